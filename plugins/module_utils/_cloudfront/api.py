@@ -1,0 +1,178 @@
+# -*- coding: utf-8 -*-
+
+# Copyright: Contributors to the edgeops.cloudfront collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Talking to CloudFront: the calls this collection makes, with paging and lookups.
+
+Every call goes through :func:`translated_errors`, so callers only ever see
+:class:`CloudFrontError` (or its transient subclass).  With ``retry=True`` a call is
+retried by amazon.aws's ``AWSRetry`` on throttling and 5xx answers; during a wait the
+waiter does the retrying itself, inside its deadline, so calls are made with
+``retry=False``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, Iterator, List, Optional, Sequence
+
+try:
+    from botocore.config import Config
+except ImportError:
+    Config = None  # type: ignore[assignment,misc]  # handled by AnsibleAWSModule
+
+from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+
+from .errors import CloudFrontError, translated_errors
+
+PAGE_SIZE = 100
+# CloudFront is a global service; its API is signed for us-east-1.
+DEFAULT_REGION = "us-east-1"
+CONNECT_TIMEOUT = 10
+READ_TIMEOUT = 30
+
+
+def connect(module: Any) -> Any:
+    """A CloudFront client from amazon.aws's connection options, with AWSRetry available.
+
+    botocore's own retries are off (``total_max_attempts=1``): retrying is done either by
+    ``AWSRetry`` (``aws_retry=True``) or by the waiter, never twice over.  Connect and read
+    timeouts are set, so a stalled connection cannot hold a wait forever.
+    """
+    config = Config(
+        connect_timeout=CONNECT_TIMEOUT,
+        read_timeout=READ_TIMEOUT,
+        retries={"total_max_attempts": 1},
+    )
+    return module.client(
+        "cloudfront",
+        retry_decorator=AWSRetry.jittered_backoff(retries=5, delay=1, max_delay=10),
+        region=module.region or DEFAULT_REGION,
+        config=config,
+    )
+
+
+class RequestCounter:
+    """Counts the HTTP requests a client sends (retries included)."""
+
+    def __init__(self, client: Any) -> None:
+        self.count = 0
+        raw = getattr(client, "client", client)  # amazon.aws wraps the boto3 client
+        raw.meta.events.register("before-send.cloudfront", self._seen)
+
+    def _seen(self, **_kwargs: Any) -> None:
+        self.count += 1
+
+
+def _names_of(distribution: Dict[str, Any]) -> List[str]:
+    aliases = (distribution.get("Aliases") or {}).get("Items") or []
+    return [name.lower().rstrip(".") for name in [distribution.get("DomainName") or "", *aliases] if name]
+
+
+class CloudFrontApi:
+    """The CloudFront calls of this collection.
+
+    ``client`` is amazon.aws's retrying client wrapper (``module.client(...,
+    retry_decorator=...)``); ``retry`` says whether calls use its ``AWSRetry``.
+    """
+
+    def __init__(self, client: Any, retry: bool = True) -> None:
+        self._client = client
+        self.retry = retry
+
+    def get_invalidation(self, distribution_id: str, invalidation_id: str) -> Dict[str, Any]:
+        """GetInvalidation: the full invalidation, with its batch."""
+        with translated_errors("GetInvalidation", distribution_id=distribution_id, invalidation_id=invalidation_id):
+            response = self._client.get_invalidation(
+                DistributionId=distribution_id, Id=invalidation_id, aws_retry=self.retry
+            )
+        return response["Invalidation"]
+
+    def invalidation_pages(self, distribution_id: str, page_size: int = PAGE_SIZE) -> Iterator[List[Dict[str, Any]]]:
+        """ListInvalidations, a page at a time, newest first; stops when the caller stops."""
+        marker: Optional[str] = None
+        while True:
+            params = {"DistributionId": distribution_id, "MaxItems": str(page_size)}
+            if marker:
+                params["Marker"] = marker
+            with translated_errors("ListInvalidations", distribution_id=distribution_id):
+                page = self._client.list_invalidations(aws_retry=self.retry, **params)["InvalidationList"]
+            yield page.get("Items") or []
+            marker = page.get("NextMarker")
+            if not page.get("IsTruncated") or not marker:
+                return
+
+    def invalidations(self, distribution_id: str, limit: int) -> Iterator[Dict[str, Any]]:
+        """Invalidation summaries, newest first, at most ``limit`` (0: all)."""
+        page_size = min(PAGE_SIZE, limit) if limit else PAGE_SIZE
+        count = 0
+        for page in self.invalidation_pages(distribution_id, page_size):
+            for summary in page:
+                yield summary
+                count += 1
+                if limit and count >= limit:
+                    return
+
+    def distributions(self) -> Iterator[Dict[str, Any]]:
+        """ListDistributions, every page (web distributions only, never streaming ones)."""
+        marker: Optional[str] = None
+        while True:
+            params = {"MaxItems": str(PAGE_SIZE)}
+            if marker:
+                params["Marker"] = marker
+            with translated_errors("ListDistributions"):
+                page = self._client.list_distributions(aws_retry=True, **params)["DistributionList"]
+            yield from page.get("Items") or []
+            marker = page.get("NextMarker")
+            if not page.get("IsTruncated") or not marker:
+                return
+
+    def find_distribution_id(self, alias: str) -> str:
+        """The ID of the one distribution whose alias or CloudFront domain name is ``alias``."""
+        wanted = alias.lower().rstrip(".")
+        matches = [d["Id"] for d in self.distributions() if wanted in _names_of(d)]
+        if not matches:
+            raise CloudFrontError(
+                f"No CloudFront distribution has the alias {alias} (as an alternate domain name"
+                " or as its *.cloudfront.net domain name)"
+            )
+        if len(matches) > 1:
+            raise CloudFrontError(
+                f"The alias {alias} matches {len(matches)} CloudFront distributions"
+                f" ({', '.join(matches)}): give distribution_id instead"
+            )
+        return matches[0]
+
+    def find_by_caller_reference(self, distribution_id: str, caller_reference: str, limit: int) -> Dict[str, Any]:
+        """The newest invalidation created with ``caller_reference``, among the ``limit`` newest.
+
+        ListInvalidations does not carry caller references, so each candidate is read with
+        GetInvalidation, newest first, stopping at the first match.
+        """
+        examined = 0
+        for summary in self.invalidations(distribution_id, limit):
+            examined += 1
+            invalidation = self.get_invalidation(distribution_id, summary["Id"])
+            if (invalidation.get("InvalidationBatch") or {}).get("CallerReference") == caller_reference:
+                return invalidation
+        scope = f"the {examined} newest invalidations" if limit else f"all {examined} invalidations"
+        raise CloudFrontError(
+            f"No invalidation of CloudFront distribution {distribution_id} has the caller reference"
+            f" {caller_reference!r} (searched {scope}; max_items bounds the search)"
+        )
+
+    def statuses(self, distribution_id: str, invalidation_ids: Sequence[str]) -> Dict[str, Optional[str]]:
+        """The current status of each invalidation: one GetInvalidation for a single one,
+        otherwise ListInvalidations pages (newest first) until every one was seen."""
+        wanted = set(invalidation_ids)
+        if len(wanted) == 1:
+            (only,) = wanted
+            return {only: self.get_invalidation(distribution_id, only).get("Status")}
+        found: Dict[str, Optional[str]] = {}
+        for page in self.invalidation_pages(distribution_id):
+            found.update((s["Id"], s.get("Status")) for s in page if s["Id"] in wanted)
+            if wanted.issubset(found):
+                return found
+        for missing in sorted(wanted.difference(found)):
+            found[missing] = self.get_invalidation(distribution_id, missing).get("Status")
+        return found

@@ -1,0 +1,71 @@
+# -*- coding: utf-8 -*-
+
+# Copyright: Contributors to the edgeops.cloudfront collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Shaping CloudFront's answers into the collection's results: snake_case, one copy of each fact."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any, Dict, Iterable, List, Optional
+
+Invalidation = Dict[str, Any]
+
+COMPLETED = "completed"
+
+
+def is_completed(status: Optional[str]) -> bool:
+    """CloudFront says ``Completed``; compare without regard to case (some tools say COMPLETED)."""
+    return (status or "").strip().lower() == COMPLETED
+
+
+def iso8601(value: Any) -> Optional[str]:
+    """An ISO 8601 timestamp with a UTC offset, from botocore's datetime (or a string)."""
+    if value is None:
+        return None
+    if isinstance(value, datetime.datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=datetime.timezone.utc)
+        return value.astimezone(datetime.timezone.utc).isoformat()
+    return str(value)
+
+
+def shape_invalidation(raw: Dict[str, Any], distribution_id: str) -> Invalidation:
+    """One invalidation, from a GetInvalidation ``Invalidation`` or a ListInvalidations summary.
+
+    A summary carries ``Id``, ``CreateTime`` and ``Status``; GetInvalidation adds the batch,
+    which becomes ``caller_reference``, ``paths`` and ``path_count``.
+    """
+    status = raw.get("Status")
+    shaped: Invalidation = {
+        "id": raw.get("Id"),
+        "distribution_id": distribution_id,
+        "status": status,
+        "completed": is_completed(status),
+        "create_time": iso8601(raw.get("CreateTime")),
+    }
+    batch = raw.get("InvalidationBatch")
+    if batch is not None:
+        paths = batch.get("Paths") or {}
+        shaped["caller_reference"] = batch.get("CallerReference")
+        shaped["paths"] = list(paths.get("Items") or [])
+        shaped["path_count"] = int(paths.get("Quantity", len(shaped["paths"])))
+    return shaped
+
+
+def with_status(invalidation: Invalidation, status: Optional[str]) -> Invalidation:
+    """A copy of ``invalidation`` with a newer status."""
+    updated = dict(invalidation)
+    updated["status"] = status
+    updated["completed"] = is_completed(status)
+    return updated
+
+
+def pending_ids(invalidations: Iterable[Invalidation]) -> List[str]:
+    """The IDs of the invalidations not yet completed, in order."""
+    return [i["id"] for i in invalidations if not i["completed"]]
+
+
+def all_completed(invalidations: Iterable[Invalidation]) -> bool:
+    return all(i["completed"] for i in invalidations)

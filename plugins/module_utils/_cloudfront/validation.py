@@ -1,0 +1,100 @@
+# -*- coding: utf-8 -*-
+
+# Copyright: Contributors to the edgeops.cloudfront collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Checks of user input that need no API call.
+
+Each check returns an error message naming the option, or ``None`` when the value is fine.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Dict, List, Optional, Sequence
+
+# CloudFront distribution and invalidation IDs: upper-case letters and digits
+# (E2QWRUHAPOMQZL, I2J0I21PCUYOIK, IDFDVBD632BHDS5).
+CLOUDFRONT_ID = re.compile(r"[A-Z0-9]{1,64}")
+CLOUDFRONT_ID_MAX = 64
+# An alternate domain name (CNAME), a wildcard alias, or a d111111abcdef8.cloudfront.net name.
+DOMAIN_NAME = re.compile(r"(\*\.)?([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.?")
+DOMAIN_NAME_MAX = 253
+CALLER_REFERENCE_MAX = 128
+
+
+def check_id(option: str, value: Optional[str]) -> Optional[str]:
+    """A CloudFront ID given in ``option``."""
+    if value is None:
+        return None
+    if not value.strip():
+        return f"{option} must not be empty"
+    if len(value) > CLOUDFRONT_ID_MAX:
+        return f"{option} is {len(value)} characters long: CloudFront IDs are at most {CLOUDFRONT_ID_MAX}"
+    if not CLOUDFRONT_ID.fullmatch(value):
+        return (
+            f"{option} {value!r} is not a CloudFront ID: IDs are upper-case letters and digits"
+            " (for example E2QWRUHAPOMQZL)"
+        )
+    return None
+
+
+def check_ids(option: str, values: Optional[Sequence[str]]) -> Optional[str]:
+    """A list of CloudFront IDs given in ``option``: not empty, each valid, none twice."""
+    if values is None:
+        return None
+    if not values:
+        return f"{option} must list at least one invalidation ID"
+    seen = set()
+    for index, value in enumerate(values):
+        error = check_id(f"{option}[{index}]", value)
+        if error:
+            return error
+        if value in seen:
+            return f"{option} lists {value} more than once"
+        seen.add(value)
+    return None
+
+
+def check_alias(option: str, value: Optional[str]) -> Optional[str]:
+    if value is None:
+        return None
+    if not value.strip():
+        return f"{option} must not be empty"
+    if len(value) > DOMAIN_NAME_MAX or not DOMAIN_NAME.fullmatch(value):
+        return (
+            f"{option} {value!r} is not a domain name: give a distribution's alternate domain name"
+            " (www.example.com) or its CloudFront domain name (d111111abcdef8.cloudfront.net)"
+        )
+    return None
+
+
+def check_caller_reference(option: str, value: Optional[str]) -> Optional[str]:
+    if value is None:
+        return None
+    if not value.strip():
+        return f"{option} must not be empty"
+    if len(value) > CALLER_REFERENCE_MAX:
+        return f"{option} is {len(value)} characters long: CloudFront caller references are at most {CALLER_REFERENCE_MAX}"
+    return None
+
+
+def check_at_least(option: str, value: Optional[int], minimum: int) -> Optional[str]:
+    if value is None or value >= minimum:
+        return None
+    return f"{option} must be at least {minimum}, got {value}"
+
+
+def check_module_params(params: Dict[str, Any]) -> List[str]:
+    """All errors in the parameters of ``cloudfront_invalidation_info``, options named."""
+    checks = (
+        check_id("distribution_id", params.get("distribution_id")),
+        check_alias("alias", params.get("alias")),
+        check_id("invalidation_id", params.get("invalidation_id")),
+        check_ids("invalidation_ids", params.get("invalidation_ids")),
+        check_caller_reference("caller_reference", params.get("caller_reference")),
+        check_at_least("max_items", params.get("max_items"), 0),
+        check_at_least("wait_timeout", params.get("wait_timeout"), 1),
+        check_at_least("max_poll_interval", params.get("max_poll_interval"), 1),
+    )
+    return [error for error in checks if error]

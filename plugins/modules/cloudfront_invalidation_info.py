@@ -1,0 +1,279 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+
+# Copyright: Contributors to the edgeops.cloudfront collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: cloudfront_invalidation_info
+version_added: 0.1.0
+short_description: Report CloudFront invalidations and wait until they are completed
+description:
+  - Reports one, several or all invalidations of an Amazon CloudFront distribution, as
+    structured results with snake_case keys, from the GetInvalidation and ListInvalidations APIs.
+  - Finds the distribution by ID or by alias (an alternate domain name or its C(*.cloudfront.net) name),
+    and an invalidation by ID or by the caller reference it was created with.
+  - With O(wait=true), waits until the selected invalidations are C(Completed). The first poll is
+    immediate; the interval starts at about a second and grows with the time waited, with jitter,
+    up to O(max_poll_interval). Throttling, 5xx answers and dropped connections are retried with
+    backoff inside O(wait_timeout); the wait never runs past O(wait_timeout) by more than one request.
+  - Several invalidations of one distribution are polled with ListInvalidations pages, not with one
+    GetInvalidation call each.
+  - CloudFront is a global service; no region needs to be given.
+author:
+  - edgeops.cloudfront maintainers
+options:
+  distribution_id:
+    description:
+      - The ID of the CloudFront distribution, for example C(E2QWRUHAPOMQZL).
+      - Exactly one of O(distribution_id) and O(alias) is required.
+    type: str
+  alias:
+    description:
+      - Find the distribution by one of its alternate domain names (CNAMEs), for example
+        C(www.example.com), or by its CloudFront domain name, for example C(d111111abcdef8.cloudfront.net).
+      - Compared without regard to case, by paging ListDistributions. Fails if no distribution
+        or more than one distribution matches.
+      - Exactly one of O(distribution_id) and O(alias) is required.
+    type: str
+  invalidation_id:
+    description:
+      - Report this invalidation, in RV(invalidation).
+      - At most one of O(invalidation_id), O(invalidation_ids) and O(caller_reference) may be given;
+        with none of them the module lists the distribution's invalidations.
+    type: str
+  invalidation_ids:
+    description:
+      - Report these invalidations of the distribution, in RV(invalidations), in the order given.
+    type: list
+    elements: str
+  caller_reference:
+    description:
+      - Report the invalidation created with this caller reference, in RV(invalidation).
+      - ListInvalidations does not return caller references, so the module reads the distribution's
+        invalidations newest first with GetInvalidation and stops at the first match, reading at
+        most O(max_items) of them.
+    type: str
+  max_items:
+    description:
+      - In list mode, report at most this many invalidations, newest first; V(0) reports all of them.
+      - With O(caller_reference), search at most this many invalidations; V(0) searches all of them.
+    type: int
+    default: 100
+  wait:
+    description:
+      - Wait until the selected invalidations are C(Completed).
+      - In list mode, wait for the invalidations that were in progress when the wait began, among those
+        reported; invalidations created during the wait do not hold it.
+    type: bool
+    default: false
+  wait_timeout:
+    description:
+      - How many seconds to wait, at most, counted from the first poll.
+      - When the time is up and invalidations are still in progress, the module fails, naming them,
+        and still returns the last state it saw.
+    type: int
+    default: 1800
+  max_poll_interval:
+    description:
+      - The longest interval between two polls, in seconds, once the wait is well under way.
+      - The default polls no more often than the AWS CLI waiter (every 20 seconds) during a long wait.
+      - Backoff after throttling may wait longer than this.
+    type: int
+    default: 20
+notes:
+  - Needs the IAM actions C(cloudfront:GetInvalidation) and C(cloudfront:ListInvalidations), and
+    C(cloudfront:ListDistributions) when O(alias) is used.
+  - RV(changed) is always V(false); the module supports check mode.
+extends_documentation_fragment:
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - amazon.aws.boto3
+"""
+
+EXAMPLES = r"""
+- name: Report one invalidation
+  edgeops.cloudfront.cloudfront_invalidation_info:
+    distribution_id: E2QWRUHAPOMQZL
+    invalidation_id: I2J0I21PCUYOIK
+  register: result
+
+- name: Wait up to 20 minutes for an invalidation found by the caller reference it was created with
+  edgeops.cloudfront.cloudfront_invalidation_info:
+    alias: www.example.com
+    caller_reference: "release-2026.11.24"
+    wait: true
+    wait_timeout: 1200
+  register: result
+
+- name: Wait for several invalidations of one distribution
+  edgeops.cloudfront.cloudfront_invalidation_info:
+    distribution_id: E2QWRUHAPOMQZL
+    invalidation_ids:
+      - I2J0I21PCUYOIK
+      - I3KHPMGQTR9P8J
+    wait: true
+
+- name: List the ten newest invalidations and wait for those in progress
+  edgeops.cloudfront.cloudfront_invalidation_info:
+    distribution_id: E2QWRUHAPOMQZL
+    max_items: 10
+    wait: true
+  register: result
+
+- name: Connection options for this module and amazon.aws modules alike
+  module_defaults:
+    group/edgeops.cloudfront.aws:
+      profile: deploy
+  block:
+    - name: Report the distribution's invalidations
+      edgeops.cloudfront.cloudfront_invalidation_info:
+        alias: d111111abcdef8.cloudfront.net
+"""
+
+RETURN = r"""
+distribution_id:
+  description: The ID of the distribution, also when it was found by O(alias).
+  returned: success
+  type: str
+  sample: E2QWRUHAPOMQZL
+invalidation:
+  description: The invalidation selected by O(invalidation_id) or O(caller_reference).
+  returned: when O(invalidation_id) or O(caller_reference) was given
+  type: dict
+  contains: &invalidation
+    id:
+      description: The invalidation's ID.
+      returned: always
+      type: str
+      sample: I2J0I21PCUYOIK
+    distribution_id:
+      description: The ID of the distribution the invalidation belongs to.
+      returned: always
+      type: str
+      sample: E2QWRUHAPOMQZL
+    status:
+      description: The status exactly as CloudFront sends it.
+      returned: always
+      type: str
+      sample: InProgress
+    completed:
+      description: Whether the status is C(Completed) (compared without regard to case).
+      returned: always
+      type: bool
+      sample: false
+    create_time:
+      description: When the invalidation was created, in ISO 8601 with a UTC offset.
+      returned: always
+      type: str
+      sample: "2026-11-24T12:09:41.123000+00:00"
+    caller_reference:
+      description: The caller reference the invalidation was created with.
+      returned: when GetInvalidation was called (not in list mode)
+      type: str
+      sample: release-2026.11.24
+    paths:
+      description: The paths invalidated.
+      returned: when GetInvalidation was called (not in list mode)
+      type: list
+      elements: str
+      sample: ["/index.html", "/assets/*"]
+    path_count:
+      description: The number of paths invalidated.
+      returned: when GetInvalidation was called (not in list mode)
+      type: int
+      sample: 2
+invalidations:
+  description:
+    - The invalidations selected by O(invalidation_ids), in the order given, or in list mode the
+      distribution's invalidations, newest first, at most O(max_items).
+    - In list mode each carries the summary keys only (no RV(invalidations[].caller_reference),
+      RV(invalidations[].paths) or RV(invalidations[].path_count)).
+  returned: when neither O(invalidation_id) nor O(caller_reference) was given
+  type: list
+  elements: dict
+  contains: *invalidation
+waited:
+  description: How many seconds the module waited, from the first poll to the last.
+  returned: when O(wait=true)
+  type: float
+  sample: 12.481
+api_calls:
+  description: How many requests the module sent to CloudFront, retries and lookups included.
+  returned: when O(wait=true)
+  type: int
+  sample: 9
+"""
+
+from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+
+from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.api import CloudFrontApi
+from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.api import RequestCounter
+from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.api import connect
+from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.errors import CloudFrontError
+from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.report import Selection
+from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.report import report
+from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.validation import check_module_params
+from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.waiter import PollSchedule
+
+
+def main():
+    argument_spec = dict(
+        distribution_id=dict(type="str"),
+        alias=dict(type="str"),
+        invalidation_id=dict(type="str"),
+        invalidation_ids=dict(type="list", elements="str"),
+        caller_reference=dict(type="str"),
+        max_items=dict(type="int", default=100),
+        wait=dict(type="bool", default=False),
+        wait_timeout=dict(type="int", default=1800),
+        max_poll_interval=dict(type="int", default=20),
+    )
+    module = AnsibleAWSModule(
+        argument_spec=argument_spec,
+        mutually_exclusive=[
+            ("distribution_id", "alias"),
+            ("invalidation_id", "invalidation_ids", "caller_reference"),
+        ],
+        required_one_of=[("distribution_id", "alias")],
+        supports_check_mode=True,
+    )
+    params = module.params
+    errors = check_module_params(params)
+    if errors:
+        module.fail_json(msg="; ".join(errors))
+
+    client = connect(module)
+    counter = RequestCounter(client)
+    api = CloudFrontApi(client)
+    try:
+        distribution_id = params["distribution_id"] or api.find_distribution_id(params["alias"])
+        selection = Selection(
+            distribution_id=distribution_id,
+            invalidation_id=params["invalidation_id"],
+            invalidation_ids=params["invalidation_ids"],
+            caller_reference=params["caller_reference"],
+            max_items=params["max_items"],
+        )
+        result = report(
+            api,
+            selection,
+            wait=params["wait"],
+            wait_timeout=params["wait_timeout"],
+            schedule=PollSchedule(max_interval=params["max_poll_interval"]),
+        )
+    except CloudFrontError as e:
+        module.fail_json(msg=e.msg, api_calls=counter.count, **({"error_code": e.code} if e.code else {}))
+
+    if params["wait"]:
+        result.facts["api_calls"] = counter.count
+    if result.failure:
+        module.fail_json(msg=result.failure, **result.facts)
+    module.exit_json(changed=False, **result.facts)
+
+
+if __name__ == "__main__":
+    main()

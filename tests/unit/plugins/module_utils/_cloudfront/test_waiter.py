@@ -1,0 +1,179 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The waiting core, driven by a fake clock: no real sleeps."""
+
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.waiter import (
+    Clock,
+    PollSchedule,
+    TransientError,
+    wait_for,
+)
+
+
+class FakeClock(Clock):
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.sleeps: list[float] = []
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        assert seconds >= 0
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+def no_jitter() -> float:
+    return 0.5
+
+
+class Flip:
+    """A poll that reports done once the fake clock reaches ``at``; records poll times."""
+
+    def __init__(self, clock: FakeClock, at: float) -> None:
+        self.clock, self.at, self.times = clock, at, []
+
+    def __call__(self) -> bool:
+        self.times.append(self.clock.now)
+        return self.clock.now >= self.at
+
+
+def run(at: float, timeout: float = 1800, schedule: PollSchedule | None = None, rand=no_jitter):
+    clock = FakeClock()
+    poll = Flip(clock, at)
+    outcome = wait_for(poll, bool, timeout, schedule=schedule, clock=clock, rand=rand)
+    return clock, poll, outcome
+
+
+def test_first_poll_is_immediate_and_done_means_no_sleep():
+    clock, poll, outcome = run(at=0)
+    assert outcome.done and outcome.polls == 1 and outcome.elapsed == 0
+    assert clock.sleeps == [] and poll.times == [0]
+
+
+@pytest.mark.parametrize("at", [0.5, 2, 5, 9, 15])
+def test_quick_completion_is_seen_within_about_two_seconds(at):
+    _, poll, outcome = run(at=at)
+    assert outcome.done
+    assert poll.times[-1] - at <= 3.0
+    assert poll.times[1] == pytest.approx(1.0)  # the first interval is about a second
+
+
+def test_completion_at_45_seconds_is_seen_within_ten():
+    _, poll, outcome = run(at=45)
+    assert outcome.done and poll.times[-1] - 45 <= 10
+
+
+def test_long_wait_settles_at_max_interval_and_not_faster():
+    _, poll, outcome = run(at=1200)
+    gaps = [b - a for a, b in zip(poll.times, poll.times[1:])]
+    assert max(gaps) == pytest.approx(20.0)
+    late = [g for t, g in zip(poll.times, gaps) if t >= 200]
+    assert late and all(g == pytest.approx(20.0) for g in late)
+    assert outcome.done and outcome.polls < 1200 / 20 + 25
+
+
+def test_max_interval_caps_the_interval():
+    _, poll, _ = run(at=300, schedule=PollSchedule(max_interval=5))
+    gaps = [b - a for a, b in zip(poll.times, poll.times[1:])]
+    assert max(gaps) <= 5.0 + 1e-9
+
+
+def test_timeout_polls_once_more_at_the_deadline_and_never_sleeps_past_it():
+    clock, poll, outcome = run(at=10_000, timeout=100)
+    assert not outcome.done
+    assert poll.times[-1] == pytest.approx(100)
+    assert clock.now == pytest.approx(100)
+    assert outcome.elapsed == pytest.approx(100)
+    assert outcome.state is False
+
+
+def test_a_slow_poll_overruns_the_deadline_by_at_most_one_poll():
+    clock = FakeClock()
+
+    def slow_poll() -> bool:
+        clock.now += 7  # each request takes 7 s
+        return False
+
+    outcome = wait_for(slow_poll, bool, 30, clock=clock, rand=no_jitter)
+    assert not outcome.done
+    assert 30 <= outcome.elapsed <= 30 + 7
+
+
+def test_jitter_spreads_delays_within_ten_percent():
+    schedule = PollSchedule()
+    assert schedule.next_delay(100, 0, 0.0) == pytest.approx(18.0)
+    assert schedule.next_delay(100, 0, 0.5) == pytest.approx(20.0)
+    assert schedule.next_delay(100, 0, 0.999999) == pytest.approx(22.0, abs=1e-4)
+    _, low, _ = run(at=60, rand=lambda: 0.0)
+    _, high, _ = run(at=60, rand=lambda: 0.99)
+    assert low.times != high.times
+
+
+class Throttled(TransientError):
+    pass
+
+
+def test_transient_failures_back_off_exponentially_then_recover():
+    clock = FakeClock()
+    calls: list[float] = []
+
+    def poll() -> bool:
+        calls.append(clock.now)
+        if len(calls) <= 4:
+            raise Throttled("Rate exceeded")
+        return len(calls) >= 6
+
+    outcome = wait_for(poll, bool, 1800, clock=clock, rand=no_jitter)
+    assert outcome.done and outcome.failures == 4 and outcome.last_error is None
+    schedule = PollSchedule()
+    elapsed = [sum(clock.sleeps[:i]) for i in range(4)]
+    expected = [schedule.interval(t) * 2 ** (i + 1) for i, t in enumerate(elapsed)]
+    assert clock.sleeps[:4] == pytest.approx(expected)
+    assert clock.sleeps[:4] == sorted(clock.sleeps[:4]) and clock.sleeps[3] >= 16
+    # once a poll succeeds, the normal interval is back
+    assert clock.sleeps[4] < clock.sleeps[3]
+
+
+def test_backoff_is_bounded():
+    schedule = PollSchedule()
+    assert schedule.next_delay(0, 30, 0.5) == pytest.approx(60.0)
+
+
+def test_persistent_transient_failures_end_at_the_deadline_with_the_cause():
+    clock = FakeClock()
+
+    def poll() -> bool:
+        raise Throttled("Rate exceeded")
+
+    outcome = wait_for(poll, bool, 120, clock=clock, rand=no_jitter)
+    assert not outcome.done and outcome.state is None
+    assert isinstance(outcome.last_error, Throttled)
+    assert outcome.elapsed == pytest.approx(120)
+    assert outcome.polls == outcome.failures
+    # backoff slowed the polls down: far fewer than one a second
+    assert outcome.polls <= 8
+
+
+def test_other_errors_end_the_wait_at_once():
+    clock = FakeClock()
+
+    def poll() -> bool:
+        raise KeyError("boom")
+
+    with pytest.raises(KeyError):
+        wait_for(poll, bool, 100, clock=clock)
+    assert clock.sleeps == []
+
+
+def test_state_is_the_last_seen():
+    clock = FakeClock()
+    states = iter(["InProgress", "InProgress", "Completed"])
+    outcome = wait_for(lambda: next(states), lambda s: s == "Completed", 60, clock=clock, rand=no_jitter)
+    assert outcome.state == "Completed" and outcome.polls == 3
