@@ -1,0 +1,99 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Run real ``ansible-playbook`` against the local CloudFront endpoint and read back the results.
+
+Credentials reach Ansible only as environment variables, with long, recognisable values so
+that a test can assert they never appear in any output.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ACCESS_KEY = "AKIAEDGEOPSTESTKEY42"
+SECRET_KEY = "edgeops-test-secret-Zq8vW3xY7LmN2pQ4rT6u"
+SESSION_TOKEN = "edgeops-test-session-token-Hk5Jd9Lp2Xw7"
+MODULE = "edgeops.cloudfront.cloudfront_invalidation_info"
+ANSIBLE_PLAYBOOK = str(Path(sys.executable).with_name("ansible-playbook"))
+
+
+def aws_env(**extra: str) -> dict[str, str]:
+    """The environment of an Ansible run: the test's own, AWS credentials as AWX injects them."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update(
+        AWS_ACCESS_KEY_ID=ACCESS_KEY,
+        AWS_SECRET_ACCESS_KEY=SECRET_KEY,
+        AWS_SESSION_TOKEN=SESSION_TOKEN,
+        ANSIBLE_NOCOLOR="1",
+        ANSIBLE_FORCE_COLOR="0",
+        ANSIBLE_RETRY_FILES_ENABLED="0",
+        ANSIBLE_LOCALHOST_WARNING="0",
+        ANSIBLE_INVENTORY_UNPARSED_WARNING="0",
+    )
+    env.update(extra)
+    return env
+
+
+@dataclass
+class PlaybookRun:
+    rc: int
+    stdout: str
+    stderr: str
+
+    @property
+    def output(self) -> str:
+        return self.stdout + self.stderr
+
+
+def run_playbook(playbook: Path, extra_vars: dict[str, Any] | None = None, env: dict[str, str] | None = None,
+                 verbosity: int = 0, timeout: float = 300) -> PlaybookRun:
+    cmd = [ANSIBLE_PLAYBOOK, str(playbook), "-i", "localhost,", "-c", "local"]
+    if extra_vars:
+        cmd += ["-e", json.dumps(extra_vars)]
+    if verbosity:
+        cmd.append("-" + "v" * verbosity)
+    proc = subprocess.run(cmd, env=env or aws_env(), capture_output=True, text=True, timeout=timeout,
+                          stdin=subprocess.DEVNULL, check=False)
+    return PlaybookRun(proc.returncode, proc.stdout, proc.stderr)
+
+
+@dataclass
+class ModuleRun(PlaybookRun):
+    result: dict[str, Any]
+
+
+def run_module(endpoint_url: str | None, args: dict[str, Any], tmp_path: Path, *, check_mode: bool = False,
+               env: dict[str, str] | None = None, verbosity: int = 0) -> ModuleRun:
+    """Run the module once in a real playbook; return its registered result and the output.
+
+    ``endpoint_url`` goes into ``module_defaults`` for ``group/edgeops.cloudfront.aws``
+    (``None``: leave the endpoint to the environment).
+    """
+    result_file = tmp_path / "result.json"
+    group_defaults = {"endpoint_url": endpoint_url} if endpoint_url else {}
+    play = {
+        "name": "Run the module under test",
+        "hosts": "localhost",
+        "gather_facts": False,
+        "module_defaults": {"group/edgeops.cloudfront.aws": group_defaults},
+        "tasks": [
+            {"name": "Module under test", MODULE: args, "register": "under_test", "ignore_errors": True,
+             "check_mode": check_mode},
+            {"name": "Record the result", "ansible.builtin.copy": {
+                "content": "{{ under_test | to_json }}", "dest": str(result_file), "mode": "0600"}},
+        ],
+    }
+    playbook = tmp_path / "module.yml"
+    playbook.write_text(yaml.safe_dump([play], sort_keys=False))
+    run = run_playbook(playbook, env=env, verbosity=verbosity)
+    assert run.rc == 0, run.output
+    return ModuleRun(run.rc, run.stdout, run.stderr, json.loads(result_file.read_text()))

@@ -1,0 +1,343 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""cloudfront_invalidation_info in real ansible-playbook runs against the local CloudFront endpoint."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from playbook_runner import ACCESS_KEY, run_module
+
+ISO_UTC = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?\+00:00")
+FULL_KEYS = {"id", "distribution_id", "status", "completed", "create_time", "caller_reference", "paths", "path_count"}
+SUMMARY_KEYS = {"id", "distribution_id", "status", "completed", "create_time"}
+LONG = 3600  # an invalidation that will not complete during the test
+
+
+def keys_named(value: Any, name: str) -> bool:
+    if isinstance(value, dict):
+        return name in value or any(keys_named(v, name) for v in value.values())
+    if isinstance(value, list):
+        return any(keys_named(v, name) for v in value)
+    return False
+
+
+@pytest.fixture
+def dist(cloudfront):
+    return cloudfront.create_distribution(aliases=["www.example.com", "static.example.com"])
+
+
+def test_one_invalidation_reports_every_fact_once(cloudfront, dist, tmp_path):
+    inv = cloudfront.create_invalidation(dist["id"], ["/index.html", "/assets/*"], caller_reference="rel-1",
+                                         complete_in=LONG)
+    run = run_module(cloudfront.url, {"distribution_id": dist["id"], "invalidation_id": inv}, tmp_path)
+    result = run.result
+    assert result["changed"] is False and not result.get("failed")
+    assert result["distribution_id"] == dist["id"]
+    assert "invalidations" not in result and "waited" not in result and "api_calls" not in result
+    got = result["invalidation"]
+    assert set(got) == FULL_KEYS
+    assert got["id"] == inv and got["distribution_id"] == dist["id"]
+    assert got["status"] == "InProgress" and got["completed"] is False
+    assert ISO_UTC.fullmatch(got["create_time"])
+    assert got["caller_reference"] == "rel-1"
+    assert got["paths"] == ["/index.html", "/assets/*"] and got["path_count"] == 2
+    assert not keys_named(result, "items")
+    assert [r["operation"] for r in cloudfront.requests()] == ["GetInvalidation"]
+
+
+def test_completed_status_is_reported_exactly(cloudfront, dist, tmp_path):
+    inv = cloudfront.create_invalidation(dist["id"], complete_in=0)
+    got = run_module(cloudfront.url, {"distribution_id": dist["id"], "invalidation_id": inv}, tmp_path).result
+    assert got["invalidation"]["status"] == "Completed" and got["invalidation"]["completed"] is True
+
+
+def test_check_mode_reports_the_same(cloudfront, dist, tmp_path):
+    inv = cloudfront.create_invalidation(dist["id"], complete_in=LONG)
+    result = run_module(cloudfront.url, {"distribution_id": dist["id"], "invalidation_id": inv}, tmp_path,
+                        check_mode=True).result
+    assert result["changed"] is False and result["invalidation"]["id"] == inv
+
+
+def test_several_invalidations_in_the_order_given(cloudfront, dist, tmp_path):
+    first, second, third = (cloudfront.create_invalidation(dist["id"], [f"/{n}"], complete_in=LONG) for n in "abc")
+    cloudfront.complete_in(second, 0)
+    order = [second, third, first]
+    result = run_module(cloudfront.url, {"distribution_id": dist["id"], "invalidation_ids": order}, tmp_path).result
+    assert "invalidation" not in result
+    assert [i["id"] for i in result["invalidations"]] == order
+    assert [i["completed"] for i in result["invalidations"]] == [True, False, False]
+    assert all(set(i) == FULL_KEYS for i in result["invalidations"])
+    assert [i["paths"] for i in result["invalidations"]] == [["/b"], ["/c"], ["/a"]]
+
+
+def test_list_mode_newest_first_with_summary_keys(cloudfront, dist, tmp_path):
+    ids = [cloudfront.create_invalidation(dist["id"], complete_in=LONG) for _ in range(4)]
+    cloudfront.complete_in(ids[0], 0)
+    result = run_module(cloudfront.url, {"distribution_id": dist["id"]}, tmp_path).result
+    listed = result["invalidations"]
+    assert [i["id"] for i in listed] == ids[::-1]
+    assert all(set(i) == SUMMARY_KEYS for i in listed)
+    assert [i["status"] for i in listed] == ["InProgress"] * 3 + ["Completed"]
+    assert not keys_named(result, "items")
+
+
+def test_list_mode_max_items_and_all_pages(cloudfront, dist, tmp_path):
+    ids = [cloudfront.create_invalidation(dist["id"], [f"/{n}"], complete_in=0) for n in range(105)]
+    newest_two = run_module(cloudfront.url, {"distribution_id": dist["id"], "max_items": 2}, tmp_path).result
+    assert [i["id"] for i in newest_two["invalidations"]] == [ids[104], ids[103]]
+    default = run_module(cloudfront.url, {"distribution_id": dist["id"]}, tmp_path).result
+    assert len(default["invalidations"]) == 100
+    cloudfront.clear_requests()
+    every = run_module(cloudfront.url, {"distribution_id": dist["id"], "max_items": 0}, tmp_path).result
+    assert [i["id"] for i in every["invalidations"]] == ids[::-1]
+    assert [r["operation"] for r in cloudfront.requests()] == ["ListInvalidations", "ListInvalidations"]
+
+
+def test_caller_reference_finds_the_newest_match_and_stops(cloudfront, dist, tmp_path):
+    older = cloudfront.create_invalidation(dist["id"], ["/old"], caller_reference="deploy-7", complete_in=0)
+    wanted = cloudfront.create_invalidation(dist["id"], ["/new"], caller_reference="deploy-8", complete_in=LONG)
+    for n in range(3):
+        cloudfront.create_invalidation(dist["id"], [f"/x{n}"], caller_reference=f"other-{n}", complete_in=0)
+    result = run_module(cloudfront.url, {"distribution_id": dist["id"], "caller_reference": "deploy-8"},
+                        tmp_path).result
+    assert result["invalidation"]["id"] == wanted and set(result["invalidation"]) == FULL_KEYS
+    assert result["invalidation"]["caller_reference"] == "deploy-8"
+    ops = [r["operation"] for r in cloudfront.requests()]
+    assert ops == ["ListInvalidations"] + ["GetInvalidation"] * 4  # three newer ones, then the match
+    assert older not in {r["path"].rsplit("/", 1)[-1] for r in cloudfront.requests()}
+
+
+def test_caller_reference_search_is_bounded_by_max_items(cloudfront, dist, tmp_path):
+    cloudfront.create_invalidation(dist["id"], caller_reference="deploy-1", complete_in=0)
+    for n in range(3):
+        cloudfront.create_invalidation(dist["id"], caller_reference=f"later-{n}", complete_in=0)
+    run = run_module(cloudfront.url, {"distribution_id": dist["id"], "caller_reference": "deploy-1",
+                                      "max_items": 2}, tmp_path)
+    assert run.result["failed"] is True
+    assert f"No invalidation of CloudFront distribution {dist['id']} has the caller reference 'deploy-1'" \
+        in run.result["msg"]
+    assert "searched the 2 newest" in run.result["msg"]
+    assert [r["operation"] for r in cloudfront.requests()].count("GetInvalidation") == 2
+
+
+@pytest.mark.parametrize("alias", ["www.example.com", "STATIC.Example.com", "domain"])
+def test_alias_finds_the_distribution(cloudfront, dist, tmp_path, alias):
+    cloudfront.create_distribution(aliases=["other.example.com"])
+    inv = cloudfront.create_invalidation(dist["id"], complete_in=LONG)
+    alias = dist["domain_name"].upper() if alias == "domain" else alias
+    result = run_module(cloudfront.url, {"alias": alias, "invalidation_id": inv}, tmp_path).result
+    assert result["distribution_id"] == dist["id"] and result["invalidation"]["id"] == inv
+    ops = {r["operation"] for r in cloudfront.requests()}
+    assert "ListDistributions" in ops and "ListStreamingDistributions" not in ops
+
+
+# ---------------------------------------------------------------- waiting
+
+
+def test_wait_sees_in_progress_become_completed(cloudfront, dist, tmp_path):
+    inv = cloudfront.create_invalidation(dist["id"], complete_in=3)
+    result = run_module(cloudfront.url, {"distribution_id": dist["id"], "invalidation_id": inv, "wait": True},
+                        tmp_path).result
+    assert not result.get("failed")
+    assert result["invalidation"]["status"] == "Completed" and result["invalidation"]["completed"] is True
+    assert set(result["invalidation"]) == FULL_KEYS
+    assert 2.0 <= result["waited"] < 30
+    answers = [r for r in cloudfront.requests() if r["operation"] == "GetInvalidation"]
+    assert len(answers) == result["api_calls"] >= 2
+    # the first poll is immediate, the next about a second later: no long first sleep
+    assert answers[1]["time"] - answers[0]["time"] < 2.0
+
+
+def test_wait_for_several_polls_list_pages_not_one_get_each(cloudfront, dist, tmp_path):
+    ids = [cloudfront.create_invalidation(dist["id"], [f"/{n}"], complete_in=2 + n) for n in range(3)]
+    result = run_module(cloudfront.url, {"distribution_id": dist["id"], "invalidation_ids": ids, "wait": True},
+                        tmp_path).result
+    assert not result.get("failed")
+    assert [i["id"] for i in result["invalidations"]] == ids
+    assert all(i["status"] == "Completed" and i["completed"] for i in result["invalidations"])
+    assert all(i["paths"] for i in result["invalidations"])
+    ops = [r["operation"] for r in cloudfront.requests()]
+    assert ops[:3] == ["GetInvalidation"] * 3
+    assert set(ops[3:]) == {"ListInvalidations"} and len(ops) == result["api_calls"]
+
+
+def test_wait_in_list_mode_waits_only_for_what_was_in_progress(cloudfront, dist, tmp_path):
+    import threading
+    import time
+
+    done = cloudfront.create_invalidation(dist["id"], complete_in=0)
+    running = cloudfront.create_invalidation(dist["id"], complete_in=4)
+    late: list[str] = []
+
+    def create_late() -> None:
+        time.sleep(1.5)
+        late.append(cloudfront.create_invalidation(dist["id"], complete_in=LONG))
+
+    thread = threading.Thread(target=create_late)
+    thread.start()
+    result = run_module(cloudfront.url, {"distribution_id": dist["id"], "wait": True, "wait_timeout": 60},
+                        tmp_path).result
+    thread.join()
+    assert not result.get("failed"), result
+    assert [i["id"] for i in result["invalidations"]] == [running, done]
+    assert all(i["completed"] for i in result["invalidations"])
+    assert late and late[0] not in {i["id"] for i in result["invalidations"]}
+
+
+def test_wait_by_caller_reference(cloudfront, dist, tmp_path):
+    inv = cloudfront.create_invalidation(dist["id"], caller_reference="release-42", complete_in=2)
+    result = run_module(cloudfront.url, {"alias": "www.example.com", "caller_reference": "release-42",
+                                         "wait": True}, tmp_path).result
+    assert result["invalidation"]["id"] == inv and result["invalidation"]["status"] == "Completed"
+    assert result["invalidation"]["caller_reference"] == "release-42"
+
+
+def test_wait_on_completed_invalidation_returns_at_once(cloudfront, dist, tmp_path):
+    inv = cloudfront.create_invalidation(dist["id"], complete_in=0)
+    result = run_module(cloudfront.url, {"distribution_id": dist["id"], "invalidation_id": inv, "wait": True},
+                        tmp_path).result
+    assert result["invalidation"]["completed"] is True and result["api_calls"] == 1 and result["waited"] < 1
+
+
+def test_wait_timeout_fails_naming_what_is_still_in_progress(cloudfront, dist, tmp_path):
+    slow = cloudfront.create_invalidation(dist["id"], complete_in=LONG)
+    quick = cloudfront.create_invalidation(dist["id"], complete_in=0)
+    run = run_module(cloudfront.url, {"distribution_id": dist["id"], "invalidation_ids": [slow, quick],
+                                      "wait": True, "wait_timeout": 3, "max_poll_interval": 1}, tmp_path)
+    result = run.result
+    assert result["failed"] is True
+    assert f"Timed out after 3s (wait_timeout=3) waiting for CloudFront distribution {dist['id']}" in result["msg"]
+    assert f"1 invalidation(s) still in progress: {slow}" in result["msg"]
+    assert quick not in result["msg"]
+    # the last state seen comes back with the failure
+    assert [(i["id"], i["status"]) for i in result["invalidations"]] == [(slow, "InProgress"), (quick, "Completed")]
+    assert 3 <= result["waited"] < 4 and result["api_calls"] >= 3
+    assert "Traceback" not in run.output
+
+
+# ---------------------------------------------------------------- errors
+
+
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        ({"distribution_id": "e2qwruhapomqzl"}, "distribution_id 'e2qwruhapomqzl' is not a CloudFront ID"),
+        ({"distribution_id": ""}, "distribution_id must not be empty"),
+        ({"distribution_id": "E2QWRUHAPOMQZL", "invalidation_id": "I2J0 I21"}, "invalidation_id 'I2J0 I21'"),
+        ({"distribution_id": "E2QWRUHAPOMQZL", "invalidation_ids": ["I1", "I1"]}, "lists I1 more than once"),
+        ({"distribution_id": "E2QWRUHAPOMQZL", "caller_reference": ""}, "caller_reference must not be empty"),
+        ({"alias": "not a host"}, "alias 'not a host' is not a domain name"),
+        ({"distribution_id": "E2QWRUHAPOMQZL", "alias": "www.example.com"},
+         "parameters are mutually exclusive: distribution_id|alias"),
+        ({"distribution_id": "E2QWRUHAPOMQZL", "invalidation_id": "I1", "invalidation_ids": ["I2"]},
+         "mutually exclusive: invalidation_id|invalidation_ids|caller_reference"),
+        ({"invalidation_id": "I1"}, "one of the following is required: distribution_id, alias"),
+        ({"distribution_id": "E2QWRUHAPOMQZL", "wait": True, "wait_timeout": 0}, "wait_timeout must be at least 1"),
+        ({"distribution_id": "E2QWRUHAPOMQZL", "max_items": -3}, "max_items must be at least 0"),
+        ({"distribution_id": "E2QWRUHAPOMQZL", "max_poll_interval": 0}, "max_poll_interval must be at least 1"),
+    ],
+)
+def test_bad_input_fails_before_any_request(cloudfront, tmp_path, args, words):
+    run = run_module(cloudfront.url, args, tmp_path)
+    assert run.result["failed"] is True
+    assert words in run.result["msg"]
+    assert cloudfront.requests() == []
+    assert "Traceback" not in run.output
+
+
+def test_unknown_distribution_is_named(cloudfront, tmp_path):
+    for args in ({"distribution_id": "E0NOSUCHDIST00"}, {"distribution_id": "E0NOSUCHDIST00", "invalidation_id": "I1"}):
+        run = run_module(cloudfront.url, args, tmp_path)
+        assert run.result["failed"] is True
+        assert run.result["msg"] == "CloudFront distribution E0NOSUCHDIST00 does not exist"
+        assert run.result["error_code"] == "NoSuchDistribution"
+        assert "Traceback" not in run.output
+
+
+def test_unknown_invalidation_is_named(cloudfront, dist, tmp_path):
+    for args in ({"invalidation_id": "I0NOSUCHINVAL"}, {"invalidation_ids": ["I0NOSUCHINVAL"], "wait": True}):
+        run = run_module(cloudfront.url, {"distribution_id": dist["id"], **args}, tmp_path)
+        assert run.result["failed"] is True
+        assert run.result["msg"] == (
+            f"CloudFront invalidation I0NOSUCHINVAL does not exist in distribution {dist['id']}")
+        assert "Traceback" not in run.output
+
+
+def test_alias_matching_nothing_is_named(cloudfront, dist, tmp_path):
+    run = run_module(cloudfront.url, {"alias": "nothing.example.net"}, tmp_path)
+    assert run.result["failed"] is True
+    assert "No CloudFront distribution has the alias nothing.example.net" in run.result["msg"]
+
+
+def test_alias_matching_two_distributions_is_refused(cloudfront, dist, tmp_path):
+    twin = cloudfront.create_distribution(aliases=["www.example.com"])
+    run = run_module(cloudfront.url, {"alias": "www.example.com"}, tmp_path)
+    assert run.result["failed"] is True
+    assert "The alias www.example.com matches 2 CloudFront distributions" in run.result["msg"]
+    assert dist["id"] in run.result["msg"] and twin["id"] in run.result["msg"]
+
+
+def test_access_denied_names_the_iam_action(cloudfront, dist, tmp_path):
+    inv = cloudfront.create_invalidation(dist["id"], complete_in=LONG)
+    cloudfront.deny("GetInvalidation")
+    run = run_module(cloudfront.url, {"distribution_id": dist["id"], "invalidation_id": inv, "wait": True}, tmp_path)
+    assert run.result["failed"] is True
+    assert "may not call cloudfront:GetInvalidation" in run.result["msg"]
+    assert run.result["error_code"] == "AccessDenied"
+    assert len(cloudfront.requests()) == 1  # at once, not after a wait
+    assert "Traceback" not in run.output
+
+
+# ---------------------------------------------------------------- connection options
+
+
+def test_credentials_and_endpoint_from_module_options(cloudfront, dist, tmp_path):
+    from playbook_runner import aws_env
+
+    inv = cloudfront.create_invalidation(dist["id"], complete_in=0)
+    env = {k: v for k, v in aws_env().items() if not k.startswith("AWS_")}
+    args = {"distribution_id": dist["id"], "invalidation_id": inv, "access_key": "AKIAEDGEOPSOPTION001",
+            "secret_key": "edgeops-option-secret-Vb3Nm7Qa1Ls9", "session_token": "edgeops-option-token-Wd4Kc8"}
+    result = run_module(cloudfront.url, args, tmp_path, env=env).result
+    assert result["invalidation"]["id"] == inv
+    assert {r["access_key_id"] for r in cloudfront.requests()} == {"AKIAEDGEOPSOPTION001"}
+
+
+def test_endpoint_from_aws_endpoint_url_environment(cloudfront, dist, tmp_path):
+    from playbook_runner import aws_env
+
+    inv = cloudfront.create_invalidation(dist["id"], complete_in=0)
+    result = run_module(None, {"distribution_id": dist["id"], "invalidation_id": inv}, tmp_path,
+                        env=aws_env(AWS_ENDPOINT_URL=cloudfront.url)).result
+    assert result["invalidation"]["id"] == inv
+    assert {r["access_key_id"] for r in cloudfront.requests()} == {ACCESS_KEY}
+
+
+def test_profile_from_shared_credentials_file(cloudfront, dist, tmp_path):
+    from playbook_runner import aws_env
+
+    inv = cloudfront.create_invalidation(dist["id"], complete_in=0)
+    credentials = tmp_path / "credentials"
+    credentials.write_text("[deploy]\naws_access_key_id = AKIAEDGEOPSPROFILE01\n"
+                           "aws_secret_access_key = edgeops-profile-secret-Ty6Ui8Op2\n")
+    env = {k: v for k, v in aws_env().items() if not k.startswith("AWS_")}
+    env.update(AWS_SHARED_CREDENTIALS_FILE=str(credentials), AWS_CONFIG_FILE=str(tmp_path / "none"))
+    result = run_module(cloudfront.url, {"distribution_id": dist["id"], "invalidation_id": inv, "profile": "deploy"},
+                        tmp_path, env=env).result
+    assert result["invalidation"]["id"] == inv
+    assert {r["access_key_id"] for r in cloudfront.requests()} == {"AKIAEDGEOPSPROFILE01"}
+
+
+def test_no_credentials_fails_clearly(cloudfront, dist, tmp_path):
+    from playbook_runner import aws_env
+
+    env = {k: v for k, v in aws_env().items() if not k.startswith("AWS_")}
+    env.update(AWS_SHARED_CREDENTIALS_FILE=str(tmp_path / "none"), AWS_CONFIG_FILE=str(tmp_path / "none"),
+               AWS_EC2_METADATA_DISABLED="true")
+    run = run_module(cloudfront.url, {"distribution_id": dist["id"]}, tmp_path, env=env)
+    assert run.result["failed"] is True and "No usable AWS credentials" in run.result["msg"]
+    assert "Traceback" not in run.output

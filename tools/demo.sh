@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# The main job, on the embedded default: start the local CloudFront endpoint, create a
+# distribution and an invalidation that takes a few seconds, and run the example playbook
+# that reports the invalidation and waits for it.
+set -euo pipefail
+# shellcheck source=tools/env.sh
+. "$(dirname "$0")/env.sh"
+
+DELAY=${DEMO_INVALIDATION_SECONDS:-8}
+mkdir -p "$WORK/demo"
+python "$REPO/tests/support/local_cloudfront.py" --port 0 --delay "$DELAY" >"$WORK/demo/endpoint.url" 2>"$WORK/demo/endpoint.log" &
+endpoint_pid=$!
+trap 'kill "$endpoint_pid" 2>/dev/null || true; wait "$endpoint_pid" 2>/dev/null || true' EXIT
+for _ in $(seq 100); do
+    [ -s "$WORK/demo/endpoint.url" ] && break
+    sleep 0.1
+done
+url=$(head -n1 "$WORK/demo/endpoint.url")
+[ -n "$url" ] || { echo "the local CloudFront endpoint did not start:" >&2; cat "$WORK/demo/endpoint.log" >&2; exit 1; }
+echo "==> local CloudFront endpoint at $url (invalidations complete after ${DELAY}s)"
+
+# Dummy credentials for the local endpoint; a real run takes them from the environment or AWX.
+export AWS_ACCESS_KEY_ID=AKIAEDGEOPSDEMOKEY01 AWS_SECRET_ACCESS_KEY=edgeops-demo-secret-not-a-real-key
+unset AWS_SESSION_TOKEN AWS_SECURITY_TOKEN AWS_PROFILE
+
+ids=$(python "$REPO/tools/demo_setup.py" "$url")
+echo "==> created $ids"
+dist=$(python -c 'import json,sys; print(json.loads(sys.argv[1])["distribution_id"])' "$ids")
+inv=$(python -c 'import json,sys; print(json.loads(sys.argv[1])["invalidation_id"])' "$ids")
+
+cd "$REPO"
+ansible-playbook -i localhost, -c local examples/report_and_wait.yml \
+    -e "cloudfront_endpoint_url=$url" -e "distribution_id=$dist" -e "invalidation_id=$inv" "$@"
