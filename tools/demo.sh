@@ -29,5 +29,6 @@ dist=$(python -c 'import json,sys; print(json.loads(sys.argv[1])["distribution_i
 inv=$(python -c 'import json,sys; print(json.loads(sys.argv[1])["invalidation_id"])' "$ids")
 
 cd "$REPO"
-ansible-playbook -i localhost, -c local examples/report_and_wait.yml \
+export ANSIBLE_LOCALHOST_WARNING=False ANSIBLE_INVENTORY_UNPARSED_WARNING=False
+ansible-playbook examples/report_and_wait.yml \
     -e "cloudfront_endpoint_url=$url" -e "distribution_id=$dist" -e "invalidation_id=$inv" "$@"

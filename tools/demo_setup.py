@@ -1,4 +1,4 @@
-"""Create a distribution and an invalidation on the local CloudFront endpoint; print their IDs.
+"""Create a distribution and an invalidation on the local CloudFront endpoint; print their IDs as JSON.
 
 Usage: python tools/demo_setup.py ENDPOINT_URL
 """
@@ -9,16 +9,20 @@ import json
 import sys
 from pathlib import Path
 
+import boto3
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "support"))
 
-from local_cloudfront import LocalCloudFront  # noqa: E402
+from local_cloudfront import distribution_config  # noqa: E402
 
 
 def main() -> None:
-    endpoint = LocalCloudFront.connect(sys.argv[1])
-    dist = endpoint.create_distribution(aliases=["www.example.com"], comment="edgeops.cloudfront demo")
-    inv = endpoint.create_invalidation(dist["id"], ["/index.html", "/assets/*"], caller_reference="demo-release-1")
-    print(json.dumps({"distribution_id": dist["id"], "invalidation_id": inv}))
+    client = boto3.client("cloudfront", endpoint_url=sys.argv[1], region_name="us-east-1")
+    config = distribution_config(["www.example.com"], "edgeops.cloudfront demo")
+    dist = client.create_distribution(DistributionConfig=config)["Distribution"]["Id"]
+    batch = {"Paths": {"Quantity": 2, "Items": ["/index.html", "/assets/*"]}, "CallerReference": "demo-release-1"}
+    inv = client.create_invalidation(DistributionId=dist, InvalidationBatch=batch)["Invalidation"]["Id"]
+    print(json.dumps({"distribution_id": dist, "invalidation_id": inv}))
 
 
 if __name__ == "__main__":

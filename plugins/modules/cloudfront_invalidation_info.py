@@ -24,7 +24,7 @@ description:
     GetInvalidation call each.
   - CloudFront is a global service; no region needs to be given.
 author:
-  - edgeops.cloudfront maintainers
+  - edgeops.cloudfront maintainers (@edgeops)
 options:
   distribution_id:
     description:
@@ -87,7 +87,7 @@ options:
 notes:
   - Needs the IAM actions C(cloudfront:GetInvalidation) and C(cloudfront:ListInvalidations), and
     C(cloudfront:ListDistributions) when O(alias) is used.
-  - RV(changed) is always V(false); the module supports check mode.
+  - The module never changes anything (C(changed) is always V(false)) and supports check mode.
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules

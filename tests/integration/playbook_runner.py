@@ -56,7 +56,8 @@ class PlaybookRun:
 
 def run_playbook(playbook: Path, extra_vars: dict[str, Any] | None = None, env: dict[str, str] | None = None,
                  verbosity: int = 0, timeout: float = 300) -> PlaybookRun:
-    cmd = [ANSIBLE_PLAYBOOK, str(playbook), "-i", "localhost,", "-c", "local"]
+    # the implicit localhost: runs with ansible-playbook's own Python, no interpreter discovery
+    cmd = [ANSIBLE_PLAYBOOK, str(playbook)]
     if extra_vars:
         cmd += ["-e", json.dumps(extra_vars)]
     if verbosity:

@@ -75,7 +75,7 @@ def test_several_invalidations_in_the_order_given(cloudfront, dist, tmp_path):
 
 
 def test_list_mode_newest_first_with_summary_keys(cloudfront, dist, tmp_path):
-    ids = [cloudfront.create_invalidation(dist["id"], complete_in=LONG) for _ in range(4)]
+    ids = [cloudfront.create_invalidation(dist["id"], complete_in=LONG) for n in range(4)]
     cloudfront.complete_in(ids[0], 0)
     result = run_module(cloudfront.url, {"distribution_id": dist["id"]}, tmp_path).result
     listed = result["invalidations"]
@@ -161,8 +161,13 @@ def test_wait_for_several_polls_list_pages_not_one_get_each(cloudfront, dist, tm
     assert all(i["status"] == "Completed" and i["completed"] for i in result["invalidations"])
     assert all(i["paths"] for i in result["invalidations"])
     ops = [r["operation"] for r in cloudfront.requests()]
-    assert ops[:3] == ["GetInvalidation"] * 3
-    assert set(ops[3:]) == {"ListInvalidations"} and len(ops) == result["api_calls"]
+    assert ops[:3] == ["GetInvalidation"] * 3 and len(ops) == result["api_calls"]
+    # while several are in progress, each poll is one ListInvalidations page; only the
+    # last one left is read with GetInvalidation
+    refreshes = ops[3:]
+    assert refreshes[0] == "ListInvalidations"
+    last_list = max(i for i, op in enumerate(refreshes) if op == "ListInvalidations")
+    assert set(refreshes[:last_list + 1]) == {"ListInvalidations"}
 
 
 def test_wait_in_list_mode_waits_only_for_what_was_in_progress(cloudfront, dist, tmp_path):
@@ -174,7 +179,10 @@ def test_wait_in_list_mode_waits_only_for_what_was_in_progress(cloudfront, dist,
     late: list[str] = []
 
     def create_late() -> None:
-        time.sleep(1.5)
+        # once the module has listed (its wait has begun), a new invalidation appears
+        deadline = time.monotonic() + 30
+        while not cloudfront.requests("ListInvalidations") and time.monotonic() < deadline:
+            time.sleep(0.05)
         late.append(cloudfront.create_invalidation(dist["id"], complete_in=LONG))
 
     thread = threading.Thread(target=create_late)
@@ -186,6 +194,7 @@ def test_wait_in_list_mode_waits_only_for_what_was_in_progress(cloudfront, dist,
     assert [i["id"] for i in result["invalidations"]] == [running, done]
     assert all(i["completed"] for i in result["invalidations"])
     assert late and late[0] not in {i["id"] for i in result["invalidations"]}
+    assert result["waited"] < 30
 
 
 def test_wait_by_caller_reference(cloudfront, dist, tmp_path):

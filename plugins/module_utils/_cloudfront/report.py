@@ -7,7 +7,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Dict, List, Optional
 
 from .api import CloudFrontApi
@@ -50,6 +50,7 @@ class InvalidationTracker:
         self.api = api
         self.selection = selection
         self.snapshot: Optional[List[Invalidation]] = known
+        self._unreported = known is not None  # a state already read counts as the first poll
 
     def fetch(self) -> List[Invalidation]:
         sel = self.selection
@@ -65,6 +66,9 @@ class InvalidationTracker:
     def poll(self) -> List[Invalidation]:
         if self.snapshot is None:
             self.snapshot = self.fetch()
+            return self.snapshot
+        if self._unreported:
+            self._unreported = False
             return self.snapshot
         pending = pending_ids(self.snapshot)
         if pending:

@@ -44,8 +44,8 @@ class StubClient:
         self.calls.append(("GetInvalidation", {"Id": Id, "aws_retry": aws_retry}))
         for item in self.invalidations:
             if item["Id"] == Id:
-                return {"Invalidation": {**item, "InvalidationBatch": {"CallerReference": item["ref"],
-                                                                        "Paths": {"Quantity": 1, "Items": ["/*"]}}}}
+                batch = {"CallerReference": item["ref"], "Paths": {"Quantity": 1, "Items": ["/*"]}}
+                return {"Invalidation": {**item, "InvalidationBatch": batch}}
         raise KeyError(Id)
 
     def list_distributions(self, MaxItems, Marker=None, aws_retry=False):

@@ -1,0 +1,36 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Fixtures of the integration tests."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+# ---------------------------------------------------------------------------------------
+# Local CloudFront endpoint (tests/support/local_cloudfront.py)
+# ---------------------------------------------------------------------------------------
+
+SUPPORT_DIR = Path(__file__).resolve().parent.parent / "support"
+if str(SUPPORT_DIR) not in sys.path:
+    sys.path.insert(0, str(SUPPORT_DIR))
+
+from local_cloudfront import LocalCloudFront  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def local_cloudfront_server() -> Iterator[LocalCloudFront]:
+    """One local CloudFront endpoint for the whole session (invalidations complete after 5 s)."""
+    with LocalCloudFront(default_delay=5.0) as server:
+        yield server
+
+
+@pytest.fixture
+def cloudfront(local_cloudfront_server: LocalCloudFront) -> Iterator[LocalCloudFront]:
+    """The local CloudFront endpoint, reset: no distributions, no invalidations, empty log."""
+    local_cloudfront_server.reset()
+    yield local_cloudfront_server

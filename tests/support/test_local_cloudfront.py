@@ -1,0 +1,325 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The local CloudFront endpoint, over real HTTP with boto3 (and urllib for the control API)."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+from local_cloudfront import (
+    DUMMY_ACCESS_KEY_ID,
+    DUMMY_SECRET_ACCESS_KEY,
+    LocalCloudFront,
+    UnknownInvalidation,
+    operation_name,
+    patch_moto,
+)
+
+SHORT = 0.3  # seconds: a delay a test can wait out
+LONG = 3600.0  # seconds: a delay no test waits out
+SCRIPT = Path(__file__).resolve().parent / "local_cloudfront.py"
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[LocalCloudFront]:
+    with LocalCloudFront(default_delay=LONG) as local:
+        yield local
+
+
+@pytest.fixture
+def cf(server: LocalCloudFront) -> LocalCloudFront:
+    server.reset()
+    return server
+
+
+@pytest.fixture
+def client(cf: LocalCloudFront) -> Any:
+    return cf.client()
+
+
+@pytest.fixture
+def dist_id(cf: LocalCloudFront) -> str:
+    return cf.create_distribution(aliases=["www.example.com"])["id"]
+
+
+def error_of(call: Any, **kwargs: Any) -> tuple[str, int]:
+    with pytest.raises(ClientError) as caught:
+        call(**kwargs)
+    response = caught.value.response
+    return response["Error"]["Code"], response["ResponseMetadata"]["HTTPStatusCode"]
+
+
+def status_of(client: Any, dist_id: str, invalidation_id: str) -> str:
+    status: str = client.get_invalidation(DistributionId=dist_id, Id=invalidation_id)["Invalidation"]["Status"]
+    return status
+
+
+def control(cf: LocalCloudFront, method: str, path: str, body: Any = None) -> tuple[int, dict[str, Any]]:
+    data = None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(f"{cf.url}/_local_cloudfront/{path}", data=data, method=method)
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, json.load(response)
+    except urllib.error.HTTPError as error:
+        return error.code, json.load(error)
+
+
+# -- invalidation status ---------------------------------------------------------------
+
+
+def test_invalidation_is_in_progress_then_completed_after_the_default_delay(
+    cf: LocalCloudFront, client: Any, dist_id: str
+) -> None:
+    cf.set_default_delay(SHORT)
+    created = client.create_invalidation(
+        DistributionId=dist_id, InvalidationBatch={"Paths": {"Quantity": 1, "Items": ["/*"]}, "CallerReference": "r1"}
+    )["Invalidation"]
+    assert created["Status"] == "InProgress"
+    assert status_of(client, dist_id, created["Id"]) == "InProgress"
+    time.sleep(SHORT + 0.1)
+    assert status_of(client, dist_id, created["Id"]) == "Completed"
+
+
+def test_create_time_is_an_aware_utc_timestamp(client: Any, cf: LocalCloudFront, dist_id: str) -> None:
+    before = datetime.datetime.now(datetime.UTC)
+    invalidation_id = cf.create_invalidation(dist_id)
+    got = client.get_invalidation(DistributionId=dist_id, Id=invalidation_id)["Invalidation"]["CreateTime"]
+    assert got.tzinfo is not None and got.utcoffset() == datetime.timedelta(0)
+    assert abs((got - before).total_seconds()) < 5
+    assert got.microsecond % 1000 == 0  # milliseconds, as CloudFront
+
+
+def test_complete_in_and_complete_now(cf: LocalCloudFront, client: Any, dist_id: str) -> None:
+    later = cf.create_invalidation(dist_id, complete_in=SHORT)
+    now = cf.create_invalidation(dist_id)
+    default = cf.create_invalidation(dist_id, complete_in=None)
+    cf.complete_in(now, 0)
+    assert status_of(client, dist_id, now) == "Completed"
+    assert status_of(client, dist_id, later) == "InProgress"
+    time.sleep(SHORT + 0.1)
+    assert status_of(client, dist_id, later) == "Completed"
+    assert status_of(client, dist_id, default) == "InProgress"  # default delay of this server: LONG
+    cf.complete_in(now, LONG)  # and back
+    assert status_of(client, dist_id, now) == "InProgress"
+
+
+def test_complete_in_an_unknown_invalidation_raises(cf: LocalCloudFront) -> None:
+    with pytest.raises(UnknownInvalidation):
+        cf.complete_in("INOSUCHTHING", 0)
+
+
+@pytest.mark.filterwarnings(r"ignore:Exception\(InvalidationBatchAlreadyExists\)")  # not in botocore's model
+def test_same_caller_reference_is_idempotent(cf: LocalCloudFront, client: Any, dist_id: str) -> None:
+    first = cf.create_invalidation(dist_id, ["/a"], caller_reference="release-1")
+    assert cf.create_invalidation(dist_id, ["/a"], caller_reference="release-1") == first
+    batch = {"Paths": {"Quantity": 1, "Items": ["/b"]}, "CallerReference": "release-1"}
+    code, http = error_of(client.create_invalidation, DistributionId=dist_id, InvalidationBatch=batch)
+    assert (code, http) == ("InvalidationBatchAlreadyExists", 400)
+
+
+def test_patch_moto_is_idempotent(cf: LocalCloudFront, client: Any, dist_id: str) -> None:
+    patch_moto()
+    patch_moto()
+    invalidation_id = cf.create_invalidation(dist_id, complete_in=0)
+    assert status_of(client, dist_id, invalidation_id) == "Completed"
+
+
+# -- listing and paging ----------------------------------------------------------------
+
+
+def test_list_invalidations_newest_first_with_summaries(cf: LocalCloudFront, client: Any, dist_id: str) -> None:
+    ids = [cf.create_invalidation(dist_id, [f"/{n}"]) for n in range(3)]
+    cf.complete_in(ids[0], 0)
+    listing = client.list_invalidations(DistributionId=dist_id)["InvalidationList"]
+    assert [item["Id"] for item in listing["Items"]] == ids[::-1]
+    assert [item["Status"] for item in listing["Items"]] == ["InProgress", "InProgress", "Completed"]
+    assert all(set(item) == {"Id", "CreateTime", "Status"} for item in listing["Items"])
+    assert listing["IsTruncated"] is False and "NextMarker" not in listing and listing["Quantity"] == 3
+
+
+def test_list_invalidations_pages_with_max_items_and_marker(cf: LocalCloudFront, client: Any, dist_id: str) -> None:
+    ids = [cf.create_invalidation(dist_id, [f"/{n}"]) for n in range(5)]
+    seen, marker, pages = [], "", []
+    while True:
+        page = client.list_invalidations(DistributionId=dist_id, MaxItems="2", Marker=marker)["InvalidationList"]
+        pages.append((page["Marker"], page["Quantity"], page["IsTruncated"], page.get("NextMarker")))
+        seen += [item["Id"] for item in page["Items"]]
+        if not page["IsTruncated"]:
+            break
+        marker = page["NextMarker"]
+    newest_first = ids[::-1]
+    assert seen == newest_first
+    assert pages == [
+        ("", 2, True, newest_first[1]),
+        (newest_first[1], 2, True, newest_first[3]),
+        (newest_first[3], 1, False, None),
+    ]
+    paginator = client.get_paginator("list_invalidations")
+    pages_of_two = paginator.paginate(DistributionId=dist_id, PaginationConfig={"PageSize": 2})
+    assert [item["Id"] for page in pages_of_two for item in page["InvalidationList"]["Items"]] == newest_first
+
+
+def test_list_invalidations_of_an_empty_distribution(client: Any, dist_id: str) -> None:
+    listing = client.list_invalidations(DistributionId=dist_id)["InvalidationList"]
+    assert listing["Quantity"] == 0 and "Items" not in listing and listing["IsTruncated"] is False
+
+
+def test_bad_paging_arguments_are_invalid_argument(client: Any, dist_id: str) -> None:
+    assert error_of(client.list_invalidations, DistributionId=dist_id, Marker="INOSUCHTHING") == (
+        "InvalidArgument",
+        400,
+    )
+    assert error_of(client.list_invalidations, DistributionId=dist_id, MaxItems="0") == ("InvalidArgument", 400)
+    assert error_of(client.list_distributions, MaxItems="many") == ("InvalidArgument", 400)
+
+
+def test_list_distributions_pages_in_creation_order(cf: LocalCloudFront, client: Any) -> None:
+    ids = [cf.create_distribution(comment=str(n))["id"] for n in range(3)]
+    first = client.list_distributions(MaxItems="2")["DistributionList"]
+    assert [item["Id"] for item in first["Items"]] == ids[:2]
+    assert first["IsTruncated"] is True and first["NextMarker"] == ids[1]
+    second = client.list_distributions(MaxItems="2", Marker=first["NextMarker"])["DistributionList"]
+    assert [item["Id"] for item in second["Items"]] == ids[2:]
+    assert second["IsTruncated"] is False and "NextMarker" not in second
+    everything = client.get_paginator("list_distributions").paginate(PaginationConfig={"PageSize": 1})
+    assert [item["Id"] for page in everything for item in page["DistributionList"]["Items"]] == ids
+
+
+def test_create_distribution_is_real(cf: LocalCloudFront, client: Any) -> None:
+    created = cf.create_distribution(aliases=["a.example.com", "b.example.com"], comment="demo")
+    assert created["aliases"] == ["a.example.com", "b.example.com"]
+    got = client.get_distribution(Id=created["id"])["Distribution"]
+    assert got["DomainName"] == created["domain_name"] and got["DistributionConfig"]["Comment"] == "demo"
+
+
+# -- errors ----------------------------------------------------------------------------
+
+
+def test_unknown_distribution_and_invalidation_are_404(client: Any, dist_id: str) -> None:
+    assert error_of(client.list_invalidations, DistributionId="ENOSUCHDIST") == ("NoSuchDistribution", 404)
+    assert error_of(client.get_invalidation, DistributionId="ENOSUCHDIST", Id="I1") == ("NoSuchDistribution", 404)
+    assert error_of(client.get_invalidation, DistributionId=dist_id, Id="INOSUCHTHING") == ("NoSuchInvalidation", 404)
+    assert error_of(client.get_distribution, Id="ENOSUCHDIST") == ("NoSuchDistribution", 404)
+
+
+# -- request log -----------------------------------------------------------------------
+
+
+def test_request_log_names_operations_keys_and_statuses(cf: LocalCloudFront, client: Any, dist_id: str) -> None:
+    invalidation_id = cf.create_invalidation(dist_id)
+    assert cf.requests() == []  # set-up calls are not logged
+    started = time.time()
+    client.list_distributions()
+    client.get_distribution(Id=dist_id)
+    client.create_invalidation(
+        DistributionId=dist_id, InvalidationBatch={"Paths": {"Quantity": 1, "Items": ["/x"]}, "CallerReference": "c"}
+    )
+    client.list_invalidations(DistributionId=dist_id)
+    client.get_invalidation(DistributionId=dist_id, Id=invalidation_id)
+    error_of(client.get_invalidation, DistributionId=dist_id, Id="INOSUCHTHING")
+    log = cf.requests()
+    assert [(e["operation"], e["method"], e["status"]) for e in log] == [
+        ("ListDistributions", "GET", 200),
+        ("GetDistribution", "GET", 200),
+        ("CreateInvalidation", "POST", 201),
+        ("ListInvalidations", "GET", 200),
+        ("GetInvalidation", "GET", 200),
+        ("GetInvalidation", "GET", 404),
+    ]
+    assert all(set(e) == {"time", "method", "path", "operation", "access_key_id", "status"} for e in log)
+    assert all(e["access_key_id"] == DUMMY_ACCESS_KEY_ID for e in log)
+    assert all(started <= e["time"] <= time.time() for e in log)
+    assert log[4]["path"] == f"/2020-05-31/distribution/{dist_id}/invalidation/{invalidation_id}"
+    assert DUMMY_SECRET_ACCESS_KEY not in json.dumps(log) and "Signature" not in json.dumps(log)
+    assert [e["path"] for e in cf.requests("GetInvalidation")] == [log[4]["path"], log[5]["path"]]
+    cf.clear_requests()
+    assert cf.requests() == []
+
+
+def test_operation_names_from_method_and_path() -> None:
+    base = "/2020-05-31/distribution"
+    assert operation_name("POST", base) == "CreateDistribution"
+    assert operation_name("POST", base, "WithTags") == "CreateDistributionWithTags"
+    assert operation_name("GET", f"{base}/E1/config") == "GetDistributionConfig"
+    assert operation_name("DELETE", f"{base}/E1") == "DeleteDistribution"
+    assert operation_name("GET", "/not/cloudfront") is None
+
+
+# -- control API over HTTP -------------------------------------------------------------
+
+
+def test_control_api_over_http(cf: LocalCloudFront, client: Any, dist_id: str) -> None:
+    assert control(cf, "GET", "health") == (200, {"status": "ok", "default_delay": LONG})
+    assert control(cf, "POST", "config", {"default_delay": 0})[0] == 200
+    done = cf.create_invalidation(dist_id)
+    assert status_of(client, dist_id, done) == "Completed"
+
+    assert control(cf, "POST", "config", {"default_delay": LONG})[0] == 200
+    pending = cf.create_invalidation(dist_id)
+    code, body = control(cf, "POST", f"invalidations/{pending}", {"complete_in": 0})
+    assert code == 200 and body["id"] == pending and body["status"] == "Completed"
+    assert status_of(client, dist_id, pending) == "Completed"
+
+    code, body = control(cf, "GET", "requests")
+    assert code == 200 and [e["operation"] for e in body["requests"]] == ["GetInvalidation", "GetInvalidation"]
+    assert control(cf, "GET", "requests?operation=ListInvalidations") == (200, {"requests": []})
+    assert control(cf, "DELETE", "requests") == (200, {"cleared": 2})
+    assert control(cf, "GET", "requests") == (200, {"requests": []})
+
+
+def test_control_api_reset_wipes_state_and_restores_the_delay(cf: LocalCloudFront, client: Any, dist_id: str) -> None:
+    cf.create_invalidation(dist_id)
+    client.list_distributions()
+    control(cf, "POST", "config", {"default_delay": 1.5})
+    assert control(cf, "POST", "reset") == (200, {"status": "ok", "default_delay": LONG})
+    assert client.list_distributions()["DistributionList"]["Quantity"] == 0
+    assert [e["operation"] for e in cf.requests()] == ["ListDistributions"]
+
+
+def test_control_api_rejects_bad_requests(cf: LocalCloudFront) -> None:
+    assert control(cf, "POST", "config", {"default_delay": "soon"})[0] == 400
+    assert control(cf, "POST", "config", {"default_delay": -1})[0] == 400
+    assert control(cf, "POST", "config", ["not", "an", "object"])[0] == 400
+    assert control(cf, "POST", "invalidations/INOSUCHTHING", {"complete_in": 0})[0] == 404
+    assert control(cf, "GET", "no-such-endpoint")[0] == 404
+    assert control(cf, "PUT", "reset")[0] == 405
+
+
+# -- CLI -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("stop_signal", [signal.SIGTERM, signal.SIGINT])
+def test_cli_prints_its_url_and_exits_cleanly(stop_signal: signal.Signals) -> None:
+    process = subprocess.Popen(
+        [sys.executable, str(SCRIPT), "--delay", "0.5"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        url = process.stdout.readline().strip()
+        assert url.startswith("http://127.0.0.1:")
+        with urllib.request.urlopen(f"{url}/_local_cloudfront/health", timeout=10) as response:
+            assert json.load(response) == {"status": "ok", "default_delay": 0.5}
+        process.send_signal(stop_signal)
+        out, err = process.communicate(timeout=10)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert process.returncode == 0
+    assert out == "" and err == ""
