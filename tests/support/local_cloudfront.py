@@ -588,19 +588,30 @@ class ErrorAnswers:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._rules: dict[str, WSGIApplication] = {}
+        self._rules: dict[str, tuple[WSGIApplication, int | None]] = {}
 
-    def set(self, operation: str, status: int, code: str, message: str) -> None:
+    def set(self, operation: str, status: int, code: str, message: str, count: int | None = None) -> None:
+        """Answer ``operation`` with the error ``count`` times (None: until cleared)."""
         with self._lock:
-            self._rules[operation] = error_app(status, code, message)
+            self._rules[operation] = (error_app(status, code, message), count)
 
     def clear(self) -> None:
         with self._lock:
             self._rules.clear()
 
     def __call__(self, record: RequestRecord, environ: WSGIEnvironment) -> WSGIApplication | None:
+        operation = record.operation or ""
         with self._lock:
-            return self._rules.get(record.operation or "")
+            rule = self._rules.get(operation)
+            if rule is None:
+                return None
+            app, count = rule
+            if count is not None:
+                if count <= 1:
+                    del self._rules[operation]
+                else:
+                    self._rules[operation] = (app, count - 1)
+            return app
 
 
 @dataclass
@@ -682,8 +693,15 @@ class LocalCloudFront:
     """moto's CloudFront over real HTTP on loopback, behaving like CloudFront."""
 
     def __init__(
-        self, host: str = "127.0.0.1", port: int = 0, default_delay: float = DEFAULT_DELAY, verbose: bool = False
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        default_delay: float = DEFAULT_DELAY,
+        verbose: bool = False,
+        tls: tuple[str, str] | None = None,
     ) -> None:
+        """``tls``: (certificate file, key file) to serve HTTPS instead of HTTP."""
+        self.tls = tls
         self.host = host
         self.port = port
         self.url = ""
@@ -704,10 +722,12 @@ class LocalCloudFront:
             raise RuntimeError(f"LocalCloudFront already serving at {self.url}")
         self.controller.set_default_delay(self.controller.initial_delay)
         handler = WSGIRequestHandler if self.verbose else QuietRequestHandler
-        self._server = make_server(self.host, self.port, self.middleware, threaded=True, request_handler=handler)
+        self._server = make_server(
+            self.host, self.port, self.middleware, threaded=True, request_handler=handler, ssl_context=self.tls
+        )
         host, port = self._server.socket.getsockname()[:2]
         self.port = int(port)
-        self.url = f"http://{host}:{self.port}"
+        self.url = f"{'https' if self.tls else 'http'}://{host}:{self.port}"
         self._thread = threading.Thread(target=self._server.serve_forever, name="local-cloudfront", daemon=True)
         self._thread.start()
         return self
@@ -747,6 +767,10 @@ class LocalCloudFront:
         """Answer every ``operation`` request with an error (default: AccessDenied) until reset."""
         self.controller.errors.set(operation, status, code, f"User is not authorized to perform: cloudfront:{operation}")
 
+    def throttle(self, operation: str, count: int) -> None:
+        """Answer the next ``count`` ``operation`` requests as CloudFront does when throttling."""
+        self.controller.errors.set(operation, 400, "Throttling", "Rate exceeded", count)
+
     def requests(self, operation: str | None = None) -> list[dict[str, Any]]:
         return self.controller.log.entries(operation)
 
@@ -761,7 +785,7 @@ class LocalCloudFront:
         session = boto3.session.Session(
             aws_access_key_id=access_key_id, aws_secret_access_key=DUMMY_SECRET_ACCESS_KEY, region_name=REGION
         )
-        return session.client("cloudfront", endpoint_url=self.url)
+        return session.client("cloudfront", endpoint_url=self.url, verify=self.tls[0] if self.tls else None)
 
     def _setup(self) -> Any:
         """The client of the set-up helpers (one per start(); making clients is slow)."""

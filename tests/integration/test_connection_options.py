@@ -1,0 +1,105 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""TLS options against the local endpoint served over HTTPS, and retries inside a wait."""
+
+from __future__ import annotations
+
+import datetime
+import ipaddress
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+from local_cloudfront import LocalCloudFront
+from playbook_runner import run_module
+
+
+def self_signed(directory: Path) -> tuple[str, str]:
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cert = (
+        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5)).not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_file, key_file = directory / "endpoint.crt", directory / "endpoint.key"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return str(cert_file), str(key_file)
+
+
+@pytest.fixture(scope="module")
+def https_cloudfront(tmp_path_factory) -> Iterator[LocalCloudFront]:
+    tls = self_signed(tmp_path_factory.mktemp("tls"))
+    with LocalCloudFront(tls=tls) as server:
+        yield server
+
+
+@pytest.fixture
+def https_dist(https_cloudfront):
+    https_cloudfront.reset()
+    dist = https_cloudfront.create_distribution()
+    return dist, https_cloudfront.create_invalidation(dist["id"], complete_in=0)
+
+
+def test_ca_bundle_verifies_the_endpoint(https_cloudfront, https_dist, tmp_path):
+    dist, inv = https_dist
+    assert https_cloudfront.url.startswith("https://")
+    args = {"distribution_id": dist["id"], "invalidation_id": inv, "aws_ca_bundle": https_cloudfront.tls[0]}
+    result = run_module(https_cloudfront.url, args, tmp_path).result
+    assert not result.get("failed"), result
+    assert result["invalidation"]["id"] == inv
+
+
+def test_validate_certs_false_skips_verification(https_cloudfront, https_dist, tmp_path):
+    dist, inv = https_dist
+    args = {"distribution_id": dist["id"], "invalidation_id": inv, "validate_certs": False}
+    result = run_module(https_cloudfront.url, args, tmp_path).result
+    assert not result.get("failed"), result
+    assert result["invalidation"]["status"] == "Completed"
+
+
+def test_unverifiable_certificate_fails_at_once_with_what_to_check(https_cloudfront, https_dist, tmp_path):
+    dist, inv = https_dist
+    args = {"distribution_id": dist["id"], "invalidation_id": inv, "wait": True, "wait_timeout": 600}
+    run = run_module(https_cloudfront.url, args, tmp_path)
+    assert run.result["failed"] is True
+    assert "TLS failed while calling cloudfront:GetInvalidation" in run.result["msg"]
+    assert "Check aws_ca_bundle, validate_certs and endpoint_url" in run.result["msg"]
+    assert "waited" not in run.result  # not retried until the timeout
+    assert "Traceback" not in run.output
+
+
+def test_throttling_during_a_wait_is_retried_with_backoff(cloudfront, tmp_path):
+    dist = cloudfront.create_distribution()
+    inv = cloudfront.create_invalidation(dist["id"], complete_in=2)
+    cloudfront.throttle("GetInvalidation", 3)
+    result = run_module(cloudfront.url, {"distribution_id": dist["id"], "invalidation_id": inv, "wait": True},
+                        tmp_path).result
+    assert not result.get("failed"), result
+    assert result["invalidation"]["status"] == "Completed"
+    answers = cloudfront.requests("GetInvalidation")
+    assert [a["status"] for a in answers[:4]] == [400, 400, 400, 200]
+    gaps = [b["time"] - a["time"] for a, b in zip(answers, answers[1:4])]
+    assert gaps[1] > gaps[0] * 1.5 and gaps[2] > gaps[1] * 1.5  # backing off, not hammering
+
+
+def test_max_poll_interval_caps_the_interval(cloudfront, tmp_path):
+    dist = cloudfront.create_distribution()
+    inv = cloudfront.create_invalidation(dist["id"], complete_in=12)
+    base = {"distribution_id": dist["id"], "invalidation_id": inv, "wait": True}
+    result = run_module(cloudfront.url, {**base, "max_poll_interval": 1}, tmp_path).result
+    assert result["invalidation"]["completed"] is True
+    times = [a["time"] for a in cloudfront.requests("GetInvalidation")]
+    gaps = [b - a for a, b in zip(times, times[1:])]
+    assert max(gaps) < 1.6 and len(times) >= 11
