@@ -84,6 +84,14 @@ options:
       - Backoff after throttling may wait longer than this.
     type: int
     default: 20
+  wait_started:
+    description:
+      - When the overall wait began, in seconds since the epoch, for callers that wait in several
+        runs of the module (the P(edgeops.cloudfront.wait_for_invalidation#role) role waits a minute
+        per run to show progress).
+      - The poll schedule continues from there instead of starting fast again, so a long wait stays
+        at one poll per O(max_poll_interval). O(wait_timeout) still counts from this run's first poll.
+    type: float
 notes:
   - Needs the IAM actions C(cloudfront:GetInvalidation) and C(cloudfront:ListInvalidations), and
     C(cloudfront:ListDistributions) when O(alias) is used.
@@ -201,12 +209,19 @@ waited:
   returned: when O(wait=true)
   type: float
   sample: 12.481
+timed_out:
+  description: Whether the wait ended because O(wait_timeout) passed with invalidations still in progress.
+  returned: when O(wait=true)
+  type: bool
+  sample: false
 api_calls:
   description: How many requests the module sent to CloudFront, retries and lookups included.
   returned: when O(wait=true)
   type: int
   sample: 9
 """
+
+import time
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
@@ -220,6 +235,11 @@ from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.val
 from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.waiter import PollSchedule
 
 
+def waited_before(wait_started):
+    """Seconds since an earlier run began the wait (0 without one, or for a time in the future)."""
+    return max(0.0, time.time() - wait_started) if wait_started else 0.0
+
+
 def main():
     argument_spec = dict(
         distribution_id=dict(type="str"),
@@ -231,6 +251,7 @@ def main():
         wait=dict(type="bool", default=False),
         wait_timeout=dict(type="int", default=1800),
         max_poll_interval=dict(type="int", default=20),
+        wait_started=dict(type="float"),
     )
     module = AnsibleAWSModule(
         argument_spec=argument_spec,
@@ -264,6 +285,7 @@ def main():
             wait=params["wait"],
             wait_timeout=params["wait_timeout"],
             schedule=PollSchedule(max_interval=params["max_poll_interval"]),
+            waited_before=waited_before(params["wait_started"]),
         )
     except CloudFrontError as e:
         module.fail_json(msg=e.msg, api_calls=counter.count, **({"error_code": e.code} if e.code else {}))

@@ -145,7 +145,7 @@ def test_wait_sees_in_progress_become_completed(cloudfront, dist, tmp_path):
     assert not result.get("failed")
     assert result["invalidation"]["status"] == "Completed" and result["invalidation"]["completed"] is True
     assert set(result["invalidation"]) == FULL_KEYS
-    assert 2.0 <= result["waited"] < 30
+    assert 2.0 <= result["waited"] < 30 and result["timed_out"] is False
     answers = [r for r in cloudfront.requests() if r["operation"] == "GetInvalidation"]
     assert len(answers) == result["api_calls"] >= 2
     # the first poll is immediate, the next about a second later: no long first sleep
@@ -205,6 +205,19 @@ def test_wait_by_caller_reference(cloudfront, dist, tmp_path):
     assert result["invalidation"]["caller_reference"] == "release-42"
 
 
+def test_wait_started_continues_the_schedule_of_an_earlier_run(cloudfront, dist, tmp_path):
+    import time
+
+    inv = cloudfront.create_invalidation(dist["id"], complete_in=LONG)
+    args = {"distribution_id": dist["id"], "invalidation_id": inv, "wait": True, "wait_timeout": 5,
+            "max_poll_interval": 3, "wait_started": time.time() - 600}
+    result = run_module(cloudfront.url, args, tmp_path).result
+    assert result["failed"] is True and result["timed_out"] is True
+    # 600 s into a wait: polls at the cap (3 s), not a fresh fast start (1 s apart)
+    times = [r["time"] for r in cloudfront.requests("GetInvalidation")]
+    assert 2 <= len(times) <= 3 and times[1] - times[0] >= 2.5
+
+
 def test_wait_on_completed_invalidation_returns_at_once(cloudfront, dist, tmp_path):
     inv = cloudfront.create_invalidation(dist["id"], complete_in=0)
     result = run_module(cloudfront.url, {"distribution_id": dist["id"], "invalidation_id": inv, "wait": True},
@@ -224,7 +237,7 @@ def test_wait_timeout_fails_naming_what_is_still_in_progress(cloudfront, dist, t
     assert quick not in result["msg"]
     # the last state seen comes back with the failure
     assert [(i["id"], i["status"]) for i in result["invalidations"]] == [(slow, "InProgress"), (quick, "Completed")]
-    assert 3 <= result["waited"] < 4 and result["api_calls"] >= 3
+    assert 3 <= result["waited"] < 4 and result["api_calls"] >= 3 and result["timed_out"] is True
     assert "Traceback" not in run.output
 
 

@@ -124,15 +124,19 @@ def report(
     wait_timeout: int = 1800,
     schedule: Optional[PollSchedule] = None,
     clock: Optional[Clock] = None,
+    waited_before: float = 0.0,
 ) -> Report:
     """Fetch the selected invalidations and, with ``wait``, poll until they are completed."""
     tracker = select(api, selection)
     if not wait:
         return Report(_facts(selection, tracker.poll()))
     api.retry = False  # from here on the waiter retries, inside its deadline
-    outcome = wait_for(tracker.poll, all_completed, wait_timeout, schedule=schedule, clock=clock)
+    outcome = wait_for(
+        tracker.poll, all_completed, wait_timeout, schedule=schedule, clock=clock, waited_before=waited_before
+    )
     facts = _facts(selection, outcome.state or [])
     facts["waited"] = round(outcome.elapsed, 3)
+    facts["timed_out"] = not outcome.done
     if outcome.done:
         return Report(facts)
     return Report(facts, _timeout_message(selection, outcome, wait_timeout))

@@ -102,6 +102,7 @@ def wait_for(
     schedule: Optional[PollSchedule] = None,
     clock: Optional[Clock] = None,
     rand: Optional[Callable[[], float]] = None,
+    waited_before: float = 0.0,
 ) -> WaitOutcome[T]:
     """Poll until ``is_done(state)`` or until ``timeout`` seconds have passed.
 
@@ -109,6 +110,9 @@ def wait_for(
     again later"; any other exception ends the wait and propagates.  The loop sleeps at
     most until the deadline and polls once more there, so it ends no later than
     ``timeout`` plus the duration of one poll.
+
+    ``waited_before``: seconds the caller already waited in earlier calls; the schedule
+    continues from there instead of starting fast again (``elapsed`` does not include it).
     """
     schedule = schedule or PollSchedule()
     clock = clock or Clock()
@@ -135,4 +139,4 @@ def wait_for(
         remaining = deadline - now
         if remaining <= 0:
             return WaitOutcome(False, state, now - start, polls, failures, last_error)
-        clock.sleep(min(remaining, schedule.next_delay(now - start, streak, rand())))
+        clock.sleep(min(remaining, schedule.next_delay(waited_before + now - start, streak, rand())))

@@ -177,3 +177,12 @@ def test_state_is_the_last_seen():
     states = iter(["InProgress", "InProgress", "Completed"])
     outcome = wait_for(lambda: next(states), lambda s: s == "Completed", 60, clock=clock, rand=no_jitter)
     assert outcome.state == "Completed" and outcome.polls == 3
+
+
+def test_waited_before_continues_the_schedule_instead_of_starting_fast():
+    clock = FakeClock()
+    poll = Flip(clock, 100)
+    outcome = wait_for(poll, bool, 1800, clock=clock, rand=no_jitter, waited_before=600)
+    gaps = [b - a for a, b in zip(poll.times, poll.times[1:])]
+    assert gaps and all(g == pytest.approx(20.0) for g in gaps)
+    assert outcome.elapsed == pytest.approx(poll.times[-1])  # elapsed counts this call only
