@@ -6,7 +6,9 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+import threading
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -34,3 +36,31 @@ def cloudfront(local_cloudfront_server: LocalCloudFront) -> Iterator[LocalCloudF
     """The local CloudFront endpoint, reset: no distributions, no invalidations, empty log."""
     local_cloudfront_server.reset()
     yield local_cloudfront_server
+
+
+# ---------------------------------------------------------------------------------------
+# Acting on the endpoint while a playbook runs
+# ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def after_first_poll(cloudfront: LocalCloudFront) -> Iterator[Callable[..., None]]:
+    """``after_first_poll(action, operation=...)``: run ``action()`` in a thread as soon as the
+    endpoint has answered the first ``operation`` request of the code under test, so that a test
+    does not depend on how long ansible-playbook takes to start."""
+    threads: list[threading.Thread] = []
+
+    def schedule(action: Callable[[], object], operation: str = "GetInvalidation") -> None:
+        def wait_then_act() -> None:
+            deadline = time.monotonic() + 60
+            while not cloudfront.requests(operation) and time.monotonic() < deadline:
+                time.sleep(0.02)
+            action()
+
+        thread = threading.Thread(target=wait_then_act, daemon=True)
+        thread.start()
+        threads.append(thread)
+
+    yield schedule
+    for thread in threads:
+        thread.join(timeout=60)

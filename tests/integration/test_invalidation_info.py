@@ -138,14 +138,15 @@ def test_alias_finds_the_distribution(cloudfront, dist, tmp_path, alias):
 # ---------------------------------------------------------------- waiting
 
 
-def test_wait_sees_in_progress_become_completed(cloudfront, dist, tmp_path):
-    inv = cloudfront.create_invalidation(dist["id"], complete_in=3)
+def test_wait_sees_in_progress_become_completed(cloudfront, dist, tmp_path, after_first_poll):
+    inv = cloudfront.create_invalidation(dist["id"], complete_in=LONG)
+    after_first_poll(lambda: cloudfront.complete_in(inv, 3))
     result = run_module(cloudfront.url, {"distribution_id": dist["id"], "invalidation_id": inv, "wait": True},
                         tmp_path).result
     assert not result.get("failed")
     assert result["invalidation"]["status"] == "Completed" and result["invalidation"]["completed"] is True
     assert set(result["invalidation"]) == FULL_KEYS
-    assert 2.0 <= result["waited"] < 30 and result["timed_out"] is False
+    assert 2.5 <= result["waited"] < 30 and result["timed_out"] is False
     answers = [r for r in cloudfront.requests() if r["operation"] == "GetInvalidation"]
     assert len(answers) == result["api_calls"] >= 2
     # the first poll is immediate, the next about a second later: no long first sleep
@@ -170,26 +171,19 @@ def test_wait_for_several_polls_list_pages_not_one_get_each(cloudfront, dist, tm
     assert set(refreshes[:last_list + 1]) == {"ListInvalidations"}
 
 
-def test_wait_in_list_mode_waits_only_for_what_was_in_progress(cloudfront, dist, tmp_path):
-    import threading
-    import time
-
+def test_wait_in_list_mode_waits_only_for_what_was_in_progress(cloudfront, dist, tmp_path, after_first_poll):
     done = cloudfront.create_invalidation(dist["id"], complete_in=0)
-    running = cloudfront.create_invalidation(dist["id"], complete_in=4)
+    running = cloudfront.create_invalidation(dist["id"], complete_in=LONG)
     late: list[str] = []
 
     def create_late() -> None:
         # once the module has listed (its wait has begun), a new invalidation appears
-        deadline = time.monotonic() + 30
-        while not cloudfront.requests("ListInvalidations") and time.monotonic() < deadline:
-            time.sleep(0.05)
         late.append(cloudfront.create_invalidation(dist["id"], complete_in=LONG))
+        cloudfront.complete_in(running, 3)
 
-    thread = threading.Thread(target=create_late)
-    thread.start()
+    after_first_poll(create_late, "ListInvalidations")
     result = run_module(cloudfront.url, {"distribution_id": dist["id"], "wait": True, "wait_timeout": 60},
                         tmp_path).result
-    thread.join()
     assert not result.get("failed"), result
     assert [i["id"] for i in result["invalidations"]] == [running, done]
     assert all(i["completed"] for i in result["invalidations"])
