@@ -54,10 +54,12 @@ class PlaybookRun:
         return self.stdout + self.stderr
 
 
-def run_playbook(playbook: Path, extra_vars: dict[str, Any] | None = None, env: dict[str, str] | None = None,
-                 verbosity: int = 0, timeout: float = 300) -> PlaybookRun:
-    # the implicit localhost: runs with ansible-playbook's own Python, no interpreter discovery
+def run_playbook(playbook: Path | str, extra_vars: dict[str, Any] | None = None, env: dict[str, str] | None = None,
+                 verbosity: int = 0, timeout: float = 300, inventory: Path | None = None) -> PlaybookRun:
+    # without an inventory: the implicit localhost, with ansible-playbook's own Python
     cmd = [ANSIBLE_PLAYBOOK, str(playbook)]
+    if inventory is not None:
+        cmd += ["-i", str(inventory)]
     if extra_vars:
         cmd += ["-e", json.dumps(extra_vars)]
     if verbosity:
