@@ -15,5 +15,5 @@ rm -rf "$venv"
 "$python" -m venv "$venv"
 args=()
 for req in "$@"; do args+=(-r "$req"); done
-"$venv/bin/python" -m pip install --quiet --disable-pip-version-check "${args[@]}"
+"$venv/bin/python" -m pip install --quiet --disable-pip-version-check "${args[@]}" 2> >(grep -v "^WARNING: Location" >&2)
 echo "$want" > "$stamp"
