@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The main job, on the embedded default: start the local CloudFront endpoint, create a
-# distribution and an invalidation that takes a few seconds, and run the example playbook
-# that reports the invalidation and waits for it.
+# distribution and an invalidation that takes a few seconds, and run the example deployment
+# playbook: it reports the invalidation and holds at the wait_for_invalidation gate until it completes.
 set -euo pipefail
 # shellcheck source=tools/env.sh
 . "$(dirname "$0")/env.sh"
@@ -30,5 +30,5 @@ inv=$(python -c 'import json,sys; print(json.loads(sys.argv[1])["invalidation_id
 
 cd "$REPO"
 export ANSIBLE_LOCALHOST_WARNING=False ANSIBLE_INVENTORY_UNPARSED_WARNING=False
-ansible-playbook examples/report_and_wait.yml \
+ansible-playbook examples/deploy_with_gate.yml \
     -e "cloudfront_endpoint_url=$url" -e "distribution_id=$dist" -e "invalidation_id=$inv" "$@"

@@ -224,3 +224,15 @@ def test_bad_inputs_are_refused_before_any_api_call(cloudfront, tmp_path, role_v
     assert words in run.stdout
     assert cloudfront.requests() == []
     assert "Traceback" not in run.output
+
+
+@pytest.mark.parametrize("example", ["deploy_with_gate.yml", "report_and_wait.yml"])
+def test_example_playbooks_run_against_the_endpoint(cloudfront, example, after_first_poll):
+    dist = cloudfront.create_distribution()
+    inv = cloudfront.create_invalidation(dist["id"], ["/index.html"], complete_in=LONG)
+    after_first_poll(lambda: cloudfront.complete_in(inv, 2))
+    playbook = Path(__file__).resolve().parents[2] / "examples" / example
+    run = run_playbook(playbook, extra_vars={"cloudfront_endpoint_url": cloudfront.url,
+                                             "distribution_id": dist["id"], "invalidation_id": inv})
+    assert run.rc == 0, run.output
+    assert "InProgress" in run.stdout and '"status": "Completed"' in run.stdout
