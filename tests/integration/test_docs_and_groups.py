@@ -59,3 +59,17 @@ def test_action_group_sets_options_for_amazon_aws_modules_too(cloudfront, tmp_pa
     run = run_playbook(playbook)
     assert run.rc == 0, run.output
     assert cloudfront.requests(), "the module did not reach the endpoint through the group's endpoint_url"
+
+
+def test_ansible_doc_renders_the_role_and_its_inputs():
+    proc = subprocess.run([ANSIBLE_DOC, "-t", "role", "edgeops.cloudfront.wait_for_invalidation"],
+                          capture_output=True, text=True, check=False, env=aws_env())
+    assert proc.returncode == 0, proc.stderr
+    role_dir = Path(__file__).resolve().parents[2] / "roles" / "wait_for_invalidation"
+    specs = yaml.safe_load((role_dir / "meta" / "argument_specs.yml").read_text())["argument_specs"]["main"]
+    defaults = yaml.safe_load((role_dir / "defaults" / "main.yml").read_text())
+    # meta/argument_specs.yml and defaults/main.yml in lockstep
+    assert set(specs["options"]) == set(defaults)
+    for name, spec in specs["options"].items():
+        assert spec["default"] == defaults[name], name
+        assert name in proc.stdout, name
