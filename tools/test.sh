@@ -14,3 +14,6 @@ python -m pytest -n 2 --dist loadfile "$@"
 
 echo "==> ansible-test sanity"
 tools/ansible_test.sh "$VENV/bin/python" -- sanity --python 3.11 --venv --requirements
+
+echo "==> ansible-lint (production profile, offline)"
+tools/lint.sh
