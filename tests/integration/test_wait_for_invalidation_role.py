@@ -173,7 +173,7 @@ def test_soft_timeout_reports_and_the_play_goes_on(cloudfront, tmp_path):
     assert result["completed"] is False and 3 <= result["elapsed"] < 30
     assert result["invalidations"] == [
         {"distribution_id": dist["id"], "id": stuck, "status": "InProgress", "completed": False}]
-    assert f"soft gate open after" in run.stdout and stuck in run.stdout
+    assert "soft gate open after" in run.stdout and stuck in run.stdout
 
 
 def test_progress_is_reported_while_waiting(cloudfront, tmp_path, after_first_poll):

@@ -60,7 +60,7 @@ class PollSchedule:
     growth: float = 0.2
     jitter: float = 0.1
     backoff_factor: float = 2.0
-    max_backoff: float = 60.0
+    max_backoff: float = 30.0
 
     def interval(self, elapsed: float) -> float:
         """The normal interval after ``elapsed`` seconds of waiting, before jitter."""

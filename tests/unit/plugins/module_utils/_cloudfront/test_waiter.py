@@ -134,7 +134,7 @@ def test_transient_failures_back_off_exponentially_then_recover():
     assert outcome.done and outcome.failures == 4 and outcome.last_error is None
     schedule = PollSchedule()
     elapsed = [sum(clock.sleeps[:i]) for i in range(4)]
-    expected = [schedule.interval(t) * 2 ** (i + 1) for i, t in enumerate(elapsed)]
+    expected = [min(30.0, schedule.interval(t) * 2 ** (i + 1)) for i, t in enumerate(elapsed)]
     assert clock.sleeps[:4] == pytest.approx(expected)
     assert clock.sleeps[:4] == sorted(clock.sleeps[:4]) and clock.sleeps[3] >= 16
     # once a poll succeeds, the normal interval is back
@@ -143,7 +143,8 @@ def test_transient_failures_back_off_exponentially_then_recover():
 
 def test_backoff_is_bounded():
     schedule = PollSchedule()
-    assert schedule.next_delay(0, 30, 0.5) == pytest.approx(60.0)
+    assert schedule.next_delay(0, 30, 0.5) == pytest.approx(30.0)
+    assert PollSchedule(max_interval=45).next_delay(0, 30, 0.5) == pytest.approx(45.0)
 
 
 def test_persistent_transient_failures_end_at_the_deadline_with_the_cause():
