@@ -267,9 +267,12 @@ def main():
     if errors:
         module.fail_json(msg="; ".join(errors))
 
-    client = connect(module)
-    counter = RequestCounter(client)
-    api = CloudFrontApi(client)
+    counter = RequestCounter()
+
+    def client_with(**timeouts):
+        return counter.watch(connect(module, **timeouts))
+
+    api = CloudFrontApi(client_with(), client_with=client_with)
     try:
         distribution_id = params["distribution_id"] or api.find_distribution_id(params["alias"])
         selection = Selection(

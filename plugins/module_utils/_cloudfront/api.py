@@ -14,7 +14,7 @@ waiter does the retrying itself, inside its deadline, so calls are made with
 
 from __future__ import annotations
 
-from typing import Any, Dict, Iterator, List, Optional, Sequence
+from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence
 
 try:
     from botocore.config import Config
@@ -32,7 +32,7 @@ CONNECT_TIMEOUT = 10
 READ_TIMEOUT = 30
 
 
-def connect(module: Any) -> Any:
+def connect(module: Any, connect_timeout: float = CONNECT_TIMEOUT, read_timeout: float = READ_TIMEOUT) -> Any:
     """A CloudFront client from amazon.aws's connection options, with AWSRetry available.
 
     botocore's own retries are off (``total_max_attempts=1``): retrying is done either by
@@ -40,8 +40,8 @@ def connect(module: Any) -> Any:
     timeouts are set, so a stalled connection cannot hold a wait forever.
     """
     config = Config(
-        connect_timeout=CONNECT_TIMEOUT,
-        read_timeout=READ_TIMEOUT,
+        connect_timeout=connect_timeout,
+        read_timeout=read_timeout,
         retries={"total_max_attempts": 1},
     )
     return module.client(
@@ -53,15 +53,26 @@ def connect(module: Any) -> Any:
 
 
 class RequestCounter:
-    """Counts the HTTP requests a client sends (retries included)."""
+    """Counts the HTTP requests the clients it watches send (retries included)."""
 
-    def __init__(self, client: Any) -> None:
+    def __init__(self) -> None:
         self.count = 0
+
+    def watch(self, client: Any) -> Any:
         raw = getattr(client, "client", client)  # amazon.aws wraps the boto3 client
         raw.meta.events.register("before-send.cloudfront", self._seen)
+        return client
 
-    def _seen(self, **_kwargs: Any) -> None:
+    def _seen(self, **kwargs: Any) -> None:
         self.count += 1
+
+
+def bounded_timeouts(remaining: float) -> Optional[Dict[str, float]]:
+    """Connect and read timeouts that end a request by the deadline, or None if the defaults do."""
+    if remaining >= CONNECT_TIMEOUT + READ_TIMEOUT:
+        return None
+    connect_timeout = max(1.0, min(float(CONNECT_TIMEOUT), remaining / 3))
+    return {"connect_timeout": connect_timeout, "read_timeout": max(1.0, remaining - connect_timeout)}
 
 
 def _names_of(distribution: Dict[str, Any]) -> List[str]:
@@ -74,11 +85,23 @@ class CloudFrontApi:
 
     ``client`` is amazon.aws's retrying client wrapper (``module.client(...,
     retry_decorator=...)``); ``retry`` says whether calls use its ``AWSRetry``.
+    ``client_with(connect_timeout=..., read_timeout=...)`` makes a client with other
+    timeouts: once ``remaining`` is set (seconds left before a deadline), requests made
+    close to the deadline use one whose timeouts end them by the deadline.
     """
 
-    def __init__(self, client: Any, retry: bool = True) -> None:
-        self._client = client
+    def __init__(self, client: Any, retry: bool = True, client_with: Optional[Callable[..., Any]] = None) -> None:
+        self._default_client = client
+        self._client_with = client_with
         self.retry = retry
+        self.remaining: Optional[Callable[[], float]] = None
+
+    @property
+    def _client(self) -> Any:
+        if self.remaining is None or self._client_with is None:
+            return self._default_client
+        timeouts = bounded_timeouts(self.remaining())
+        return self._default_client if timeouts is None else self._client_with(**timeouts)
 
     def get_invalidation(self, distribution_id: str, invalidation_id: str) -> Dict[str, Any]:
         """GetInvalidation: the full invalidation, with its batch."""

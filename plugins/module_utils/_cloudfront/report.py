@@ -131,6 +131,9 @@ def report(
     if not wait:
         return Report(_facts(selection, tracker.poll()))
     api.retry = False  # from here on the waiter retries, inside its deadline
+    clock = clock or Clock()
+    deadline = clock.monotonic() + wait_timeout
+    api.remaining = lambda: deadline - clock.monotonic()  # no request outlives the deadline by much
     outcome = wait_for(
         tracker.poll, all_completed, wait_timeout, schedule=schedule, clock=clock, waited_before=waited_before
     )

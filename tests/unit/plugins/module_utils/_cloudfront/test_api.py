@@ -157,3 +157,29 @@ def test_alias_matching_nothing_or_two_distributions_fails_naming_it():
         api.find_distribution_id("nope.example.com")
     with pytest.raises(CloudFrontError, match=r"dup.example.org matches 2 CloudFront distributions \(E3, E4\)"):
         api.find_distribution_id("dup.example.org")
+
+
+def test_requests_near_the_deadline_get_timeouts_that_end_by_it():
+    from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.api import bounded_timeouts
+
+    assert bounded_timeouts(600) is None and bounded_timeouts(40) is None
+    near = bounded_timeouts(12)
+    assert near == {"connect_timeout": 4.0, "read_timeout": 8.0}
+    assert sum(bounded_timeouts(2).values()) <= 2.0 + 1e-9 or bounded_timeouts(2) == {"connect_timeout": 1.0,
+                                                                                     "read_timeout": 1.0}
+    made: list[dict] = []
+    default, bounded = StubClient(invalidations(1)), StubClient(invalidations(1))
+
+    def client_with(**timeouts):
+        made.append(timeouts)
+        return bounded
+
+    api = CloudFrontApi(default, client_with=client_with)
+    api.get_invalidation("E1", "I0")
+    left = [100.0]
+    api.remaining = lambda: left[0]
+    api.get_invalidation("E1", "I0")
+    left[0] = 6.0
+    api.get_invalidation("E1", "I0")
+    assert len(default.calls) == 2 and len(bounded.calls) == 1
+    assert made == [{"connect_timeout": 2.0, "read_timeout": 4.0}]
