@@ -179,13 +179,14 @@ def test_soft_timeout_reports_and_the_play_goes_on(cloudfront, tmp_path):
 def test_progress_is_reported_while_waiting(cloudfront, tmp_path, after_first_poll):
     dist = cloudfront.create_distribution()
     inv = cloudfront.create_invalidation(dist["id"], complete_in=LONG)
-    after_first_poll(lambda: cloudfront.complete_in(inv, 7), "ListInvalidations")
+    after_first_poll(lambda: cloudfront.complete_in(inv, 10), "ListInvalidations")
     playbook = gate_play(tmp_path, cloudfront.url, {"wait_for_invalidation_distribution_id": dist["id"],
                                                     "wait_for_invalidation_progress_interval": 2})
     run = run_playbook(playbook)
     assert run.rc == 0, run.output
     lines = progress_lines(run)
-    assert len(lines) >= 3
+    # a round lasts the 2 s interval plus a module start, however loaded the machine is
+    assert len(lines) >= 2
     assert lines[0].startswith("0 of 1 CloudFront invalidation(s) completed after")
     assert f"still in progress: distribution {dist['id']}: {inv}" in lines[0]
     assert lines[-1].startswith("1 of 1")
