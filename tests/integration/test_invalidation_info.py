@@ -255,6 +255,15 @@ def test_wait_timeout_fails_naming_what_is_still_in_progress(cloudfront, dist, t
         ({"distribution_id": "E2QWRUHAPOMQZL", "wait": True, "wait_timeout": 0}, "wait_timeout must be at least 1"),
         ({"distribution_id": "E2QWRUHAPOMQZL", "max_items": -3}, "max_items must be at least 0"),
         ({"distribution_id": "E2QWRUHAPOMQZL", "max_poll_interval": 0}, "max_poll_interval must be at least 1"),
+        ({"distribution_id": "E" * 65}, "distribution_id is 65 characters long"),
+        ({"distribution_id": "É2QWRUHAPOMQZL"}, "distribution_id 'É2QWRUHAPOMQZL' is not a CloudFront ID"),
+        ({"distribution_id": "E2QWRUHAPOMQZL", "invalidation_ids": ["I1", "I２"]}, "invalidation_ids[1] 'I２'"),
+        ({"distribution_id": ["E2QWRUHAPOMQZL"]}, "distribution_id"),
+        ({"distribution_id": "E2QWRUHAPOMQZL", "wait": True, "wait_timeout": "soon"}, "wait_timeout"),
+        ({"distribution_id": "E2QWRUHAPOMQZL", "wait": True, "wait_timeout": -5}, "wait_timeout must be at least 1"),
+        ({"distribution_id": "E2QWRUHAPOMQZL", "wait": "sometimes"}, "wait"),
+        ({"distribution_id": "E2QWRUHAPOMQZL", "colour": "blue"}, "Unsupported parameters"),
+        ({"alias": ""}, "alias must not be empty"),
     ],
 )
 def test_bad_input_fails_before_any_request(cloudfront, tmp_path, args, words):
