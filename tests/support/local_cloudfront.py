@@ -14,8 +14,17 @@ in the places the collection depends on:
 
 The WSGI middleware in front of moto logs every AWS request (except the set-up calls
 of ``create_distribution``/``create_invalidation``), serves a JSON control
-API under ``/_local_cloudfront/`` and offers ``dispatch_hooks``: the seam where fault
-injection (throttling, 5xx, stalls, resets) will plug in.
+API under ``/_local_cloudfront/`` and runs ``dispatch_hooks``, where the faults plug in:
+
+* HTTP errors: ``throttle()``, ``deny()``, ``controller.errors.set()``;
+* network faults: ``reset_connections()`` (TCP reset, no HTTP answer), ``stall()``
+  (answer held for a while, e.g. past the client's read timeout) and ``outage()`` /
+  ``down()`` / ``up()`` (the listening socket closed: connection refused; then served
+  again on the same port, with the state kept).
+
+``reset()`` (or ``clear_faults()``) ends them all. Other processes use
+``POST /_local_cloudfront/faults`` (``{"kind": "reset"|"stall"|"outage"|"throttle"|"error", ...}``)
+and ``DELETE /_local_cloudfront/faults``.
 
 moto keeps its state in process-global backends, so the CloudFront state and the
 default delay are process-wide: run one ``LocalCloudFront`` per process.
@@ -27,12 +36,15 @@ its URL on one line, then serves until SIGINT/SIGTERM.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime
 import functools
 import json
 import math
 import re
 import signal
+import socket
+import struct
 import sys
 import threading
 import time
@@ -42,17 +54,18 @@ import warnings
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from types import TracebackType
-from typing import Any, Protocol
+from typing import Any, Generic, Protocol, TypeVar
 from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
 
 import boto3
+import botocore.config
 import botocore.session
 from moto.cloudfront.exceptions import CloudFrontException, NoSuchDistribution
 from moto.cloudfront.models import CloudFrontBackend, Distribution, Invalidation, cloudfront_backends
 from moto.cloudfront.responses import CloudFrontResponse
 from moto.core.responses import ActionResult
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
-from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+from werkzeug.serving import ThreadedWSGIServer, WSGIRequestHandler
 
 DEFAULT_DELAY = 5.0
 CONTROL_PREFIX = "/_local_cloudfront/"
@@ -63,6 +76,10 @@ DUMMY_SECRET_ACCESS_KEY = "local-cloudfront-dummy-secret"
 # create_distribution()/create_invalidation() sign with this key id; the request log and
 # the dispatch hooks ignore it, so a test sees only the calls of the code under test.
 SETUP_ACCESS_KEY_ID = "AKIALOCALSETUP"
+# Status logged for a request that got no HTTP answer (its connection was reset).
+NO_ANSWER = 0
+# How often the serving loop checks for a stop: bounds how long stop()/down() take.
+POLL_INTERVAL = 0.05
 
 # --------------------------------------------------------------------------------------
 # moto patches
@@ -328,6 +345,11 @@ def _routes() -> tuple[_Route, ...]:
     return tuple(_route(name, spec["method"], spec["requestUri"]) for name, spec in http.items())
 
 
+def is_operation(name: str) -> bool:
+    """Whether ``name`` is a CloudFront operation of botocore's model."""
+    return any(route.operation == name for route in _routes())
+
+
 def operation_name(method: str, path: str, query_string: str = "") -> str | None:
     """The CloudFront operation a request is for, from botocore's model of the API."""
     segments = path.strip("/").split("/")
@@ -362,7 +384,7 @@ class RequestRecord:
     path: str
     operation: str | None
     access_key_id: str | None
-    status: int | None = None  # None while the request is in flight
+    status: int | None = None  # None while the request is in flight; NO_ANSWER (0): connection reset
 
     @classmethod
     def from_environ(cls, environ: WSGIEnvironment) -> RequestRecord:
@@ -422,17 +444,61 @@ def _seconds(payload: dict[str, Any], key: str) -> float:
     return float(value)
 
 
+def _count(payload: dict[str, Any], key: str, default: int | None) -> int | None:
+    value = payload.get(key, default)
+    if value is None and default is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ControlError(400, f"{key} must be an integer >= 1, not {value!r}")
+    return value
+
+
+def _operation(payload: dict[str, Any]) -> str:
+    value = payload.get("operation")
+    if not isinstance(value, str) or not is_operation(value):
+        raise ControlError(400, f"operation must name a CloudFront operation (e.g. GetInvalidation), not {value!r}")
+    return value
+
+
+def _error_fault(payload: dict[str, Any]) -> dict[str, Any]:
+    status, code = payload.get("status"), payload.get("code")
+    if isinstance(status, bool) or not isinstance(status, int) or not 400 <= status <= 599:
+        raise ControlError(400, f"status must be an HTTP error status (400-599), not {status!r}")
+    if not isinstance(code, str) or not code:
+        raise ControlError(400, f"code must be an error code (e.g. ServiceUnavailable), not {code!r}")
+    message = str(payload.get("message", code))
+    return {"operation": _operation(payload), "status": status, "code": code, "message": message, "count": _count(payload, "count", None)}
+
+
 class Controller:
     def __init__(self, default_delay: float) -> None:
         self.initial_delay = default_delay
         self.log = RequestLog()
         self.errors = ErrorAnswers()
+        self.resets = ConnectionResets()
+        self.stalls = Stalls()
+        # The listening server, while started (set by LocalCloudFront): outages stop and restart it.
+        self.listener: Listener | None = None
 
     def reset(self) -> None:
         reset_moto_cloudfront()
         self.log.clear()
-        self.errors.clear()
+        self.clear_faults()
         delay_settings().default_delay = self.initial_delay
+
+    def clear_faults(self) -> None:
+        """End every fault: errors, resets, stalls (those in progress are answered now), outage."""
+        self.errors.clear()
+        self.resets.clear()
+        self.stalls.clear()
+        listener = self.listener
+        if listener is not None:
+            listener.up()
+
+    def outage(self, seconds: float) -> None:
+        if self.listener is None:
+            raise RuntimeError("LocalCloudFront is not started")
+        self.listener.outage(seconds)
 
     def set_default_delay(self, seconds: float) -> None:
         delay_settings().default_delay = seconds
@@ -490,6 +556,8 @@ class ControlAPI:
             ("DELETE", "requests"): lambda request: {"cleared": controller.log.clear()},
             ("POST", "reset"): self._reset,
             ("POST", "config"): self._config,
+            ("POST", "faults"): self._fault,
+            ("DELETE", "faults"): self._clear_faults,
         }
         self.prefix_routes: dict[tuple[str, str], ControlHandler] = {
             ("POST", "invalidations/"): self._complete_in,
@@ -530,6 +598,35 @@ class ControlAPI:
 
     def _config(self, request: ControlRequest) -> dict[str, Any]:
         self.controller.set_default_delay(_seconds(request.body, "default_delay"))
+        return self.controller.health()
+
+    def _fault(self, request: ControlRequest) -> dict[str, Any]:
+        """``{"kind": ...}``: reset (operation, count=1), stall (operation, seconds, count=1),
+        outage (seconds), throttle (operation, count=1), error (operation, status, code,
+        message=code, count=None: until cleared). Answers with the fault as understood."""
+        body, errors = request.body, self.controller.errors
+        kind = body.get("kind")
+        if kind == "outage":
+            fault: dict[str, Any] = {"seconds": _seconds(body, "seconds")}
+            self.controller.outage(fault["seconds"])
+        elif kind == "reset":
+            fault = {"operation": _operation(body), "count": _count(body, "count", 1)}
+            self.controller.resets.set(fault["operation"], fault["count"])
+        elif kind == "stall":
+            fault = {"operation": _operation(body), "count": _count(body, "count", 1), "seconds": _seconds(body, "seconds")}
+            self.controller.stalls.set(fault["operation"], fault["count"], fault["seconds"])
+        elif kind == "throttle":
+            fault = {"operation": _operation(body), "count": _count(body, "count", 1)}
+            errors.set(fault["operation"], 400, "Throttling", "Rate exceeded", fault["count"])
+        elif kind == "error":
+            fault = _error_fault(body)
+            errors.set(fault["operation"], fault["status"], fault["code"], fault["message"], fault["count"])
+        else:
+            raise ControlError(400, f"kind must be one of reset, stall, outage, throttle, error; not {kind!r}")
+        return {"fault": {"kind": kind, **fault}}
+
+    def _clear_faults(self, request: ControlRequest) -> dict[str, Any]:
+        self.controller.clear_faults()
         return self.controller.health()
 
     def _complete_in(self, request: ControlRequest) -> dict[str, Any]:
@@ -583,35 +680,138 @@ def error_app(status: int, code: str, message: str) -> WSGIApplication:
     return app
 
 
-class ErrorAnswers:
-    """Dispatch hook: answer chosen operations with an AWS error instead of moto (until reset)."""
+RuleT = TypeVar("RuleT")
+
+
+class CountedRules(Generic[RuleT]):
+    """Thread-safe rules per operation, each good for ``count`` requests (None: until cleared)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._rules: dict[str, tuple[WSGIApplication, int | None]] = {}
+        self._rules: dict[str, tuple[RuleT, int | None]] = {}
 
-    def set(self, operation: str, status: int, code: str, message: str, count: int | None = None) -> None:
-        """Answer ``operation`` with the error ``count`` times (None: until cleared)."""
+    def set(self, operation: str, rule: RuleT, count: int | None) -> None:
+        """Replace the rule of ``operation`` (and its count)."""
         with self._lock:
-            self._rules[operation] = (error_app(status, code, message), count)
+            self._rules[operation] = (rule, count)
 
     def clear(self) -> None:
         with self._lock:
             self._rules.clear()
 
-    def __call__(self, record: RequestRecord, environ: WSGIEnvironment) -> WSGIApplication | None:
-        operation = record.operation or ""
+    def take(self, operation: str | None) -> RuleT | None:
+        """The rule for a request of ``operation``, counted as used; None if there is none."""
+        key = operation or ""
         with self._lock:
-            rule = self._rules.get(operation)
-            if rule is None:
+            entry = self._rules.get(key)
+            if entry is None:
                 return None
-            app, count = rule
+            rule, count = entry
             if count is not None:
                 if count <= 1:
-                    del self._rules[operation]
+                    del self._rules[key]
                 else:
-                    self._rules[operation] = (app, count - 1)
-            return app
+                    self._rules[key] = (rule, count - 1)
+            return rule
+
+
+def _check_count(count: int) -> None:
+    if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+        raise ValueError(f"count must be an integer >= 1, not {count!r}")
+
+
+def _check_seconds(seconds: float) -> None:
+    if isinstance(seconds, bool) or not isinstance(seconds, int | float) or not math.isfinite(seconds) or seconds < 0:
+        raise ValueError(f"seconds must be a finite number >= 0, not {seconds!r}")
+
+
+def _check_operation(operation: str) -> None:
+    if not is_operation(operation):
+        raise ValueError(f"not a CloudFront operation: {operation!r}")
+
+
+class ErrorAnswers:
+    """Dispatch hook: answer chosen operations with an AWS error instead of moto (until reset)."""
+
+    def __init__(self) -> None:
+        self._rules: CountedRules[WSGIApplication] = CountedRules()
+
+    def set(self, operation: str, status: int, code: str, message: str, count: int | None = None) -> None:
+        """Answer ``operation`` with the error ``count`` times (None: until cleared)."""
+        self._rules.set(operation, error_app(status, code, message), count)
+
+    def clear(self) -> None:
+        self._rules.clear()
+
+    def __call__(self, record: RequestRecord, environ: WSGIEnvironment) -> WSGIApplication | None:
+        return self._rules.take(record.operation)
+
+
+class ResetConnection(ConnectionError):
+    """Raised by a dispatch hook: no HTTP answer, the connection is reset (RST) instead.
+
+    A ``ConnectionError``, so that werkzeug hands it to ``connection_dropped()`` of the
+    request handler (``FaultRequestHandler``), which aborts the connection."""
+
+
+class ConnectionResets:
+    """Dispatch hook: reset the connection of the next ``count`` requests of an operation."""
+
+    def __init__(self) -> None:
+        self._rules: CountedRules[str] = CountedRules()
+
+    def set(self, operation: str, count: int) -> None:
+        _check_operation(operation)
+        _check_count(count)
+        self._rules.set(operation, f"injected connection reset ({operation})", count)
+
+    def clear(self) -> None:
+        self._rules.clear()
+
+    def __call__(self, record: RequestRecord, environ: WSGIEnvironment) -> WSGIApplication | None:
+        reason = self._rules.take(record.operation)
+        if reason is not None:
+            raise ResetConnection(reason)
+        return None
+
+
+class Stalls:
+    """Dispatch hook: hold the next ``count`` requests of an operation ``seconds`` before
+    they are answered (in their own server thread: other requests are served meanwhile).
+
+    ``release()`` ends the stalls in progress at once (stop(), reset()); later stalls wait again."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._rules: CountedRules[float] = CountedRules()
+        self._released = threading.Event()
+
+    def set(self, operation: str, count: int, seconds: float) -> None:
+        _check_operation(operation)
+        _check_count(count)
+        _check_seconds(seconds)
+        self._rules.set(operation, float(seconds), count)
+
+    def release(self) -> None:
+        with self._lock:
+            self._release_locked()
+
+    def clear(self) -> None:
+        with self._lock:
+            self._rules.clear()
+            self._release_locked()
+
+    def _release_locked(self) -> None:
+        self._released.set()
+        self._released = threading.Event()
+
+    def __call__(self, record: RequestRecord, environ: WSGIEnvironment) -> WSGIApplication | None:
+        with self._lock:  # the rule and the event together: a release cannot fall in between
+            seconds = self._rules.take(record.operation)
+            released = self._released
+        if seconds is not None:
+            released.wait(seconds)
+        return None
 
 
 @dataclass
@@ -638,6 +838,9 @@ class LocalCloudFrontMiddleware:
 
         try:
             return self._choose_app(record, environ)(environ, recording_start_response)
+        except ResetConnection:  # recorded, then re-raised: the request handler resets the connection
+            self.log.set_status(record, NO_ANSWER)
+            raise
         except BaseException:  # recorded, then re-raised: werkzeug answers 500 or drops the connection
             self.log.set_status(record, 500)
             raise
@@ -655,11 +858,146 @@ class LocalCloudFrontMiddleware:
 # --------------------------------------------------------------------------------------
 
 
-class QuietRequestHandler(WSGIRequestHandler):
+def abort_connection(connection: socket.socket) -> None:
+    """Close with SO_LINGER 0, so that the peer gets a TCP reset (RST) rather than a FIN."""
+    with contextlib.suppress(OSError):
+        connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    # The socket closes for real when the handler closes its rfile, before socketserver's
+    # shutdown_request() (whose shutdown(SHUT_WR) would send a FIN) finds it closed.
+    connection.close()
+
+
+class FaultRequestHandler(WSGIRequestHandler):
+    """Resets the connection, without an HTTP answer, when the application raises ResetConnection."""
+
+    def connection_dropped(self, error: BaseException, environ: WSGIEnvironment | None = None) -> None:
+        if isinstance(error, ResetConnection):
+            self.close_connection = True
+            abort_connection(self.connection)
+
+
+class QuietRequestHandler(FaultRequestHandler):
     """No per-request access log; errors are still reported."""
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         return
+
+
+class PortUnavailable(RuntimeError):
+    """The port cannot be listened on (werkzeug would sys.exit())."""
+
+
+class LocalServer(ThreadedWSGIServer):
+    """werkzeug's threaded server, raising PortUnavailable where werkzeug exits the process."""
+
+    def server_bind(self) -> None:
+        try:
+            super().server_bind()
+        except OSError as error:
+            raise PortUnavailable(f"cannot listen on {self.server_address}: {error}") from error
+
+
+class Listener:
+    """The listening HTTP server of a LocalCloudFront. It can go down (the listening socket
+    closed: connections are refused) and come back on the same port; the state (moto's, the
+    log, the faults) lives in the process and is kept. Requests already accepted are answered.
+    """
+
+    def __init__(
+        self, host: str, port: int, app: WSGIApplication, handler: type[WSGIRequestHandler], tls: tuple[str, str] | None
+    ) -> None:
+        self.host = host
+        self.port = port
+        self.app = app
+        self.handler = handler
+        self.tls = tls
+        self.address = ""  # host:port, once started
+        self._lock = threading.Lock()
+        self._started = False
+        self._server: LocalServer | None = None
+        self._thread: threading.Thread | None = None
+        self._outage: threading.Event | None = None  # set when the outage is over (early)
+
+    @property
+    def serving(self) -> bool:
+        with self._lock:
+            return self._server is not None
+
+    def start(self) -> None:
+        with self._lock:
+            if self._started:
+                raise RuntimeError(f"already serving at {self.address}")
+            self._serve()
+            self._started = True
+
+    def stop(self) -> None:
+        with self._lock:
+            self._end_outage()
+            self._close()
+            self._started = False
+
+    def down(self) -> None:
+        """Refuse connections until up()."""
+        with self._lock:
+            self._require_started()
+            self._end_outage()
+            self._close()
+
+    def up(self) -> None:
+        """Serve again, on the same port (ends an outage early). Nothing to do if serving or stopped."""
+        with self._lock:
+            self._end_outage()
+            if self._started and self._server is None:
+                self._serve()
+
+    def outage(self, seconds: float) -> None:
+        """Refuse connections for ``seconds`` (from now on; a running outage is replaced)."""
+        _check_seconds(seconds)
+        with self._lock:
+            self._require_started()
+            self._end_outage()
+            self._close()
+            over = threading.Event()
+            self._outage = over
+            threading.Thread(target=self._up_after, args=(over, seconds), name="local-cloudfront-outage", daemon=True).start()
+
+    def _up_after(self, over: threading.Event, seconds: float) -> None:
+        over.wait(seconds)
+        with self._lock:
+            if self._outage is over:  # not ended by up(), down(), stop() or another outage
+                self._outage = None
+                self._serve()
+
+    def _require_started(self) -> None:
+        if not self._started:
+            raise RuntimeError("LocalCloudFront is not started")
+
+    def _end_outage(self) -> None:
+        if self._outage is not None:
+            self._outage.set()
+            self._outage = None
+
+    def _serve(self) -> None:
+        # SO_REUSEADDR (werkzeug sets allow_reuse_address): the port is free again at once,
+        # whatever the TIME_WAIT connections of the previous server.
+        server = LocalServer(self.host, self.port, self.app, self.handler, ssl_context=self.tls)
+        host, port = server.socket.getsockname()[:2]
+        self.port = int(port)
+        self.address = f"{host}:{self.port}"
+        thread = threading.Thread(
+            target=server.serve_forever, kwargs={"poll_interval": POLL_INTERVAL}, name="local-cloudfront", daemon=True
+        )
+        thread.start()
+        self._server, self._thread = server, thread
+
+    def _close(self) -> None:
+        if self._server is None:
+            return
+        self._server.shutdown()
+        self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+        self._server, self._thread = None, None
 
 
 def distribution_config(aliases: Sequence[str], comment: str) -> dict[str, Any]:
@@ -711,36 +1049,32 @@ class LocalCloudFront:
             backend=DomainDispatcherApplication(create_backend_app),
             control=ControlAPI(self.controller),
             log=self.controller.log,
-            dispatch_hooks=[self.controller.errors],
+            # Stalls first (a stalled request may then be reset or answered with an error).
+            dispatch_hooks=[self.controller.stalls, self.controller.resets, self.controller.errors],
         )
-        self._server: BaseWSGIServer | None = None
-        self._thread: threading.Thread | None = None
+        self._listener: Listener | None = None
         self._setup_client: Any = None
 
     def start(self) -> LocalCloudFront:
-        if self._server is not None:
+        if self._listener is not None:
             raise RuntimeError(f"LocalCloudFront already serving at {self.url}")
         self.controller.set_default_delay(self.controller.initial_delay)
-        handler = WSGIRequestHandler if self.verbose else QuietRequestHandler
-        self._server = make_server(
-            self.host, self.port, self.middleware, threaded=True, request_handler=handler, ssl_context=self.tls
-        )
-        host, port = self._server.socket.getsockname()[:2]
-        self.port = int(port)
-        self.url = f"{'https' if self.tls else 'http'}://{host}:{self.port}"
-        self._thread = threading.Thread(target=self._server.serve_forever, name="local-cloudfront", daemon=True)
-        self._thread.start()
+        handler = FaultRequestHandler if self.verbose else QuietRequestHandler
+        listener = Listener(self.host, self.port, self.middleware, handler, self.tls)
+        listener.start()
+        self.port = listener.port
+        self.url = f"{'https' if self.tls else 'http'}://{listener.address}"
+        self._listener = self.controller.listener = listener
         return self
 
     def stop(self) -> None:
-        if self._server is None:
+        """Stop serving (quickly: stalls in progress are released, not waited out)."""
+        listener = self._listener
+        if listener is None:
             return
-        self._server.shutdown()
-        self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=10)
-        self._server = None
-        self._thread = None
+        self.controller.stalls.release()
+        listener.stop()
+        self._listener = self.controller.listener = None
         self._setup_client = None
 
     def __enter__(self) -> LocalCloudFront:
@@ -771,6 +1105,42 @@ class LocalCloudFront:
         """Answer the next ``count`` ``operation`` requests as CloudFront does when throttling."""
         self.controller.errors.set(operation, 400, "Throttling", "Rate exceeded", count)
 
+    def reset_connections(self, operation: str, count: int) -> None:
+        """Reset (TCP RST) the connection of the next ``count`` ``operation`` requests, with no
+        HTTP answer: the client sees a connection error. Logged with status NO_ANSWER (0)."""
+        self.controller.resets.set(operation, count)
+
+    def stall(self, operation: str, count: int, seconds: float) -> None:
+        """Hold the next ``count`` ``operation`` requests ``seconds`` before answering them
+        normally (past the client's read timeout, the client gives up). Other requests are
+        served meanwhile; reset(), clear_faults() and stop() end the stalls in progress."""
+        self.controller.stalls.set(operation, count, seconds)
+
+    def outage(self, seconds: float) -> None:
+        """Refuse connections (listening socket closed) for ``seconds``, then serve again on
+        the same port with the state kept. Returns at once; up()/reset() end it early."""
+        self.controller.outage(seconds)
+
+    def down(self) -> None:
+        """Refuse connections until up() or reset()."""
+        if self._listener is None:
+            raise RuntimeError("LocalCloudFront is not started")
+        self._listener.down()
+
+    def up(self) -> None:
+        """Serve again after down() or during an outage (same port, same state)."""
+        if self._listener is not None:
+            self._listener.up()
+
+    @property
+    def serving(self) -> bool:
+        """Started and not in an outage."""
+        return self._listener is not None and self._listener.serving
+
+    def clear_faults(self) -> None:
+        """End every fault (errors, resets, stalls, outage), keeping the state and the log."""
+        self.controller.clear_faults()
+
     def requests(self, operation: str | None = None) -> list[dict[str, Any]]:
         return self.controller.log.entries(operation)
 
@@ -779,13 +1149,15 @@ class LocalCloudFront:
 
     # -- AWS side, through the HTTP endpoint --
 
-    def client(self, access_key_id: str = DUMMY_ACCESS_KEY_ID) -> Any:
+    def client(self, access_key_id: str = DUMMY_ACCESS_KEY_ID, config: botocore.config.Config | None = None) -> Any:
         if not self.url:
             raise RuntimeError("LocalCloudFront is not started")
         session = boto3.session.Session(
             aws_access_key_id=access_key_id, aws_secret_access_key=DUMMY_SECRET_ACCESS_KEY, region_name=REGION
         )
-        return session.client("cloudfront", endpoint_url=self.url, verify=self.tls[0] if self.tls else None)
+        return session.client(
+            "cloudfront", endpoint_url=self.url, verify=self.tls[0] if self.tls else None, config=config
+        )
 
     def _setup(self) -> Any:
         """The client of the set-up helpers (one per start(); making clients is slow)."""

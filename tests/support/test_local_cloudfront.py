@@ -10,18 +10,21 @@ import json
 import signal
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from botocore.exceptions import ClientError
+from botocore.config import Config
+from botocore.exceptions import ClientError, ConnectionClosedError, EndpointConnectionError, ReadTimeoutError
 from local_cloudfront import (
     DUMMY_ACCESS_KEY_ID,
     DUMMY_SECRET_ACCESS_KEY,
+    NO_ANSWER,
     LocalCloudFront,
     UnknownInvalidation,
     operation_name,
@@ -31,6 +34,8 @@ from local_cloudfront import (
 SHORT = 0.3  # seconds: a delay a test can wait out
 LONG = 3600.0  # seconds: a delay no test waits out
 SCRIPT = Path(__file__).resolve().parent / "local_cloudfront.py"
+# One attempt, short timeouts: a network fault shows as the client's exception, at once.
+IMPATIENT = Config(retries={"total_max_attempts": 1}, read_timeout=1, connect_timeout=1)
 
 
 @pytest.fixture(scope="module")
@@ -65,6 +70,33 @@ def error_of(call: Any, **kwargs: Any) -> tuple[str, int]:
 def status_of(client: Any, dist_id: str, invalidation_id: str) -> str:
     status: str = client.get_invalidation(DistributionId=dist_id, Id=invalidation_id)["Invalidation"]["Status"]
     return status
+
+
+@pytest.fixture
+def impatient(cf: LocalCloudFront) -> Any:
+    return cf.client(config=IMPATIENT)
+
+
+def wait_for(predicate: Callable[[], object], timeout: float = 5.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.01)
+
+
+def in_thread(call: Callable[[], Any]) -> tuple[threading.Thread, dict[str, Any]]:
+    """Run ``call()`` in a thread; the dict gets its "result" or its "error"."""
+    outcome: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            outcome["result"] = call()
+        except (ClientError, ConnectionClosedError, EndpointConnectionError, ReadTimeoutError) as error:
+            outcome["error"] = error
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    return thread, outcome
 
 
 def control(cf: LocalCloudFront, method: str, path: str, body: Any = None) -> tuple[int, dict[str, Any]]:
@@ -296,6 +328,169 @@ def test_control_api_rejects_bad_requests(cf: LocalCloudFront) -> None:
     assert control(cf, "POST", "invalidations/INOSUCHTHING", {"complete_in": 0})[0] == 404
     assert control(cf, "GET", "no-such-endpoint")[0] == 404
     assert control(cf, "PUT", "reset")[0] == 405
+
+
+# -- network faults --------------------------------------------------------------------
+
+
+def test_reset_connections_gives_connection_errors_then_answers(cf: LocalCloudFront, impatient: Any, dist_id: str) -> None:
+    cf.reset_connections("GetDistribution", 2)
+    with pytest.raises(ConnectionClosedError) as caught:
+        impatient.get_distribution(Id=dist_id)
+    assert isinstance(caught.value.kwargs["error"].args[1], ConnectionResetError)  # a TCP reset, not a FIN
+    with pytest.raises(ConnectionClosedError):
+        impatient.get_distribution(Id=dist_id)
+    assert impatient.get_distribution(Id=dist_id)["Distribution"]["Id"] == dist_id
+    impatient.list_distributions()  # other operations were never affected
+    log = [(e["operation"], e["status"]) for e in cf.requests()]
+    assert log == [("GetDistribution", NO_ANSWER)] * 2 + [("GetDistribution", 200), ("ListDistributions", 200)]
+
+
+def test_stall_past_the_read_timeout_then_answers(cf: LocalCloudFront, impatient: Any, dist_id: str) -> None:
+    cf.stall("GetDistribution", 1, LONG)  # held until the next reset() (the next test's fixture)
+    started = time.monotonic()
+    with pytest.raises(ReadTimeoutError):
+        impatient.get_distribution(Id=dist_id)
+    assert 0.9 <= time.monotonic() - started < 3
+    assert impatient.get_distribution(Id=dist_id)["Distribution"]["Id"] == dist_id  # (a stall: ReadTimeoutError)
+    assert [e["status"] for e in cf.requests("GetDistribution")] == [None, 200]  # the first still held
+
+
+def test_a_stall_does_not_hold_other_requests_and_short_stalls_answer(cf: LocalCloudFront, impatient: Any, dist_id: str) -> None:
+    cf.stall("ListDistributions", 1, LONG)
+    stalled, outcome = in_thread(impatient.list_distributions)
+    wait_for(lambda: cf.requests("ListDistributions"))
+    assert impatient.get_distribution(Id=dist_id)["Distribution"]["Id"] == dist_id
+    cf.stall("GetDistribution", 1, SHORT)
+    started = time.monotonic()
+    assert impatient.get_distribution(Id=dist_id)["Distribution"]["Id"] == dist_id
+    assert time.monotonic() - started >= SHORT
+    cf.clear_faults()  # answers the stalled request now
+    stalled.join(timeout=5)
+    assert "result" in outcome and [e["status"] for e in cf.requests("ListDistributions")] == [200]
+
+
+def test_stop_is_quick_during_a_stall() -> None:
+    with LocalCloudFront(default_delay=LONG) as other:
+        other.stall("ListDistributions", 1, LONG)
+        stalled, outcome = in_thread(other.client(config=IMPATIENT).list_distributions)
+        wait_for(lambda: other.requests("ListDistributions"))
+        started = time.monotonic()
+        other.stop()
+        assert time.monotonic() - started < 2  # not LONG
+        stalled.join(timeout=5)
+        assert not stalled.is_alive() and outcome  # answered at the stop (or gave up)
+        wait_for(lambda: other.requests("ListDistributions")[0]["status"] == 200)
+
+
+def test_outage_refuses_connections_then_serves_the_same_state_on_the_same_port(
+    cf: LocalCloudFront, impatient: Any, dist_id: str
+) -> None:
+    """A client polling through an outage: answered, refused, answered again."""
+    def poll() -> bool:
+        try:
+            return bool(impatient.get_distribution(Id=dist_id)["Distribution"]["Id"] == dist_id)
+        except EndpointConnectionError:
+            return False
+
+    url = cf.url
+    outcomes = [poll(), poll(), poll()]
+    cf.outage(0.5)
+    started = time.monotonic()
+    while len(outcomes) < 500 and (len(outcomes) == 3 or not outcomes[-1]):
+        outcomes.append(poll())
+        time.sleep(0.02)
+    back_after = time.monotonic() - started
+    assert outcomes[:4] == [True, True, True, False] and outcomes[-1] is True and outcomes[4:-1] == [False] * (len(outcomes) - 5)
+    assert 0.5 <= back_after < 2
+    assert cf.url == url and cf.serving
+    assert [e["status"] for e in cf.requests()] == [200] * 4  # the refused requests never arrived
+
+
+def test_down_and_up(cf: LocalCloudFront, impatient: Any, dist_id: str) -> None:
+    cf.down()
+    with pytest.raises(EndpointConnectionError):
+        impatient.get_distribution(Id=dist_id)
+    cf.up()
+    assert impatient.get_distribution(Id=dist_id)["Distribution"]["Id"] == dist_id
+
+
+def test_reset_ends_every_fault(cf: LocalCloudFront, impatient: Any) -> None:
+    patient = cf.client(config=Config(retries={"total_max_attempts": 1}, read_timeout=30))
+    cf.stall("ListDistributions", 5, LONG)
+    stalled, outcome = in_thread(patient.list_distributions)
+    wait_for(lambda: cf.requests("ListDistributions"))
+    cf.reset_connections("ListDistributions", 5)
+    cf.throttle("ListDistributions", 5)
+    cf.outage(LONG)
+    with pytest.raises(EndpointConnectionError):
+        impatient.list_distributions()
+    started = time.monotonic()
+    cf.reset()
+    stalled.join(timeout=5)
+    assert outcome["result"]["DistributionList"]["Quantity"] == 0 and time.monotonic() - started < 2  # not LONG
+    assert cf.serving and impatient.list_distributions()["DistributionList"]["Quantity"] == 0
+    assert [e["status"] for e in cf.requests()] == [200]
+
+
+def test_fault_arguments_are_checked(cf: LocalCloudFront) -> None:
+    with pytest.raises(ValueError):
+        cf.reset_connections("GetDistributions", 1)  # no such operation
+    with pytest.raises(ValueError):
+        cf.stall("GetDistribution", 0, 1)
+    with pytest.raises(ValueError):
+        cf.outage(-1)
+    assert cf.serving
+
+
+def test_faults_over_the_control_api(cf: LocalCloudFront, impatient: Any, dist_id: str) -> None:
+    def fault(**body: Any) -> dict[str, Any]:
+        code, answer = control(cf, "POST", "faults", body)
+        assert code == 200, answer
+        return answer
+
+    def get() -> str:
+        identifier: str = impatient.get_distribution(Id=dist_id)["Distribution"]["Id"]
+        return identifier
+
+    assert fault(kind="reset", operation="GetDistribution") == {"fault": {"kind": "reset", "operation": "GetDistribution", "count": 1}}
+    with pytest.raises(ConnectionClosedError):
+        get()
+    fault(kind="throttle", operation="GetDistribution", count=1)
+    assert error_of(impatient.get_distribution, Id=dist_id) == ("Throttling", 400)
+    fault(kind="error", operation="GetDistribution", status=503, code="ServiceUnavailable", count=1)
+    assert error_of(impatient.get_distribution, Id=dist_id) == ("ServiceUnavailable", 503)
+    fault(kind="stall", operation="GetDistribution", seconds=SHORT)
+    started = time.monotonic()
+    assert get() == dist_id and time.monotonic() - started >= SHORT
+    assert fault(kind="outage", seconds=LONG) == {"fault": {"kind": "outage", "seconds": LONG}}
+    with pytest.raises(EndpointConnectionError):
+        get()
+    cf.up()  # (the control API is down too)
+    fault(kind="error", operation="GetDistribution", status=500, code="InternalError")  # until cleared
+    assert error_of(impatient.get_distribution, Id=dist_id) == ("InternalError", 500)
+    assert error_of(impatient.get_distribution, Id=dist_id) == ("InternalError", 500)
+    assert control(cf, "DELETE", "faults")[0] == 200
+    assert get() == dist_id
+    assert [e["status"] for e in cf.requests()] == [NO_ANSWER, 400, 503, 200, 500, 500, 200]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"kind": "flood"},
+        {"operation": "GetDistribution"},
+        {"kind": "reset", "operation": "GetDistributions"},
+        {"kind": "reset", "operation": "GetDistribution", "count": 0},
+        {"kind": "stall", "operation": "GetDistribution", "count": 1},
+        {"kind": "outage", "seconds": -1},
+        {"kind": "error", "operation": "GetDistribution", "status": 200, "code": "Fine"},
+        {"kind": "error", "operation": "GetDistribution", "status": 500},
+    ],
+)
+def test_control_api_rejects_bad_faults(cf: LocalCloudFront, body: dict[str, Any]) -> None:
+    assert control(cf, "POST", "faults", body)[0] == 400
+    assert cf.serving
 
 
 # -- CLI -------------------------------------------------------------------------------
