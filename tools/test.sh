@@ -10,7 +10,7 @@ cd "$REPO"
 
 echo "==> $(ansible --version | head -n1), $(python --version)"
 echo "==> unit, endpoint and integration tests"
-python -m pytest -n 2 --dist loadfile "$@"
+python -m pytest -n 2 --dist load "$@"
 
 echo "==> ansible-test sanity"
 tools/ansible_test.sh "$VENV/bin/python" -- sanity --python 3.11 --venv --requirements

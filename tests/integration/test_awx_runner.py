@@ -30,7 +30,7 @@ def awx_project(tmp_path: Path) -> Path:
     return private
 
 
-def run_job(private: Path, extravars: dict, envvars: dict) -> ansible_runner.Runner:
+def run_job(private: Path, extravars: dict, envvars: dict, verbosity: int = 0) -> ansible_runner.Runner:
     """Run the job; then remove artifacts/<ident>/command, where ansible-runner writes the
     job's environment, secrets included (suppress_env_files does not cover it)."""
     runner = ansible_runner.run(
@@ -40,6 +40,7 @@ def run_job(private: Path, extravars: dict, envvars: dict) -> ansible_runner.Run
         envvars=envvars,
         quiet=True,
         suppress_env_files=True,
+        verbosity=verbosity,
     )
     (private / "artifacts" / runner.config.ident / "command").unlink()
     return runner
@@ -61,14 +62,16 @@ def awx_env() -> dict[str, str]:
     }
 
 
-def test_gate_job_passes_its_result_to_the_next_workflow_node(cloudfront, tmp_path, awx_env, after_first_poll):
+@pytest.mark.parametrize("verbosity", [0, 3])
+def test_gate_job_passes_its_result_to_the_next_workflow_node(cloudfront, tmp_path, awx_env, after_first_poll,
+                                                              verbosity):
     dist = cloudfront.create_distribution()
     inv = [cloudfront.create_invalidation(dist["id"], [f"/{n}"], complete_in=3600) for n in range(2)]
     after_first_poll(lambda: [cloudfront.complete_in(i, 2) for i in inv])
     private = awx_project(tmp_path)
     extravars = {"cloudfront_distribution_id": dist["id"], "cloudfront_invalidation_ids": f"{inv[0]}, {inv[1]}\n",
                  "cloudfront_gate_timeout": "120", "cloudfront_endpoint_url": cloudfront.url}
-    runner = run_job(private, extravars, awx_env)
+    runner = run_job(private, extravars, awx_env, verbosity)
     assert runner.status == "successful", runner.stdout.read()
     assert runner.rc == 0
     # the credential reached the module through the environment only
