@@ -52,7 +52,8 @@ class PollSchedule:
     ``jitter``: each delay is spread uniformly by +/- this fraction, so that many waits
     started together do not poll in lock-step.
     ``backoff_factor``/``max_backoff``: after N transient failures in a row, the delay is
-    the interval times ``backoff_factor ** N``, at most ``max_backoff``.
+    the interval times ``backoff_factor ** N``, at most ``max_backoff`` (or ``max_interval``
+    when that is larger), before jitter.
     """
 
     min_interval: float = 1.0
