@@ -127,3 +127,21 @@ def test_a_stalled_response_cannot_hold_the_wait_past_its_deadline(cloudfront, t
     assert run.result["waited"] <= 12 + 2
     assert took < 12 + 15
     assert "Traceback" not in run.output
+
+
+def test_an_endpoint_that_stays_down_fails_the_wait_at_its_deadline_as_unreachable(cloudfront, tmp_path,
+                                                                                  after_first_poll):
+    dist = cloudfront.create_distribution()["id"]
+    inv = cloudfront.create_invalidation(dist, complete_in=LONG)
+    after_first_poll(cloudfront.down)
+    started = time.monotonic()
+    run = run_module(cloudfront.url, {"distribution_id": dist, "invalidation_id": inv, "wait": True,
+                                      "wait_timeout": 10}, tmp_path)
+    cloudfront.up()
+    assert run.result["failed"] is True and run.result["timed_out"] is True
+    msg = run.result["msg"]
+    assert "the last poll failed (unreachable)" in msg and inv in msg and dist in msg
+    assert f"1 invalidation(s) still in progress: {inv}" in msg  # the last state seen is kept
+    assert run.result["invalidation"]["status"] == "InProgress"
+    assert 10 <= run.result["waited"] < 12 and time.monotonic() - started < 30
+    assert "Traceback" not in run.output
