@@ -129,8 +129,7 @@ def test_a_stalled_response_cannot_hold_the_wait_past_its_deadline(cloudfront, t
     assert "Traceback" not in run.output
 
 
-def test_an_endpoint_that_stays_down_fails_the_wait_at_its_deadline_as_unreachable(cloudfront, tmp_path,
-                                                                                  after_first_poll):
+def test_an_endpoint_that_stays_down_fails_the_wait_at_its_deadline(cloudfront, tmp_path, after_first_poll):
     dist = cloudfront.create_distribution()["id"]
     inv = cloudfront.create_invalidation(dist, complete_in=LONG)
     after_first_poll(cloudfront.down)

@@ -165,8 +165,8 @@ def test_requests_near_the_deadline_get_timeouts_that_end_by_it():
     assert bounded_timeouts(600) is None and bounded_timeouts(40) is None
     near = bounded_timeouts(12)
     assert near == {"connect_timeout": 4.0, "read_timeout": 8.0}
-    assert sum(bounded_timeouts(2).values()) <= 2.0 + 1e-9 or bounded_timeouts(2) == {"connect_timeout": 1.0,
-                                                                                     "read_timeout": 1.0}
+    # at least a second each, even with less time left
+    assert bounded_timeouts(2) == {"connect_timeout": 1.0, "read_timeout": 1.0}
     made: list[dict] = []
     default, bounded = StubClient(invalidations(1)), StubClient(invalidations(1))
 
