@@ -111,19 +111,31 @@ class CloudFrontApi:
             )
         return response["Invalidation"]
 
-    def invalidation_pages(self, distribution_id: str, page_size: int = PAGE_SIZE) -> Iterator[List[Dict[str, Any]]]:
-        """ListInvalidations, a page at a time, newest first; stops when the caller stops."""
+    def _pages(
+        self, operation: str, result_key: str, call: Callable[..., Any], page_size: int = PAGE_SIZE, **context: str
+    ) -> Iterator[List[Dict[str, Any]]]:
+        """A List operation's pages (MaxItems/Marker/NextMarker), each fetched when the caller asks for it."""
         marker: Optional[str] = None
         while True:
-            params = {"DistributionId": distribution_id, "MaxItems": str(page_size)}
+            params = {"MaxItems": str(page_size)}
             if marker:
                 params["Marker"] = marker
-            with translated_errors("ListInvalidations", distribution_id=distribution_id):
-                page = self._client.list_invalidations(aws_retry=self.retry, **params)["InvalidationList"]
+            with translated_errors(operation, **context):
+                page = call(**params)[result_key]
             yield page.get("Items") or []
             marker = page.get("NextMarker")
             if not page.get("IsTruncated") or not marker:
                 return
+
+    def invalidation_pages(self, distribution_id: str, page_size: int = PAGE_SIZE) -> Iterator[List[Dict[str, Any]]]:
+        """ListInvalidations, a page at a time, newest first; stops when the caller stops."""
+        return self._pages(
+            "ListInvalidations",
+            "InvalidationList",
+            lambda **page: self._client.list_invalidations(DistributionId=distribution_id, aws_retry=self.retry, **page),
+            page_size,
+            distribution_id=distribution_id,
+        )
 
     def invalidations(self, distribution_id: str, limit: int) -> Iterator[Dict[str, Any]]:
         """Invalidation summaries, newest first, at most ``limit`` (0: all)."""
@@ -138,17 +150,10 @@ class CloudFrontApi:
 
     def distributions(self) -> Iterator[Dict[str, Any]]:
         """ListDistributions, every page (web distributions only, never streaming ones)."""
-        marker: Optional[str] = None
-        while True:
-            params = {"MaxItems": str(PAGE_SIZE)}
-            if marker:
-                params["Marker"] = marker
-            with translated_errors("ListDistributions"):
-                page = self._client.list_distributions(aws_retry=True, **params)["DistributionList"]
-            yield from page.get("Items") or []
-            marker = page.get("NextMarker")
-            if not page.get("IsTruncated") or not marker:
-                return
+        for page in self._pages(
+            "ListDistributions", "DistributionList", lambda **page: self._client.list_distributions(aws_retry=True, **page)
+        ):
+            yield from page
 
     def find_distribution_id(self, alias: str) -> str:
         """The ID of the one distribution whose alias or CloudFront domain name is ``alias``."""
