@@ -13,7 +13,7 @@ import boto3
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "support"))
 
-from local_cloudfront import distribution_config  # noqa: E402
+from local_cloudfront import distribution_config
 
 
 def main() -> None:

@@ -225,12 +225,13 @@ import time
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
-from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.api import CloudFrontApi
-from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.api import RequestCounter
-from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.api import connect
+from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.api import (
+    CloudFrontApi,
+    RequestCounter,
+    connect,
+)
 from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.errors import CloudFrontError
-from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.report import Selection
-from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.report import report
+from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.report import Selection, report
 from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.validation import check_module_params
 from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.waiter import PollSchedule
 

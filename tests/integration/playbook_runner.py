@@ -54,8 +54,14 @@ class PlaybookRun:
         return self.stdout + self.stderr
 
 
-def run_playbook(playbook: Path | str, extra_vars: dict[str, Any] | None = None, env: dict[str, str] | None = None,
-                 verbosity: int = 0, timeout: float = 300, inventory: Path | None = None) -> PlaybookRun:
+def run_playbook(
+    playbook: Path | str,
+    extra_vars: dict[str, Any] | None = None,
+    env: dict[str, str] | None = None,
+    verbosity: int = 0,
+    timeout: float = 300,
+    inventory: Path | None = None,
+) -> PlaybookRun:
     # without an inventory: the implicit localhost, with ansible-playbook's own Python
     cmd = [ANSIBLE_PLAYBOOK, str(playbook)]
     if inventory is not None:
@@ -64,8 +70,15 @@ def run_playbook(playbook: Path | str, extra_vars: dict[str, Any] | None = None,
         cmd += ["-e", json.dumps(extra_vars)]
     if verbosity:
         cmd.append("-" + "v" * verbosity)
-    proc = subprocess.run(cmd, env=env or aws_env(), capture_output=True, text=True, timeout=timeout,
-                          stdin=subprocess.DEVNULL, check=False)
+    proc = subprocess.run(
+        cmd,
+        env=env or aws_env(),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        stdin=subprocess.DEVNULL,
+        check=False,
+    )
     return PlaybookRun(proc.returncode, proc.stdout, proc.stderr)
 
 
@@ -74,8 +87,15 @@ class ModuleRun(PlaybookRun):
     result: dict[str, Any]
 
 
-def run_module(endpoint_url: str | None, args: dict[str, Any], tmp_path: Path, *, check_mode: bool = False,
-               env: dict[str, str] | None = None, verbosity: int = 0) -> ModuleRun:
+def run_module(
+    endpoint_url: str | None,
+    args: dict[str, Any],
+    tmp_path: Path,
+    *,
+    check_mode: bool = False,
+    env: dict[str, str] | None = None,
+    verbosity: int = 0,
+) -> ModuleRun:
     """Run the module once in a real playbook; return its registered result and the output.
 
     ``endpoint_url`` goes into ``module_defaults`` for ``group/edgeops.cloudfront.aws``
@@ -89,10 +109,21 @@ def run_module(endpoint_url: str | None, args: dict[str, Any], tmp_path: Path, *
         "gather_facts": False,
         "module_defaults": {"group/edgeops.cloudfront.aws": group_defaults},
         "tasks": [
-            {"name": "Module under test", MODULE: args, "register": "under_test", "ignore_errors": True,
-             "check_mode": check_mode},
-            {"name": "Record the result", "ansible.builtin.copy": {
-                "content": "{{ under_test | to_json }}", "dest": str(result_file), "mode": "0600"}},
+            {
+                "name": "Module under test",
+                MODULE: args,
+                "register": "under_test",
+                "ignore_errors": True,
+                "check_mode": check_mode,
+            },
+            {
+                "name": "Record the result",
+                "ansible.builtin.copy": {
+                    "content": "{{ under_test | to_json }}",
+                    "dest": str(result_file),
+                    "mode": "0600",
+                },
+            },
         ],
     }
     playbook = tmp_path / "module.yml"

@@ -26,7 +26,8 @@ def awx_project(tmp_path: Path) -> Path:
     (private / "project").mkdir(parents=True)
     (private / "project" / "gate.yml").write_text(
         "---\n- name: CloudFront gate (job template)\n"
-        "  ansible.builtin.import_playbook: edgeops.cloudfront.invalidation_gate\n")
+        "  ansible.builtin.import_playbook: edgeops.cloudfront.invalidation_gate\n"
+    )
     return private
 
 
@@ -63,14 +64,19 @@ def awx_env() -> dict[str, str]:
 
 
 @pytest.mark.parametrize("verbosity", [0, 3])
-def test_gate_job_passes_its_result_to_the_next_workflow_node(cloudfront, tmp_path, awx_env, after_first_poll,
-                                                              verbosity):
+def test_gate_job_passes_its_result_to_the_next_workflow_node(
+    cloudfront, tmp_path, awx_env, after_first_poll, verbosity
+):
     dist = cloudfront.create_distribution()
     inv = [cloudfront.create_invalidation(dist["id"], [f"/{n}"], complete_in=3600) for n in range(2)]
     after_first_poll(lambda: [cloudfront.complete_in(i, 2) for i in inv])
     private = awx_project(tmp_path)
-    extravars = {"cloudfront_distribution_id": dist["id"], "cloudfront_invalidation_ids": f"{inv[0]}, {inv[1]}\n",
-                 "cloudfront_gate_timeout": "120", "cloudfront_endpoint_url": cloudfront.url}
+    extravars = {
+        "cloudfront_distribution_id": dist["id"],
+        "cloudfront_invalidation_ids": f"{inv[0]}, {inv[1]}\n",
+        "cloudfront_gate_timeout": "120",
+        "cloudfront_endpoint_url": cloudfront.url,
+    }
     runner = run_job(private, extravars, awx_env, verbosity)
     assert runner.status == "successful", runner.stdout.read()
     assert runner.rc == 0
@@ -91,8 +97,12 @@ def test_failed_gate_job_still_publishes_its_result(cloudfront, tmp_path, awx_en
     dist = cloudfront.create_distribution()
     stuck = cloudfront.create_invalidation(dist["id"], complete_in=3600)
     private = awx_project(tmp_path)
-    extravars = {"cloudfront_distribution_id": dist["id"], "cloudfront_invalidation_ids": [stuck],
-                 "cloudfront_gate_timeout": 3, "cloudfront_endpoint_url": cloudfront.url}
+    extravars = {
+        "cloudfront_distribution_id": dist["id"],
+        "cloudfront_invalidation_ids": [stuck],
+        "cloudfront_gate_timeout": 3,
+        "cloudfront_endpoint_url": cloudfront.url,
+    }
     runner = run_job(private, extravars, awx_env)
     assert runner.status == "failed"
     stdout = runner.stdout.read()
@@ -108,10 +118,14 @@ def test_runner_writes_the_environment_to_artifacts_command(cloudfront, tmp_path
     environment, secrets included, and nothing else in the artifacts does."""
     dist = cloudfront.create_distribution()
     private = awx_project(tmp_path)
-    runner = ansible_runner.run(private_data_dir=str(private), playbook="gate.yml", quiet=True, envvars=awx_env,
-                                suppress_env_files=True,
-                                extravars={"cloudfront_distribution_id": dist["id"],
-                                           "cloudfront_endpoint_url": cloudfront.url})
+    runner = ansible_runner.run(
+        private_data_dir=str(private),
+        playbook="gate.yml",
+        quiet=True,
+        envvars=awx_env,
+        suppress_env_files=True,
+        extravars={"cloudfront_distribution_id": dist["id"], "cloudfront_endpoint_url": cloudfront.url},
+    )
     assert runner.status == "successful", runner.stdout.read()
     leaked = {p for p in private.rglob("*") if p.is_file() and SECRET_KEY in p.read_text(errors="replace")}
     command = private / "artifacts" / runner.config.ident / "command"

@@ -24,17 +24,22 @@ def self_signed(directory: Path) -> tuple[str, str]:
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
     now = datetime.datetime.now(datetime.timezone.utc)
     cert = (
-        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(minutes=5)).not_valid_after(now + datetime.timedelta(days=1))
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=1))
         .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
         .sign(key, hashes.SHA256())
     )
     cert_file, key_file = directory / "endpoint.crt", directory / "endpoint.key"
     cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
+    key_file.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
     return str(cert_file), str(key_file)
 
 
@@ -84,8 +89,9 @@ def test_throttling_during_a_wait_is_retried_with_backoff(cloudfront, tmp_path):
     dist = cloudfront.create_distribution()
     inv = cloudfront.create_invalidation(dist["id"], complete_in=0)
     cloudfront.throttle("GetInvalidation", 3)
-    result = run_module(cloudfront.url, {"distribution_id": dist["id"], "invalidation_id": inv, "wait": True},
-                        tmp_path).result
+    result = run_module(
+        cloudfront.url, {"distribution_id": dist["id"], "invalidation_id": inv, "wait": True}, tmp_path
+    ).result
     assert not result.get("failed"), result
     assert result["invalidation"]["status"] == "Completed"
     answers = cloudfront.requests("GetInvalidation")

@@ -26,8 +26,16 @@ def test_ansible_doc_renders_every_option_example_and_return_key():
     returns = yaml.safe_load(module.RETURN)
     for option in doc["options"]:
         assert f"{option}" in text, option
-    for option in ("access_key", "secret_key", "session_token", "profile", "endpoint_url", "aws_ca_bundle",
-                   "validate_certs", "region"):
+    for option in (
+        "access_key",
+        "secret_key",
+        "session_token",
+        "profile",
+        "endpoint_url",
+        "aws_ca_bundle",
+        "validate_certs",
+        "region",
+    ):
         assert option in text, option
     for key, spec in returns.items():
         assert key in text, key
@@ -40,20 +48,29 @@ def test_ansible_doc_renders_every_option_example_and_return_key():
 def test_action_group_sets_options_for_amazon_aws_modules_too(cloudfront, tmp_path):
     """module_defaults for group/edgeops.cloudfront.aws reach amazon.aws modules (extend_group)."""
     dist = cloudfront.create_distribution()
-    play = [{
-        "name": "One group, two collections",
-        "hosts": "localhost",
-        "gather_facts": False,
-        "module_defaults": {"group/edgeops.cloudfront.aws": {"endpoint_url": cloudfront.url, "region": "us-east-1"}},
-        "tasks": [
-            {"name": "amazon.aws module", "amazon.aws.aws_caller_info": {}, "register": "caller"},
-            {"name": "our module", MODULE: {"distribution_id": dist["id"]}, "register": "ours"},
-            {"name": "Check", "ansible.builtin.assert": {"that": [
-                "caller.account == '123456789012'",
-                f"ours.distribution_id == '{dist['id']}'",
-            ]}},
-        ],
-    }]
+    play = [
+        {
+            "name": "One group, two collections",
+            "hosts": "localhost",
+            "gather_facts": False,
+            "module_defaults": {
+                "group/edgeops.cloudfront.aws": {"endpoint_url": cloudfront.url, "region": "us-east-1"}
+            },
+            "tasks": [
+                {"name": "amazon.aws module", "amazon.aws.aws_caller_info": {}, "register": "caller"},
+                {"name": "our module", MODULE: {"distribution_id": dist["id"]}, "register": "ours"},
+                {
+                    "name": "Check",
+                    "ansible.builtin.assert": {
+                        "that": [
+                            "caller.account == '123456789012'",
+                            f"ours.distribution_id == '{dist['id']}'",
+                        ]
+                    },
+                },
+            ],
+        }
+    ]
     playbook = tmp_path / "group.yml"
     playbook.write_text(yaml.safe_dump(play, sort_keys=False))
     run = run_playbook(playbook)
@@ -62,8 +79,13 @@ def test_action_group_sets_options_for_amazon_aws_modules_too(cloudfront, tmp_pa
 
 
 def test_ansible_doc_renders_the_role_and_its_inputs():
-    proc = subprocess.run([ANSIBLE_DOC, "-t", "role", "edgeops.cloudfront.wait_for_invalidation"],
-                          capture_output=True, text=True, check=False, env=aws_env())
+    proc = subprocess.run(
+        [ANSIBLE_DOC, "-t", "role", "edgeops.cloudfront.wait_for_invalidation"],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=aws_env(),
+    )
     assert proc.returncode == 0, proc.stderr
     role_dir = Path(__file__).resolve().parents[2] / "roles" / "wait_for_invalidation"
     specs = yaml.safe_load((role_dir / "meta" / "argument_specs.yml").read_text())["argument_specs"]["main"]

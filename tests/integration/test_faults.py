@@ -28,8 +28,9 @@ def waiting(cloudfront, after_first_poll):
     return dist["id"], inv, flip
 
 
-@pytest.mark.parametrize("status, code, burst", [(400, "Throttling", 10), (503, "ServiceUnavailable", 5),
-                                                 (500, "InternalError", 5)])
+@pytest.mark.parametrize(
+    "status, code, burst", [(400, "Throttling", 10), (503, "ServiceUnavailable", 5), (500, "InternalError", 5)]
+)
 def test_wait_survives_a_burst_and_reports_completed_soon_after(cloudfront, tmp_path, waiting, status, code, burst):
     dist, inv, flip = waiting
     # the next `burst` polls are refused
@@ -54,8 +55,11 @@ def test_persistent_faults_fail_cleanly_at_the_deadline_naming_the_cause(cloudfr
     inv = cloudfront.create_invalidation(dist["id"], complete_in=LONG)
     cloudfront.controller.errors.set("GetInvalidation", 400 if code == "Throttling" else 503, code, "injected")
     started = time.monotonic()
-    run = run_module(cloudfront.url, {"distribution_id": dist["id"], "invalidation_id": inv, "wait": True,
-                                      "wait_timeout": 8}, tmp_path)
+    run = run_module(
+        cloudfront.url,
+        {"distribution_id": dist["id"], "invalidation_id": inv, "wait": True, "wait_timeout": 8},
+        tmp_path,
+    )
     took = time.monotonic() - started
     msg = run.result["msg"]
     assert run.result["failed"] is True and run.result["timed_out"] is True
@@ -66,10 +70,13 @@ def test_persistent_faults_fail_cleanly_at_the_deadline_naming_the_cause(cloudfr
     assert len(cloudfront.requests("GetInvalidation")) <= 5
 
 
-@pytest.mark.parametrize("code, words", [
-    ("AccessDenied", "may not call cloudfront:ListInvalidations"),
-    ("ExpiredToken", "have expired (ExpiredToken)"),
-])
+@pytest.mark.parametrize(
+    "code, words",
+    [
+        ("AccessDenied", "may not call cloudfront:ListInvalidations"),
+        ("ExpiredToken", "have expired (ExpiredToken)"),
+    ],
+)
 def test_credential_errors_fail_at_once_saying_what_to_fix(cloudfront, tmp_path, code, words):
     dist = cloudfront.create_distribution()
     cloudfront.create_invalidation(dist["id"], complete_in=LONG)
@@ -84,8 +91,9 @@ def test_credential_errors_fail_at_once_saying_what_to_fix(cloudfront, tmp_path,
 def test_wait_survives_reset_connections(cloudfront, tmp_path, waiting):
     dist, inv, flip = waiting
     cloudfront.reset_connections("GetInvalidation", 3)
-    result = run_module(cloudfront.url, {"distribution_id": dist, "invalidation_id": inv, "wait": True,
-                                         "wait_timeout": 120}, tmp_path).result
+    result = run_module(
+        cloudfront.url, {"distribution_id": dist, "invalidation_id": inv, "wait": True, "wait_timeout": 120}, tmp_path
+    ).result
     assert not result.get("failed"), result
     assert result["invalidation"]["status"] == "Completed"
     assert [a["status"] for a in cloudfront.requests("GetInvalidation")[:4]] == [0, 0, 0, 200]
@@ -103,8 +111,9 @@ def test_wait_survives_twenty_seconds_of_outage(cloudfront, tmp_path, after_firs
 
     after_first_poll(outage)
     started = time.time()
-    result = run_module(cloudfront.url, {"distribution_id": dist, "invalidation_id": inv, "wait": True,
-                                         "wait_timeout": 300}, tmp_path).result
+    result = run_module(
+        cloudfront.url, {"distribution_id": dist, "invalidation_id": inv, "wait": True, "wait_timeout": 300}, tmp_path
+    ).result
     assert not result.get("failed"), result
     assert result["invalidation"]["status"] == "Completed"
     answered = [a["time"] for a in cloudfront.requests("GetInvalidation") if a["status"] == 200]
@@ -118,8 +127,9 @@ def test_a_stalled_response_cannot_hold_the_wait_past_its_deadline(cloudfront, t
     inv = cloudfront.create_invalidation(dist, complete_in=LONG)
     cloudfront.stall("GetInvalidation", 100, 600)  # every poll hangs for ten minutes
     started = time.monotonic()
-    run = run_module(cloudfront.url, {"distribution_id": dist, "invalidation_id": inv, "wait": True,
-                                      "wait_timeout": 12}, tmp_path)
+    run = run_module(
+        cloudfront.url, {"distribution_id": dist, "invalidation_id": inv, "wait": True, "wait_timeout": 12}, tmp_path
+    )
     took = time.monotonic() - started
     assert run.result["failed"] is True and run.result["timed_out"] is True
     assert "timed out" in run.result["msg"] and inv in run.result["msg"]
@@ -134,8 +144,9 @@ def test_an_endpoint_that_stays_down_fails_the_wait_at_its_deadline(cloudfront, 
     inv = cloudfront.create_invalidation(dist, complete_in=LONG)
     after_first_poll(cloudfront.down)
     started = time.monotonic()
-    run = run_module(cloudfront.url, {"distribution_id": dist, "invalidation_id": inv, "wait": True,
-                                      "wait_timeout": 10}, tmp_path)
+    run = run_module(
+        cloudfront.url, {"distribution_id": dist, "invalidation_id": inv, "wait": True, "wait_timeout": 10}, tmp_path
+    )
     cloudfront.up()
     assert run.result["failed"] is True and run.result["timed_out"] is True
     msg = run.result["msg"]

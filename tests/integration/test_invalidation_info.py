@@ -31,8 +31,9 @@ def dist(cloudfront):
 
 
 def test_one_invalidation_reports_every_fact_once(cloudfront, dist, tmp_path):
-    inv = cloudfront.create_invalidation(dist["id"], ["/index.html", "/assets/*"], caller_reference="rel-1",
-                                         complete_in=LONG)
+    inv = cloudfront.create_invalidation(
+        dist["id"], ["/index.html", "/assets/*"], caller_reference="rel-1", complete_in=LONG
+    )
     run = run_module(cloudfront.url, {"distribution_id": dist["id"], "invalidation_id": inv}, tmp_path)
     result = run.result
     assert result["changed"] is False and not result.get("failed")
@@ -57,8 +58,9 @@ def test_completed_status_is_reported_exactly(cloudfront, dist, tmp_path):
 
 def test_check_mode_reports_the_same(cloudfront, dist, tmp_path):
     inv = cloudfront.create_invalidation(dist["id"], complete_in=LONG)
-    result = run_module(cloudfront.url, {"distribution_id": dist["id"], "invalidation_id": inv}, tmp_path,
-                        check_mode=True).result
+    result = run_module(
+        cloudfront.url, {"distribution_id": dist["id"], "invalidation_id": inv}, tmp_path, check_mode=True
+    ).result
     assert result["changed"] is False and result["invalidation"]["id"] == inv
 
 
@@ -102,8 +104,9 @@ def test_caller_reference_finds_the_newest_match_and_stops(cloudfront, dist, tmp
     wanted = cloudfront.create_invalidation(dist["id"], ["/new"], caller_reference="deploy-8", complete_in=LONG)
     for n in range(3):
         cloudfront.create_invalidation(dist["id"], [f"/x{n}"], caller_reference=f"other-{n}", complete_in=0)
-    result = run_module(cloudfront.url, {"distribution_id": dist["id"], "caller_reference": "deploy-8"},
-                        tmp_path).result
+    result = run_module(
+        cloudfront.url, {"distribution_id": dist["id"], "caller_reference": "deploy-8"}, tmp_path
+    ).result
     assert result["invalidation"]["id"] == wanted and set(result["invalidation"]) == FULL_KEYS
     assert result["invalidation"]["caller_reference"] == "deploy-8"
     ops = [r["operation"] for r in cloudfront.requests()]
@@ -115,11 +118,14 @@ def test_caller_reference_search_is_bounded_by_max_items(cloudfront, dist, tmp_p
     cloudfront.create_invalidation(dist["id"], caller_reference="deploy-1", complete_in=0)
     for n in range(3):
         cloudfront.create_invalidation(dist["id"], caller_reference=f"later-{n}", complete_in=0)
-    run = run_module(cloudfront.url, {"distribution_id": dist["id"], "caller_reference": "deploy-1",
-                                      "max_items": 2}, tmp_path)
+    run = run_module(
+        cloudfront.url, {"distribution_id": dist["id"], "caller_reference": "deploy-1", "max_items": 2}, tmp_path
+    )
     assert run.result["failed"] is True
-    assert f"No invalidation of CloudFront distribution {dist['id']} has the caller reference 'deploy-1'" \
+    assert (
+        f"No invalidation of CloudFront distribution {dist['id']} has the caller reference 'deploy-1'"
         in run.result["msg"]
+    )
     assert "searched the 2 newest" in run.result["msg"]
     assert [r["operation"] for r in cloudfront.requests()].count("GetInvalidation") == 2
 
@@ -141,8 +147,9 @@ def test_alias_finds_the_distribution(cloudfront, dist, tmp_path, alias):
 def test_wait_sees_in_progress_become_completed(cloudfront, dist, tmp_path, after_first_poll):
     inv = cloudfront.create_invalidation(dist["id"], complete_in=LONG)
     after_first_poll(lambda: cloudfront.complete_in(inv, 3))
-    result = run_module(cloudfront.url, {"distribution_id": dist["id"], "invalidation_id": inv, "wait": True},
-                        tmp_path).result
+    result = run_module(
+        cloudfront.url, {"distribution_id": dist["id"], "invalidation_id": inv, "wait": True}, tmp_path
+    ).result
     assert not result.get("failed")
     assert result["invalidation"]["status"] == "Completed" and result["invalidation"]["completed"] is True
     assert set(result["invalidation"]) == FULL_KEYS
@@ -155,8 +162,9 @@ def test_wait_sees_in_progress_become_completed(cloudfront, dist, tmp_path, afte
 
 def test_wait_for_several_polls_list_pages_not_one_get_each(cloudfront, dist, tmp_path):
     ids = [cloudfront.create_invalidation(dist["id"], [f"/{n}"], complete_in=2 + n) for n in range(3)]
-    result = run_module(cloudfront.url, {"distribution_id": dist["id"], "invalidation_ids": ids, "wait": True},
-                        tmp_path).result
+    result = run_module(
+        cloudfront.url, {"distribution_id": dist["id"], "invalidation_ids": ids, "wait": True}, tmp_path
+    ).result
     assert not result.get("failed")
     assert [i["id"] for i in result["invalidations"]] == ids
     assert all(i["status"] == "Completed" and i["completed"] for i in result["invalidations"])
@@ -168,7 +176,7 @@ def test_wait_for_several_polls_list_pages_not_one_get_each(cloudfront, dist, tm
     refreshes = ops[3:]
     assert refreshes[0] == "ListInvalidations"
     last_list = max(i for i, op in enumerate(refreshes) if op == "ListInvalidations")
-    assert set(refreshes[:last_list + 1]) == {"ListInvalidations"}
+    assert set(refreshes[: last_list + 1]) == {"ListInvalidations"}
 
 
 def test_wait_in_list_mode_waits_only_for_what_was_in_progress(cloudfront, dist, tmp_path, after_first_poll):
@@ -182,8 +190,9 @@ def test_wait_in_list_mode_waits_only_for_what_was_in_progress(cloudfront, dist,
         cloudfront.complete_in(running, 3)
 
     after_first_poll(create_late, "ListInvalidations")
-    result = run_module(cloudfront.url, {"distribution_id": dist["id"], "wait": True, "wait_timeout": 60},
-                        tmp_path).result
+    result = run_module(
+        cloudfront.url, {"distribution_id": dist["id"], "wait": True, "wait_timeout": 60}, tmp_path
+    ).result
     assert not result.get("failed"), result
     assert [i["id"] for i in result["invalidations"]] == [running, done]
     assert all(i["completed"] for i in result["invalidations"])
@@ -193,8 +202,9 @@ def test_wait_in_list_mode_waits_only_for_what_was_in_progress(cloudfront, dist,
 
 def test_wait_by_caller_reference(cloudfront, dist, tmp_path):
     inv = cloudfront.create_invalidation(dist["id"], caller_reference="release-42", complete_in=2)
-    result = run_module(cloudfront.url, {"alias": "www.example.com", "caller_reference": "release-42",
-                                         "wait": True}, tmp_path).result
+    result = run_module(
+        cloudfront.url, {"alias": "www.example.com", "caller_reference": "release-42", "wait": True}, tmp_path
+    ).result
     assert result["invalidation"]["id"] == inv and result["invalidation"]["status"] == "Completed"
     assert result["invalidation"]["caller_reference"] == "release-42"
 
@@ -203,8 +213,14 @@ def test_wait_started_continues_the_schedule_of_an_earlier_run(cloudfront, dist,
     import time
 
     inv = cloudfront.create_invalidation(dist["id"], complete_in=LONG)
-    args = {"distribution_id": dist["id"], "invalidation_id": inv, "wait": True, "wait_timeout": 5,
-            "max_poll_interval": 3, "wait_started": time.time() - 600}
+    args = {
+        "distribution_id": dist["id"],
+        "invalidation_id": inv,
+        "wait": True,
+        "wait_timeout": 5,
+        "max_poll_interval": 3,
+        "wait_started": time.time() - 600,
+    }
     result = run_module(cloudfront.url, args, tmp_path).result
     assert result["failed"] is True and result["timed_out"] is True
     # 600 s into a wait: polls at the cap (3 s), not a fresh fast start (1 s apart)
@@ -214,16 +230,26 @@ def test_wait_started_continues_the_schedule_of_an_earlier_run(cloudfront, dist,
 
 def test_wait_on_completed_invalidation_returns_at_once(cloudfront, dist, tmp_path):
     inv = cloudfront.create_invalidation(dist["id"], complete_in=0)
-    result = run_module(cloudfront.url, {"distribution_id": dist["id"], "invalidation_id": inv, "wait": True},
-                        tmp_path).result
+    result = run_module(
+        cloudfront.url, {"distribution_id": dist["id"], "invalidation_id": inv, "wait": True}, tmp_path
+    ).result
     assert result["invalidation"]["completed"] is True and result["api_calls"] == 1 and result["waited"] < 1
 
 
 def test_wait_timeout_fails_naming_what_is_still_in_progress(cloudfront, dist, tmp_path):
     slow = cloudfront.create_invalidation(dist["id"], complete_in=LONG)
     quick = cloudfront.create_invalidation(dist["id"], complete_in=0)
-    run = run_module(cloudfront.url, {"distribution_id": dist["id"], "invalidation_ids": [slow, quick],
-                                      "wait": True, "wait_timeout": 3, "max_poll_interval": 1}, tmp_path)
+    run = run_module(
+        cloudfront.url,
+        {
+            "distribution_id": dist["id"],
+            "invalidation_ids": [slow, quick],
+            "wait": True,
+            "wait_timeout": 3,
+            "max_poll_interval": 1,
+        },
+        tmp_path,
+    )
     result = run.result
     assert result["failed"] is True
     assert f"Timed out after 3s (wait_timeout=3) waiting for CloudFront distribution {dist['id']}" in result["msg"]
@@ -247,10 +273,14 @@ def test_wait_timeout_fails_naming_what_is_still_in_progress(cloudfront, dist, t
         ({"distribution_id": "E2QWRUHAPOMQZL", "invalidation_ids": ["I1", "I1"]}, "lists I1 more than once"),
         ({"distribution_id": "E2QWRUHAPOMQZL", "caller_reference": ""}, "caller_reference must not be empty"),
         ({"alias": "not a host"}, "alias 'not a host' is not a domain name"),
-        ({"distribution_id": "E2QWRUHAPOMQZL", "alias": "www.example.com"},
-         "parameters are mutually exclusive: distribution_id|alias"),
-        ({"distribution_id": "E2QWRUHAPOMQZL", "invalidation_id": "I1", "invalidation_ids": ["I2"]},
-         "mutually exclusive: invalidation_id|invalidation_ids|caller_reference"),
+        (
+            {"distribution_id": "E2QWRUHAPOMQZL", "alias": "www.example.com"},
+            "parameters are mutually exclusive: distribution_id|alias",
+        ),
+        (
+            {"distribution_id": "E2QWRUHAPOMQZL", "invalidation_id": "I1", "invalidation_ids": ["I2"]},
+            "mutually exclusive: invalidation_id|invalidation_ids|caller_reference",
+        ),
         ({"invalidation_id": "I1"}, "one of the following is required: distribution_id, alias"),
         ({"distribution_id": "E2QWRUHAPOMQZL", "wait": True, "wait_timeout": 0}, "wait_timeout must be at least 1"),
         ({"distribution_id": "E2QWRUHAPOMQZL", "max_items": -3}, "max_items must be at least 0"),
@@ -288,7 +318,8 @@ def test_unknown_invalidation_is_named(cloudfront, dist, tmp_path):
         run = run_module(cloudfront.url, {"distribution_id": dist["id"], **args}, tmp_path)
         assert run.result["failed"] is True
         assert run.result["msg"] == (
-            f"CloudFront invalidation I0NOSUCHINVAL does not exist in distribution {dist['id']}")
+            f"CloudFront invalidation I0NOSUCHINVAL does not exist in distribution {dist['id']}"
+        )
         assert "Traceback" not in run.output
 
 
@@ -325,8 +356,13 @@ def test_credentials_and_endpoint_from_module_options(cloudfront, dist, tmp_path
 
     inv = cloudfront.create_invalidation(dist["id"], complete_in=0)
     env = {k: v for k, v in aws_env().items() if not k.startswith("AWS_")}
-    args = {"distribution_id": dist["id"], "invalidation_id": inv, "access_key": "AKIAEDGEOPSOPTION001",
-            "secret_key": "edgeops-option-secret-Vb3Nm7Qa1Ls9", "session_token": "edgeops-option-token-Wd4Kc8"}
+    args = {
+        "distribution_id": dist["id"],
+        "invalidation_id": inv,
+        "access_key": "AKIAEDGEOPSOPTION001",
+        "secret_key": "edgeops-option-secret-Vb3Nm7Qa1Ls9",
+        "session_token": "edgeops-option-token-Wd4Kc8",
+    }
     result = run_module(cloudfront.url, args, tmp_path, env=env).result
     assert result["invalidation"]["id"] == inv
     assert {r["access_key_id"] for r in cloudfront.requests()} == {"AKIAEDGEOPSOPTION001"}
@@ -336,8 +372,12 @@ def test_endpoint_from_aws_endpoint_url_environment(cloudfront, dist, tmp_path):
     from playbook_runner import aws_env
 
     inv = cloudfront.create_invalidation(dist["id"], complete_in=0)
-    result = run_module(None, {"distribution_id": dist["id"], "invalidation_id": inv}, tmp_path,
-                        env=aws_env(AWS_ENDPOINT_URL=cloudfront.url)).result
+    result = run_module(
+        None,
+        {"distribution_id": dist["id"], "invalidation_id": inv},
+        tmp_path,
+        env=aws_env(AWS_ENDPOINT_URL=cloudfront.url),
+    ).result
     assert result["invalidation"]["id"] == inv
     assert {r["access_key_id"] for r in cloudfront.requests()} == {ACCESS_KEY}
 
@@ -347,12 +387,14 @@ def test_profile_from_shared_credentials_file(cloudfront, dist, tmp_path):
 
     inv = cloudfront.create_invalidation(dist["id"], complete_in=0)
     credentials = tmp_path / "credentials"
-    credentials.write_text("[deploy]\naws_access_key_id = AKIAEDGEOPSPROFILE01\n"
-                           "aws_secret_access_key = edgeops-profile-secret-Ty6Ui8Op2\n")
+    credentials.write_text(
+        "[deploy]\naws_access_key_id = AKIAEDGEOPSPROFILE01\naws_secret_access_key = edgeops-profile-secret-Ty6Ui8Op2\n"
+    )
     env = {k: v for k, v in aws_env().items() if not k.startswith("AWS_")}
     env.update(AWS_SHARED_CREDENTIALS_FILE=str(credentials), AWS_CONFIG_FILE=str(tmp_path / "none"))
-    result = run_module(cloudfront.url, {"distribution_id": dist["id"], "invalidation_id": inv, "profile": "deploy"},
-                        tmp_path, env=env).result
+    result = run_module(
+        cloudfront.url, {"distribution_id": dist["id"], "invalidation_id": inv, "profile": "deploy"}, tmp_path, env=env
+    ).result
     assert result["invalidation"]["id"] == inv
     assert {r["access_key_id"] for r in cloudfront.requests()} == {"AKIAEDGEOPSPROFILE01"}
 
@@ -361,8 +403,11 @@ def test_no_credentials_fails_clearly(cloudfront, dist, tmp_path):
     from playbook_runner import aws_env
 
     env = {k: v for k, v in aws_env().items() if not k.startswith("AWS_")}
-    env.update(AWS_SHARED_CREDENTIALS_FILE=str(tmp_path / "none"), AWS_CONFIG_FILE=str(tmp_path / "none"),
-               AWS_EC2_METADATA_DISABLED="true")
+    env.update(
+        AWS_SHARED_CREDENTIALS_FILE=str(tmp_path / "none"),
+        AWS_CONFIG_FILE=str(tmp_path / "none"),
+        AWS_EC2_METADATA_DISABLED="true",
+    )
     run = run_module(cloudfront.url, {"distribution_id": dist["id"]}, tmp_path, env=env)
     assert run.result["failed"] is True and "No usable AWS credentials" in run.result["msg"]
     assert "Traceback" not in run.output

@@ -39,14 +39,20 @@ def scenario(cloudfront, name: str) -> dict:
         "missing": {"distribution_id": dist, "invalidation_id": "I0NOSUCHONE"},
         "denied": {"distribution_id": dist, "invalidation_id": done},
         "bad_input": {"distribution_id": "not an id"},
-        "secret_options": {"distribution_id": dist, "invalidation_id": done, "access_key": "AKIAEDGEOPSOPTION002",
-                           "secret_key": OPTION_SECRET, "session_token": OPTION_TOKEN},
+        "secret_options": {
+            "distribution_id": dist,
+            "invalidation_id": done,
+            "access_key": "AKIAEDGEOPSOPTION002",
+            "secret_key": OPTION_SECRET,
+            "session_token": OPTION_TOKEN,
+        },
     }[name]
 
 
 @pytest.mark.parametrize("verbosity", [0, 3])
-@pytest.mark.parametrize("name", ["report", "wait", "throttled", "timeout", "missing", "denied", "bad_input",
-                                  "secret_options"])
+@pytest.mark.parametrize(
+    "name", ["report", "wait", "throttled", "timeout", "missing", "denied", "bad_input", "secret_options"]
+)
 def test_module_output_and_result_hold_no_secret(cloudfront, tmp_path, name, verbosity):
     run = run_module(cloudfront.url, scenario(cloudfront, name), tmp_path, verbosity=verbosity)
     assert_no_secret(run.output, json.dumps(run.result))
@@ -61,13 +67,23 @@ def test_gate_output_holds_no_secret(cloudfront, tmp_path, after_first_poll, ver
     inv = cloudfront.create_invalidation(dist, complete_in=3600)
     if timeout > 2:
         after_first_poll(lambda: cloudfront.complete_in(inv, 2), "ListInvalidations")
-    play = [{"name": "Gate", "hosts": "localhost", "gather_facts": False,
-             "module_defaults": {"group/edgeops.cloudfront.aws": {"endpoint_url": cloudfront.url}},
-             "roles": [{"role": "edgeops.cloudfront.wait_for_invalidation",
-                        "wait_for_invalidation_distribution_id": dist,
-                        "wait_for_invalidation_timeout": timeout,
-                        "wait_for_invalidation_progress_interval": 1}],
-             "tasks": [{"name": "Show the result", "ansible.builtin.debug": {"var": "wait_for_invalidation_result"}}]}]
+    play = [
+        {
+            "name": "Gate",
+            "hosts": "localhost",
+            "gather_facts": False,
+            "module_defaults": {"group/edgeops.cloudfront.aws": {"endpoint_url": cloudfront.url}},
+            "roles": [
+                {
+                    "role": "edgeops.cloudfront.wait_for_invalidation",
+                    "wait_for_invalidation_distribution_id": dist,
+                    "wait_for_invalidation_timeout": timeout,
+                    "wait_for_invalidation_progress_interval": 1,
+                }
+            ],
+            "tasks": [{"name": "Show the result", "ansible.builtin.debug": {"var": "wait_for_invalidation_result"}}],
+        }
+    ]
     playbook = tmp_path / "gate.yml"
     playbook.write_text(yaml.safe_dump(play))
     run = run_playbook(playbook, verbosity=verbosity, env=aws_env())

@@ -22,13 +22,23 @@ LONG = 3600
 SYSTEM_PYTHON = shutil.which("python3", path="/usr/bin")
 
 
-def gate_play(tmp_path: Path, endpoint: str, role_vars: dict[str, Any], hosts: str = "localhost",
-              after: list[dict[str, Any]] | None = None) -> Path:
+def gate_play(
+    tmp_path: Path,
+    endpoint: str,
+    role_vars: dict[str, Any],
+    hosts: str = "localhost",
+    after: list[dict[str, Any]] | None = None,
+) -> Path:
     """A play: the gate, then a task that records when it ran and what the gate said."""
-    record = {"name": "Record when the next task ran", "ansible.builtin.copy": {
-        "dest": str(tmp_path / "{{ inventory_hostname }}.json"), "mode": "0600",
-        "content": "{{ {'time': now().timestamp(), 'result': wait_for_invalidation_result} | to_json }}"},
-        "delegate_to": "localhost"}
+    record = {
+        "name": "Record when the next task ran",
+        "ansible.builtin.copy": {
+            "dest": str(tmp_path / "{{ inventory_hostname }}.json"),
+            "mode": "0600",
+            "content": "{{ {'time': now().timestamp(), 'result': wait_for_invalidation_result} | to_json }}",
+        },
+        "delegate_to": "localhost",
+    }
     play = {
         "name": "Deploy, then gate",
         "hosts": hosts,
@@ -62,10 +72,10 @@ def test_gate_runs_once_on_the_controller_and_holds_later_tasks(cloudfront, tmp_
 
     after_first_poll(flip, "ListInvalidations")
     inventory = tmp_path / "hosts.ini"
-    inventory.write_text("[web]\nweb1\nweb2\nweb3\n\n[web:vars]\nansible_connection=local\n"
-                         f"ansible_python_interpreter={SYSTEM_PYTHON}\n")
-    playbook = gate_play(tmp_path, cloudfront.url, {"wait_for_invalidation_distribution_id": dist["id"]},
-                         hosts="web")
+    inventory.write_text(
+        f"[web]\nweb1\nweb2\nweb3\n\n[web:vars]\nansible_connection=local\nansible_python_interpreter={SYSTEM_PYTHON}\n"
+    )
+    playbook = gate_play(tmp_path, cloudfront.url, {"wait_for_invalidation_distribution_id": dist["id"]}, hosts="web")
     run = run_playbook(playbook, inventory=inventory)
     assert run.rc == 0, run.output
     # once, not per host: one listing at the start, whatever the number of hosts
@@ -75,7 +85,8 @@ def test_gate_runs_once_on_the_controller_and_holds_later_tasks(cloudfront, tmp_
         assert seen["time"] >= flipped[0], "a task after the gate ran before the invalidation completed"
         assert seen["result"]["completed"] is True
         assert seen["result"]["invalidations"] == [
-            {"distribution_id": dist["id"], "id": inv, "status": "Completed", "completed": True}]
+            {"distribution_id": dist["id"], "id": inv, "status": "Completed", "completed": True}
+        ]
         assert seen["result"]["elapsed"] >= 2.5
 
 
@@ -95,10 +106,16 @@ def test_several_distributions_finishing_at_different_times(cloudfront, tmp_path
         flipped.append(time.time() + max(flips.values()))
 
     after_first_poll(flip, "GetInvalidation")
-    targets = [{"distribution_id": first["id"], "ids": a}, {"alias": "static.example.com", "ids": b},
-               {"distribution_id": third["id"]}]
-    playbook = gate_play(tmp_path, cloudfront.url, {"wait_for_invalidation_targets": targets,
-                                                    "wait_for_invalidation_progress_interval": 3})
+    targets = [
+        {"distribution_id": first["id"], "ids": a},
+        {"alias": "static.example.com", "ids": b},
+        {"distribution_id": third["id"]},
+    ]
+    playbook = gate_play(
+        tmp_path,
+        cloudfront.url,
+        {"wait_for_invalidation_targets": targets, "wait_for_invalidation_progress_interval": 3},
+    )
     run = run_playbook(playbook)
     assert run.rc == 0, run.output
     seen = after_gate(tmp_path)
@@ -123,8 +140,11 @@ def test_empty_ids_waits_for_exactly_those_in_progress_at_the_start(cloudfront, 
         cloudfront.complete_in(running, 2)
 
     after_first_poll(later, "ListInvalidations")
-    playbook = gate_play(tmp_path, cloudfront.url, {"wait_for_invalidation_distribution_id": dist["id"],
-                                                    "wait_for_invalidation_timeout": 120})
+    playbook = gate_play(
+        tmp_path,
+        cloudfront.url,
+        {"wait_for_invalidation_distribution_id": dist["id"], "wait_for_invalidation_timeout": 120},
+    )
     run = run_playbook(playbook)
     assert run.rc == 0, run.output
     result = after_gate(tmp_path)["result"]
@@ -147,10 +167,16 @@ def test_hard_timeout_fails_naming_what_is_in_progress(cloudfront, tmp_path):
     dist = cloudfront.create_distribution()
     done = cloudfront.create_invalidation(dist["id"], complete_in=0)
     stuck = cloudfront.create_invalidation(dist["id"], complete_in=LONG)
-    playbook = gate_play(tmp_path, cloudfront.url, {"wait_for_invalidation_distribution_id": dist["id"],
-                                                    "wait_for_invalidation_ids": [done, stuck],
-                                                    "wait_for_invalidation_timeout": 4,
-                                                    "wait_for_invalidation_progress_interval": 2})
+    playbook = gate_play(
+        tmp_path,
+        cloudfront.url,
+        {
+            "wait_for_invalidation_distribution_id": dist["id"],
+            "wait_for_invalidation_ids": [done, stuck],
+            "wait_for_invalidation_timeout": 4,
+            "wait_for_invalidation_progress_interval": 2,
+        },
+    )
     started = time.time()
     run = run_playbook(playbook)
     assert run.rc != 0
@@ -164,15 +190,22 @@ def test_hard_timeout_fails_naming_what_is_in_progress(cloudfront, tmp_path):
 def test_soft_timeout_reports_and_the_play_goes_on(cloudfront, tmp_path):
     dist = cloudfront.create_distribution()
     stuck = cloudfront.create_invalidation(dist["id"], complete_in=LONG)
-    playbook = gate_play(tmp_path, cloudfront.url, {"wait_for_invalidation_distribution_id": dist["id"],
-                                                    "wait_for_invalidation_timeout": 3,
-                                                    "wait_for_invalidation_fail_on_timeout": False})
+    playbook = gate_play(
+        tmp_path,
+        cloudfront.url,
+        {
+            "wait_for_invalidation_distribution_id": dist["id"],
+            "wait_for_invalidation_timeout": 3,
+            "wait_for_invalidation_fail_on_timeout": False,
+        },
+    )
     run = run_playbook(playbook)
     assert run.rc == 0, run.output
     result = after_gate(tmp_path)["result"]
     assert result["completed"] is False and 3 <= result["elapsed"] < 30
     assert result["invalidations"] == [
-        {"distribution_id": dist["id"], "id": stuck, "status": "InProgress", "completed": False}]
+        {"distribution_id": dist["id"], "id": stuck, "status": "InProgress", "completed": False}
+    ]
     assert "soft gate open after" in run.stdout and stuck in run.stdout
 
 
@@ -180,8 +213,11 @@ def test_progress_is_reported_while_waiting(cloudfront, tmp_path, after_first_po
     dist = cloudfront.create_distribution()
     inv = cloudfront.create_invalidation(dist["id"], complete_in=LONG)
     after_first_poll(lambda: cloudfront.complete_in(inv, 10), "ListInvalidations")
-    playbook = gate_play(tmp_path, cloudfront.url, {"wait_for_invalidation_distribution_id": dist["id"],
-                                                    "wait_for_invalidation_progress_interval": 2})
+    playbook = gate_play(
+        tmp_path,
+        cloudfront.url,
+        {"wait_for_invalidation_distribution_id": dist["id"], "wait_for_invalidation_progress_interval": 2},
+    )
     run = run_playbook(playbook)
     assert run.rc == 0, run.output
     lines = progress_lines(run)
@@ -198,25 +234,52 @@ def test_progress_is_reported_while_waiting(cloudfront, tmp_path, after_first_po
 @pytest.mark.parametrize(
     "role_vars, words",
     [
-        ({}, "give exactly one of wait_for_invalidation_distribution_id, wait_for_invalidation_alias and "
-             "wait_for_invalidation_targets (none was given)"),
-        ({"wait_for_invalidation_distribution_id": "E2QWRUHAPOMQZL",
-          "wait_for_invalidation_targets": [{"distribution_id": "E2QWRUHAPOMQZM"}]}, "(several were given)"),
-        ({"wait_for_invalidation_distribution_id": "E2QWRUHAPOMQZL", "wait_for_invalidation_timeout": "soon"},
-         "wait_for_invalidation_timeout"),
-        ({"wait_for_invalidation_targets": [{"distribution_id": "E2QWRUHAPOMQZL", "colour": "blue"}]},
-         "colour"),
-        ({"wait_for_invalidation_targets": [{"distribution_id": "E2QWRUHAPOMQZL", "alias": "www.example.com"}]},
-         "mutually exclusive: distribution_id|alias"),
-        ({"wait_for_invalidation_targets": [{"ids": ["I1"]}]}, "one of the following is required: distribution_id, alias"),
-        ({"wait_for_invalidation_targets": [{"distribution_id": "E2QWRUHAPOMQZL"},
-                                            {"distribution_id": "E2QWRUHAPOMQZM", "ids": ["I1", "bad id"]}]},
-         "target E2QWRUHAPOMQZM: distribution and invalidation IDs are upper-case letters and digits"),
+        (
+            {},
+            "give exactly one of wait_for_invalidation_distribution_id, wait_for_invalidation_alias and "
+            "wait_for_invalidation_targets (none was given)",
+        ),
+        (
+            {
+                "wait_for_invalidation_distribution_id": "E2QWRUHAPOMQZL",
+                "wait_for_invalidation_targets": [{"distribution_id": "E2QWRUHAPOMQZM"}],
+            },
+            "(several were given)",
+        ),
+        (
+            {"wait_for_invalidation_distribution_id": "E2QWRUHAPOMQZL", "wait_for_invalidation_timeout": "soon"},
+            "wait_for_invalidation_timeout",
+        ),
+        ({"wait_for_invalidation_targets": [{"distribution_id": "E2QWRUHAPOMQZL", "colour": "blue"}]}, "colour"),
+        (
+            {"wait_for_invalidation_targets": [{"distribution_id": "E2QWRUHAPOMQZL", "alias": "www.example.com"}]},
+            "mutually exclusive: distribution_id|alias",
+        ),
+        (
+            {"wait_for_invalidation_targets": [{"ids": ["I1"]}]},
+            "one of the following is required: distribution_id, alias",
+        ),
+        (
+            {
+                "wait_for_invalidation_targets": [
+                    {"distribution_id": "E2QWRUHAPOMQZL"},
+                    {"distribution_id": "E2QWRUHAPOMQZM", "ids": ["I1", "bad id"]},
+                ]
+            },
+            "target E2QWRUHAPOMQZM: distribution and invalidation IDs are upper-case letters and digits",
+        ),
         ({"wait_for_invalidation_distribution_id": "e2qwruhapomqzl"}, "target e2qwruhapomqzl"),
-        ({"wait_for_invalidation_targets": [{"distribution_id": "E2QWRUHAPOMQZL"}],
-          "wait_for_invalidation_ids": ["I1"]}, "wait_for_invalidation_ids goes with"),
-        ({"wait_for_invalidation_distribution_id": "E2QWRUHAPOMQZL", "wait_for_invalidation_timeout": 0},
-         "must be at least 1"),
+        (
+            {
+                "wait_for_invalidation_targets": [{"distribution_id": "E2QWRUHAPOMQZL"}],
+                "wait_for_invalidation_ids": ["I1"],
+            },
+            "wait_for_invalidation_ids goes with",
+        ),
+        (
+            {"wait_for_invalidation_distribution_id": "E2QWRUHAPOMQZL", "wait_for_invalidation_timeout": 0},
+            "must be at least 1",
+        ),
     ],
 )
 def test_bad_inputs_are_refused_before_any_api_call(cloudfront, tmp_path, role_vars, words):
@@ -233,7 +296,9 @@ def test_example_playbooks_run_against_the_endpoint(cloudfront, example, after_f
     inv = cloudfront.create_invalidation(dist["id"], ["/index.html"], complete_in=LONG)
     after_first_poll(lambda: cloudfront.complete_in(inv, 2))
     playbook = Path(__file__).resolve().parents[2] / "examples" / example
-    run = run_playbook(playbook, extra_vars={"cloudfront_endpoint_url": cloudfront.url,
-                                             "distribution_id": dist["id"], "invalidation_id": inv})
+    run = run_playbook(
+        playbook,
+        extra_vars={"cloudfront_endpoint_url": cloudfront.url, "distribution_id": dist["id"], "invalidation_id": inv},
+    )
     assert run.rc == 0, run.output
     assert "InProgress" in run.stdout and '"status": "Completed"' in run.stdout

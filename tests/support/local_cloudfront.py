@@ -248,8 +248,13 @@ def _response_list_distributions(self: CloudFrontResponse) -> ActionResult:
     return ActionResult({"DistributionList": _page_from_request(self, distributions).as_list()})
 
 
-_SUMMARY_FROM_CONFIG = (("aliases", "Aliases"), ("comment", "Comment"), ("enabled", "Enabled"),
-                        ("price_class", "PriceClass"), ("http_version", "HttpVersion"))
+_SUMMARY_FROM_CONFIG = (
+    ("aliases", "Aliases"),
+    ("comment", "Comment"),
+    ("enabled", "Enabled"),
+    ("price_class", "PriceClass"),
+    ("http_version", "HttpVersion"),
+)
 
 
 def _config_value(distribution: Distribution, key: str) -> Any:
@@ -467,7 +472,13 @@ def _error_fault(payload: dict[str, Any]) -> dict[str, Any]:
     if not isinstance(code, str) or not code:
         raise ControlError(400, f"code must be an error code (e.g. ServiceUnavailable), not {code!r}")
     message = str(payload.get("message", code))
-    return {"operation": _operation(payload), "status": status, "code": code, "message": message, "count": _count(payload, "count", None)}
+    return {
+        "operation": _operation(payload),
+        "status": status,
+        "code": code,
+        "message": message,
+        "count": _count(payload, "count", None),
+    }
 
 
 class Controller:
@@ -613,7 +624,11 @@ class ControlAPI:
             fault = {"operation": _operation(body), "count": _count(body, "count", 1)}
             self.controller.resets.set(fault["operation"], fault["count"])
         elif kind == "stall":
-            fault = {"operation": _operation(body), "count": _count(body, "count", 1), "seconds": _seconds(body, "seconds")}
+            fault = {
+                "operation": _operation(body),
+                "count": _count(body, "count", 1),
+                "seconds": _seconds(body, "seconds"),
+            }
             self.controller.stalls.set(fault["operation"], fault["count"], fault["seconds"])
         elif kind == "throttle":
             fault = {"operation": _operation(body), "count": _count(body, "count", 1)}
@@ -959,7 +974,9 @@ class Listener:
             self._close()
             over = threading.Event()
             self._outage = over
-            threading.Thread(target=self._up_after, args=(over, seconds), name="local-cloudfront-outage", daemon=True).start()
+            threading.Thread(
+                target=self._up_after, args=(over, seconds), name="local-cloudfront-outage", daemon=True
+            ).start()
 
     def _up_after(self, over: threading.Event, seconds: float) -> None:
         over.wait(seconds)
@@ -1099,7 +1116,9 @@ class LocalCloudFront:
 
     def deny(self, operation: str, code: str = "AccessDenied", status: int = 403) -> None:
         """Answer every ``operation`` request with an error (default: AccessDenied) until reset."""
-        self.controller.errors.set(operation, status, code, f"User is not authorized to perform: cloudfront:{operation}")
+        self.controller.errors.set(
+            operation, status, code, f"User is not authorized to perform: cloudfront:{operation}"
+        )
 
     def throttle(self, operation: str, count: int) -> None:
         """Answer the next ``count`` ``operation`` requests as CloudFront does when throttling."""

@@ -333,7 +333,9 @@ def test_control_api_rejects_bad_requests(cf: LocalCloudFront) -> None:
 # -- network faults --------------------------------------------------------------------
 
 
-def test_reset_connections_gives_connection_errors_then_answers(cf: LocalCloudFront, impatient: Any, dist_id: str) -> None:
+def test_reset_connections_gives_connection_errors_then_answers(
+    cf: LocalCloudFront, impatient: Any, dist_id: str
+) -> None:
     cf.reset_connections("GetDistribution", 2)
     with pytest.raises(ConnectionClosedError) as caught:
         impatient.get_distribution(Id=dist_id)
@@ -356,7 +358,9 @@ def test_stall_past_the_read_timeout_then_answers(cf: LocalCloudFront, impatient
     assert [e["status"] for e in cf.requests("GetDistribution")] == [None, 200]  # the first still held
 
 
-def test_a_stall_does_not_hold_other_requests_and_short_stalls_answer(cf: LocalCloudFront, impatient: Any, dist_id: str) -> None:
+def test_a_stall_does_not_hold_other_requests_and_short_stalls_answer(
+    cf: LocalCloudFront, impatient: Any, dist_id: str
+) -> None:
     cf.stall("ListDistributions", 1, LONG)
     stalled, outcome = in_thread(impatient.list_distributions)
     wait_for(lambda: cf.requests("ListDistributions"))
@@ -387,6 +391,7 @@ def test_outage_refuses_connections_then_serves_the_same_state_on_the_same_port(
     cf: LocalCloudFront, impatient: Any, dist_id: str
 ) -> None:
     """A client polling through an outage: answered, refused, answered again."""
+
     def poll() -> bool:
         try:
             return bool(impatient.get_distribution(Id=dist_id)["Distribution"]["Id"] == dist_id)
@@ -401,7 +406,11 @@ def test_outage_refuses_connections_then_serves_the_same_state_on_the_same_port(
         outcomes.append(poll())
         time.sleep(0.02)
     back_after = time.monotonic() - started
-    assert outcomes[:4] == [True, True, True, False] and outcomes[-1] is True and outcomes[4:-1] == [False] * (len(outcomes) - 5)
+    assert (
+        outcomes[:4] == [True, True, True, False]
+        and outcomes[-1] is True
+        and outcomes[4:-1] == [False] * (len(outcomes) - 5)
+    )
     assert 0.5 <= back_after < 2
     assert cf.url == url and cf.serving
     assert [e["status"] for e in cf.requests()] == [200] * 4  # the refused requests never arrived
@@ -453,7 +462,9 @@ def test_faults_over_the_control_api(cf: LocalCloudFront, impatient: Any, dist_i
         identifier: str = impatient.get_distribution(Id=dist_id)["Distribution"]["Id"]
         return identifier
 
-    assert fault(kind="reset", operation="GetDistribution") == {"fault": {"kind": "reset", "operation": "GetDistribution", "count": 1}}
+    assert fault(kind="reset", operation="GetDistribution") == {
+        "fault": {"kind": "reset", "operation": "GetDistribution", "count": 1}
+    }
     with pytest.raises(ConnectionClosedError):
         get()
     fault(kind="throttle", operation="GetDistribution", count=1)

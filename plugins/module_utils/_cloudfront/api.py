@@ -14,7 +14,7 @@ waiter does the retrying itself, inside its deadline, so calls are made with
 
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 try:
     from botocore.config import Config
@@ -67,7 +67,7 @@ class RequestCounter:
         self.count += 1
 
 
-def bounded_timeouts(remaining: float) -> Optional[Dict[str, float]]:
+def bounded_timeouts(remaining: float) -> dict[str, float] | None:
     """Connect and read timeouts that end a request by the deadline, or None if the defaults do."""
     if remaining >= CONNECT_TIMEOUT + READ_TIMEOUT:
         return None
@@ -75,7 +75,7 @@ def bounded_timeouts(remaining: float) -> Optional[Dict[str, float]]:
     return {"connect_timeout": connect_timeout, "read_timeout": max(1.0, remaining - connect_timeout)}
 
 
-def _names_of(distribution: Dict[str, Any]) -> List[str]:
+def _names_of(distribution: dict[str, Any]) -> list[str]:
     aliases = (distribution.get("Aliases") or {}).get("Items") or []
     return [name.lower().rstrip(".") for name in [distribution.get("DomainName") or "", *aliases] if name]
 
@@ -90,11 +90,11 @@ class CloudFrontApi:
     close to the deadline use one whose timeouts end them by the deadline.
     """
 
-    def __init__(self, client: Any, retry: bool = True, client_with: Optional[Callable[..., Any]] = None) -> None:
+    def __init__(self, client: Any, retry: bool = True, client_with: Callable[..., Any] | None = None) -> None:
         self._default_client = client
         self._client_with = client_with
         self.retry = retry
-        self.remaining: Optional[Callable[[], float]] = None
+        self.remaining: Callable[[], float] | None = None
 
     @property
     def _client(self) -> Any:
@@ -103,7 +103,7 @@ class CloudFrontApi:
         timeouts = bounded_timeouts(self.remaining())
         return self._default_client if timeouts is None else self._client_with(**timeouts)
 
-    def get_invalidation(self, distribution_id: str, invalidation_id: str) -> Dict[str, Any]:
+    def get_invalidation(self, distribution_id: str, invalidation_id: str) -> dict[str, Any]:
         """GetInvalidation: the full invalidation, with its batch."""
         with translated_errors("GetInvalidation", distribution_id=distribution_id, invalidation_id=invalidation_id):
             response = self._client.get_invalidation(
@@ -113,9 +113,9 @@ class CloudFrontApi:
 
     def _pages(
         self, operation: str, result_key: str, call: Callable[..., Any], page_size: int = PAGE_SIZE, **context: str
-    ) -> Iterator[List[Dict[str, Any]]]:
+    ) -> Iterator[list[dict[str, Any]]]:
         """A List operation's pages (MaxItems/Marker/NextMarker), each fetched when the caller asks for it."""
-        marker: Optional[str] = None
+        marker: str | None = None
         while True:
             params = {"MaxItems": str(page_size)}
             if marker:
@@ -127,17 +127,19 @@ class CloudFrontApi:
             if not page.get("IsTruncated") or not marker:
                 return
 
-    def invalidation_pages(self, distribution_id: str, page_size: int = PAGE_SIZE) -> Iterator[List[Dict[str, Any]]]:
+    def invalidation_pages(self, distribution_id: str, page_size: int = PAGE_SIZE) -> Iterator[list[dict[str, Any]]]:
         """ListInvalidations, a page at a time, newest first; stops when the caller stops."""
         return self._pages(
             "ListInvalidations",
             "InvalidationList",
-            lambda **page: self._client.list_invalidations(DistributionId=distribution_id, aws_retry=self.retry, **page),
+            lambda **page: self._client.list_invalidations(
+                DistributionId=distribution_id, aws_retry=self.retry, **page
+            ),
             page_size,
             distribution_id=distribution_id,
         )
 
-    def invalidations(self, distribution_id: str, limit: int) -> Iterator[Dict[str, Any]]:
+    def invalidations(self, distribution_id: str, limit: int) -> Iterator[dict[str, Any]]:
         """Invalidation summaries, newest first, at most ``limit`` (0: all)."""
         page_size = min(PAGE_SIZE, limit) if limit else PAGE_SIZE
         count = 0
@@ -148,10 +150,12 @@ class CloudFrontApi:
                 if limit and count >= limit:
                     return
 
-    def distributions(self) -> Iterator[Dict[str, Any]]:
+    def distributions(self) -> Iterator[dict[str, Any]]:
         """ListDistributions, every page (web distributions only, never streaming ones)."""
         for page in self._pages(
-            "ListDistributions", "DistributionList", lambda **page: self._client.list_distributions(aws_retry=True, **page)
+            "ListDistributions",
+            "DistributionList",
+            lambda **paging: self._client.list_distributions(aws_retry=True, **paging),
         ):
             yield from page
 
@@ -171,7 +175,7 @@ class CloudFrontApi:
             )
         return matches[0]
 
-    def find_by_caller_reference(self, distribution_id: str, caller_reference: str, limit: int) -> Dict[str, Any]:
+    def find_by_caller_reference(self, distribution_id: str, caller_reference: str, limit: int) -> dict[str, Any]:
         """The newest invalidation created with ``caller_reference``, among the ``limit`` newest.
 
         ListInvalidations does not carry caller references, so each candidate is read with
@@ -189,14 +193,14 @@ class CloudFrontApi:
             f" {caller_reference!r} (searched {scope}; max_items bounds the search)"
         )
 
-    def statuses(self, distribution_id: str, invalidation_ids: Sequence[str]) -> Dict[str, Optional[str]]:
+    def statuses(self, distribution_id: str, invalidation_ids: Sequence[str]) -> dict[str, str | None]:
         """The current status of each invalidation: one GetInvalidation for a single one,
         otherwise ListInvalidations pages (newest first) until every one was seen."""
         wanted = set(invalidation_ids)
         if len(wanted) == 1:
             (only,) = wanted
             return {only: self.get_invalidation(distribution_id, only).get("Status")}
-        found: Dict[str, Optional[str]] = {}
+        found: dict[str, str | None] = {}
         for page in self.invalidation_pages(distribution_id):
             found.update((s["Id"], s.get("Status")) for s in page if s["Id"] in wanted)
             if wanted.issubset(found):

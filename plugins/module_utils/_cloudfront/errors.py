@@ -13,7 +13,7 @@ invalidation, the alias, the IAM action) and says what to do about it.
 from __future__ import annotations
 
 from contextlib import contextmanager
-from typing import Any, Dict, Iterator, Optional
+from typing import Any, Iterator
 
 try:
     import botocore.exceptions as botocore_exceptions
@@ -53,7 +53,7 @@ REJECTED_CREDENTIAL_CODES = frozenset(
 class CloudFrontError(Exception):
     """A failure to report to the user: ``msg`` says what went wrong and names the thing."""
 
-    def __init__(self, msg: str, code: Optional[str] = None) -> None:
+    def __init__(self, msg: str, code: str | None = None) -> None:
         super().__init__(msg)
         self.msg = msg
         self.code = code
@@ -66,12 +66,12 @@ class TransientCloudFrontError(CloudFrontError, TransientError):
     ``unreachable``, ``timed out``) used when a wait finally gives up.
     """
 
-    def __init__(self, msg: str, cause: str, code: Optional[str] = None) -> None:
+    def __init__(self, msg: str, cause: str, code: str | None = None) -> None:
         super().__init__(msg, code)
         self.cause = cause
 
 
-def describe_subject(context: Dict[str, Optional[str]]) -> str:
+def describe_subject(context: dict[str, str | None]) -> str:
     """'invalidation I2J0 of distribution E2QW', 'distribution E2QW', or 'CloudFront'."""
     distribution_id = context.get("distribution_id")
     invalidation_id = context.get("invalidation_id")
@@ -82,12 +82,12 @@ def describe_subject(context: Dict[str, Optional[str]]) -> str:
     return "CloudFront"
 
 
-def _http_status(response: Dict[str, Any]) -> int:
+def _http_status(response: dict[str, Any]) -> int:
     status = response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
     return status if isinstance(status, int) else 0
 
 
-def from_client_error(error: Any, operation: str, context: Dict[str, Optional[str]]) -> CloudFrontError:
+def from_client_error(error: Any, operation: str, context: dict[str, str | None]) -> CloudFrontError:
     """Map a botocore ``ClientError`` from ``operation`` (e.g. ``GetInvalidation``) to our error."""
     response = getattr(error, "response", {}) or {}
     code = str(response.get("Error", {}).get("Code", "Unknown"))
@@ -136,7 +136,7 @@ def from_client_error(error: Any, operation: str, context: Dict[str, Optional[st
     return CloudFrontError(f"CloudFront refused {action} on {subject}{detail}", code)
 
 
-def from_botocore_error(error: Exception, operation: str, context: Dict[str, Optional[str]]) -> CloudFrontError:
+def from_botocore_error(error: Exception, operation: str, context: dict[str, str | None]) -> CloudFrontError:
     """Map a botocore error that carries no AWS answer (network, credentials, parameters)."""
     action = f"cloudfront:{operation}"
     subject = describe_subject(context)
@@ -163,7 +163,7 @@ def from_botocore_error(error: Exception, operation: str, context: Dict[str, Opt
 
 
 @contextmanager
-def translated_errors(operation: str, **context: Optional[str]) -> Iterator[None]:
+def translated_errors(operation: str, **context: str | None) -> Iterator[None]:
     """Run an SDK call; turn whatever the SDK raises into a :class:`CloudFrontError`."""
     if botocore_exceptions is None:
         yield

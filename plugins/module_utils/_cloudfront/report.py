@@ -8,7 +8,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Dict, List, Optional
+from typing import Any
 
 from .api import CloudFrontApi
 from .errors import TransientCloudFrontError
@@ -21,9 +21,9 @@ class Selection:
     """Which invalidations of ``distribution_id`` to report (at most one of the three; none: list)."""
 
     distribution_id: str
-    invalidation_id: Optional[str] = None
-    invalidation_ids: Optional[List[str]] = None
-    caller_reference: Optional[str] = None
+    invalidation_id: str | None = None
+    invalidation_ids: list[str] | None = None
+    caller_reference: str | None = None
     max_items: int = 100
 
     @property
@@ -35,8 +35,8 @@ class Selection:
 class Report:
     """The module's facts, and the failure message if the wait did not end in completion."""
 
-    facts: Dict[str, Any]
-    failure: Optional[str] = None
+    facts: dict[str, Any]
+    failure: str | None = None
 
 
 class InvalidationTracker:
@@ -46,13 +46,13 @@ class InvalidationTracker:
     fetch do not move the gate.
     """
 
-    def __init__(self, api: CloudFrontApi, selection: Selection, known: Optional[List[Invalidation]] = None) -> None:
+    def __init__(self, api: CloudFrontApi, selection: Selection, known: list[Invalidation] | None = None) -> None:
         self.api = api
         self.selection = selection
-        self.snapshot: Optional[List[Invalidation]] = known
+        self.snapshot: list[Invalidation] | None = known
         self._unreported = known is not None  # a state already read counts as the first poll
 
-    def fetch(self) -> List[Invalidation]:
+    def fetch(self) -> list[Invalidation]:
         sel = self.selection
         dist = sel.distribution_id
         if sel.invalidation_id:
@@ -63,7 +63,7 @@ class InvalidationTracker:
             raw = list(self.api.invalidations(dist, sel.max_items))
         return [shape_invalidation(r, dist) for r in raw]
 
-    def poll(self) -> List[Invalidation]:
+    def poll(self) -> list[Invalidation]:
         if self.snapshot is None:
             self.snapshot = self.fetch()
             return self.snapshot
@@ -81,16 +81,14 @@ def select(api: CloudFrontApi, selection: Selection) -> InvalidationTracker:
     """A tracker for the selection; a caller reference is looked up here, once."""
     known = None
     if selection.caller_reference:
-        found = api.find_by_caller_reference(
-            selection.distribution_id, selection.caller_reference, selection.max_items
-        )
+        found = api.find_by_caller_reference(selection.distribution_id, selection.caller_reference, selection.max_items)
         selection.invalidation_id = found["Id"]
         known = [shape_invalidation(found, selection.distribution_id)]
     return InvalidationTracker(api, selection, known)
 
 
-def _facts(selection: Selection, invalidations: List[Invalidation]) -> Dict[str, Any]:
-    facts: Dict[str, Any] = {"distribution_id": selection.distribution_id}
+def _facts(selection: Selection, invalidations: list[Invalidation]) -> dict[str, Any]:
+    facts: dict[str, Any] = {"distribution_id": selection.distribution_id}
     if selection.single:
         facts["invalidation"] = invalidations[0] if invalidations else {}
     else:
@@ -98,7 +96,7 @@ def _facts(selection: Selection, invalidations: List[Invalidation]) -> Dict[str,
     return facts
 
 
-def _timeout_message(selection: Selection, outcome: WaitOutcome[List[Invalidation]], timeout: int) -> str:
+def _timeout_message(selection: Selection, outcome: WaitOutcome[list[Invalidation]], timeout: int) -> str:
     dist = selection.distribution_id
     waited = f"{outcome.elapsed:.0f}s"
     cause = ""
@@ -122,8 +120,8 @@ def report(
     selection: Selection,
     wait: bool = False,
     wait_timeout: int = 1800,
-    schedule: Optional[PollSchedule] = None,
-    clock: Optional[Clock] = None,
+    schedule: PollSchedule | None = None,
+    clock: Clock | None = None,
     waited_before: float = 0.0,
 ) -> Report:
     """Fetch the selected invalidations and, with ``wait``, poll until they are completed."""

@@ -8,19 +8,19 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any, Dict, Iterable, List, Optional
+from typing import Any, Dict, Iterable
 
 Invalidation = Dict[str, Any]
 
 COMPLETED = "completed"
 
 
-def is_completed(status: Optional[str]) -> bool:
+def is_completed(status: str | None) -> bool:
     """CloudFront says ``Completed``; compare without regard to case (some tools say COMPLETED)."""
     return (status or "").strip().lower() == COMPLETED
 
 
-def iso8601(value: Any) -> Optional[str]:
+def iso8601(value: Any) -> str | None:
     """An ISO 8601 timestamp with a UTC offset, from botocore's datetime (or a string)."""
     if value is None:
         return None
@@ -31,7 +31,7 @@ def iso8601(value: Any) -> Optional[str]:
     return str(value)
 
 
-def shape_invalidation(raw: Dict[str, Any], distribution_id: str) -> Invalidation:
+def shape_invalidation(raw: dict[str, Any], distribution_id: str) -> Invalidation:
     """One invalidation, from a GetInvalidation ``Invalidation`` or a ListInvalidations summary.
 
     A summary carries ``Id``, ``CreateTime`` and ``Status``; GetInvalidation adds the batch,
@@ -54,7 +54,7 @@ def shape_invalidation(raw: Dict[str, Any], distribution_id: str) -> Invalidatio
     return shaped
 
 
-def with_status(invalidation: Invalidation, status: Optional[str]) -> Invalidation:
+def with_status(invalidation: Invalidation, status: str | None) -> Invalidation:
     """A copy of ``invalidation`` with a newer status."""
     updated = dict(invalidation)
     updated["status"] = status
@@ -62,7 +62,7 @@ def with_status(invalidation: Invalidation, status: Optional[str]) -> Invalidati
     return updated
 
 
-def pending_ids(invalidations: Iterable[Invalidation]) -> List[str]:
+def pending_ids(invalidations: Iterable[Invalidation]) -> list[str]:
     """The IDs of the invalidations not yet completed, in order."""
     return [i["id"] for i in invalidations if not i["completed"]]
 

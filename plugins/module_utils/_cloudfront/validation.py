@@ -11,19 +11,21 @@ Each check returns an error message naming the option, or ``None`` when the valu
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Sequence
 
 # CloudFront distribution and invalidation IDs: upper-case letters and digits
 # (E2QWRUHAPOMQZL, I2J0I21PCUYOIK, IDFDVBD632BHDS5).
 CLOUDFRONT_ID = re.compile(r"[A-Z0-9]{1,64}")
 CLOUDFRONT_ID_MAX = 64
 # An alternate domain name (CNAME), a wildcard alias, or a d111111abcdef8.cloudfront.net name.
-DOMAIN_NAME = re.compile(r"(\*\.)?([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.?")
+DOMAIN_NAME = re.compile(
+    r"(\*\.)?([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.?"
+)
 DOMAIN_NAME_MAX = 253
 CALLER_REFERENCE_MAX = 128
 
 
-def check_id(option: str, value: Optional[str]) -> Optional[str]:
+def check_id(option: str, value: str | None) -> str | None:
     """A CloudFront ID given in ``option``."""
     if value is None:
         return None
@@ -39,7 +41,7 @@ def check_id(option: str, value: Optional[str]) -> Optional[str]:
     return None
 
 
-def check_ids(option: str, values: Optional[Sequence[str]]) -> Optional[str]:
+def check_ids(option: str, values: Sequence[str] | None) -> str | None:
     """A list of CloudFront IDs given in ``option``: not empty, each valid, none twice."""
     if values is None:
         return None
@@ -56,7 +58,7 @@ def check_ids(option: str, values: Optional[Sequence[str]]) -> Optional[str]:
     return None
 
 
-def check_alias(option: str, value: Optional[str]) -> Optional[str]:
+def check_alias(option: str, value: str | None) -> str | None:
     if value is None:
         return None
     if not value.strip():
@@ -69,23 +71,25 @@ def check_alias(option: str, value: Optional[str]) -> Optional[str]:
     return None
 
 
-def check_caller_reference(option: str, value: Optional[str]) -> Optional[str]:
+def check_caller_reference(option: str, value: str | None) -> str | None:
     if value is None:
         return None
     if not value.strip():
         return f"{option} must not be empty"
     if len(value) > CALLER_REFERENCE_MAX:
-        return f"{option} is {len(value)} characters long: CloudFront caller references are at most {CALLER_REFERENCE_MAX}"
+        return (
+            f"{option} is {len(value)} characters long: CloudFront caller references are at most {CALLER_REFERENCE_MAX}"
+        )
     return None
 
 
-def check_at_least(option: str, value: Optional[int], minimum: int) -> Optional[str]:
+def check_at_least(option: str, value: int | None, minimum: int) -> str | None:
     if value is None or value >= minimum:
         return None
     return f"{option} must be at least {minimum}, got {value}"
 
 
-def check_module_params(params: Dict[str, Any]) -> List[str]:
+def check_module_params(params: dict[str, Any]) -> list[str]:
     """All errors in the parameters of ``cloudfront_invalidation_info``, options named."""
     checks = (
         check_id("distribution_id", params.get("distribution_id")),

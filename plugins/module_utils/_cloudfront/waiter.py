@@ -23,7 +23,7 @@ from __future__ import annotations
 import random as _random
 import time
 from dataclasses import dataclass
-from typing import Callable, Generic, Optional, TypeVar
+from typing import Callable, Generic, TypeVar
 
 T = TypeVar("T")
 
@@ -89,20 +89,20 @@ class WaitOutcome(Generic[T]):
     """
 
     done: bool
-    state: Optional[T]
+    state: T | None
     elapsed: float
     polls: int
     failures: int
-    last_error: Optional[TransientError]
+    last_error: TransientError | None
 
 
 def wait_for(
     poll: Callable[[], T],
     is_done: Callable[[T], bool],
     timeout: float,
-    schedule: Optional[PollSchedule] = None,
-    clock: Optional[Clock] = None,
-    rand: Optional[Callable[[], float]] = None,
+    schedule: PollSchedule | None = None,
+    clock: Clock | None = None,
+    rand: Callable[[], float] | None = None,
     waited_before: float = 0.0,
 ) -> WaitOutcome[T]:
     """Poll until ``is_done(state)`` or until ``timeout`` seconds have passed.
@@ -120,9 +120,9 @@ def wait_for(
     rand = rand or _random.random
     start = clock.monotonic()
     deadline = start + timeout
-    state: Optional[T] = None
+    state: T | None = None
     polls = failures = streak = 0
-    last_error: Optional[TransientError] = None
+    last_error: TransientError | None = None
     while True:
         polls += 1
         try:

@@ -22,9 +22,8 @@ def no_aws(monkeypatch):
 
 
 def run_module(capsys, args):
-    with patch_module_args(args):
-        with pytest.raises(SystemExit) as exit_info:
-            module_under_test.main()
+    with patch_module_args(args), pytest.raises(SystemExit) as exit_info:
+        module_under_test.main()
     assert exit_info.value.code == 1
     return json.loads(capsys.readouterr().out)
 
@@ -34,8 +33,10 @@ def run_module(capsys, args):
     [
         ({}, "one of the following is required: distribution_id, alias"),
         ({"distribution_id": "E1", "alias": "www.example.com"}, "mutually exclusive: distribution_id|alias"),
-        ({"distribution_id": "E1", "invalidation_id": "I1", "caller_reference": "r"},
-         "mutually exclusive: invalidation_id|invalidation_ids|caller_reference"),
+        (
+            {"distribution_id": "E1", "invalidation_id": "I1", "caller_reference": "r"},
+            "mutually exclusive: invalidation_id|invalidation_ids|caller_reference",
+        ),
         ({"distribution_id": "e1"}, "distribution_id 'e1' is not a CloudFront ID"),
         ({"distribution_id": ""}, "distribution_id must not be empty"),
         ({"distribution_id": "E1", "invalidation_ids": ["I1", "i 2"]}, "invalidation_ids[1]"),

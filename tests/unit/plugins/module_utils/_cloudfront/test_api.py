@@ -29,7 +29,7 @@ class StubClient:
         start = 0
         if marker:
             start = [i["Id"] for i in items].index(marker) + 1
-        chunk = items[start:start + size]
+        chunk = items[start : start + size]
         more = start + size < len(items)
         page = {"Items": chunk, "IsTruncated": more, "Quantity": len(chunk)}
         if more:
@@ -131,13 +131,19 @@ def test_caller_reference_scan_is_bounded_by_max_items():
 DISTS = [
     {"Id": "E1", "DomainName": "d1.cloudfront.net", "Aliases": {"Quantity": 1, "Items": ["www.example.com"]}},
     {"Id": "E2", "DomainName": "d2.cloudfront.net", "Aliases": {"Quantity": 0}},
-    {"Id": "E3", "DomainName": "d3.cloudfront.net", "Aliases": {"Quantity": 2, "Items": ["a.example.org", "dup.example.org"]}},
+    {
+        "Id": "E3",
+        "DomainName": "d3.cloudfront.net",
+        "Aliases": {"Quantity": 2, "Items": ["a.example.org", "dup.example.org"]},
+    },
     {"Id": "E4", "DomainName": "d4.cloudfront.net", "Aliases": {"Quantity": 1, "Items": ["dup.example.org"]}},
 ]
 
 
-@pytest.mark.parametrize("alias, want", [("www.example.com", "E1"), ("WWW.Example.COM.", "E1"),
-                                         ("d2.cloudfront.net", "E2"), ("a.example.org", "E3")])
+@pytest.mark.parametrize(
+    "alias, want",
+    [("www.example.com", "E1"), ("WWW.Example.COM.", "E1"), ("d2.cloudfront.net", "E2"), ("a.example.org", "E3")],
+)
 def test_alias_lookup(alias, want):
     client = StubClient([], DISTS * 1)
     assert CloudFrontApi(client).find_distribution_id(alias) == want

@@ -24,9 +24,8 @@ def client_error(code: str, status: int, message: str = "", operation: str = "Ge
 
 
 def translate(exc: Exception, operation: str = "GetInvalidation", **context) -> CloudFrontError:
-    with pytest.raises(CloudFrontError) as info:
-        with translated_errors(operation, **(context or CONTEXT)):
-            raise exc
+    with pytest.raises(CloudFrontError) as info, translated_errors(operation, **(context or CONTEXT)):
+        raise exc
     assert info.value.__cause__ is exc
     return info.value
 
@@ -35,7 +34,11 @@ def translate(exc: Exception, operation: str = "GetInvalidation", **context) -> 
     "code, status, words",
     [
         ("NoSuchDistribution", 404, "CloudFront distribution E2QWRUHAPOMQZL does not exist"),
-        ("NoSuchInvalidation", 404, "CloudFront invalidation I2J0I21PCUYOIK does not exist in distribution E2QWRUHAPOMQZL"),
+        (
+            "NoSuchInvalidation",
+            404,
+            "CloudFront invalidation I2J0I21PCUYOIK does not exist in distribution E2QWRUHAPOMQZL",
+        ),
         ("AccessDenied", 403, "may not call cloudfront:GetInvalidation"),
         ("ExpiredToken", 403, "have expired (ExpiredToken)"),
         ("InvalidClientTokenId", 403, "rejected the credentials (InvalidClientTokenId)"),
@@ -69,8 +72,9 @@ def test_transient_client_errors(code, status, cause):
 
 
 def test_access_denied_names_the_action_of_the_operation():
-    error = translate(client_error("AccessDenied", 403, operation="ListInvalidations"), "ListInvalidations",
-                      distribution_id="E1")
+    error = translate(
+        client_error("AccessDenied", 403, operation="ListInvalidations"), "ListInvalidations", distribution_id="E1"
+    )
     assert "cloudfront:ListInvalidations" in error.msg and "CloudFront distribution E1" in error.msg
 
 
@@ -102,6 +106,5 @@ def test_other_sdk_errors_are_final(exc, words):
 
 
 def test_other_exceptions_pass_through():
-    with pytest.raises(KeyError):
-        with translated_errors("GetInvalidation"):
-            raise KeyError("x")
+    with pytest.raises(KeyError), translated_errors("GetInvalidation"):
+        raise KeyError("x")

@@ -56,8 +56,10 @@ def test_empty_paths():
     assert shaped["paths"] == [] and shaped["path_count"] == 0
 
 
-@pytest.mark.parametrize("status, done", [("Completed", True), ("COMPLETED", True), ("completed", True),
-                                          ("InProgress", False), (None, False), ("", False)])
+@pytest.mark.parametrize(
+    "status, done",
+    [("Completed", True), ("COMPLETED", True), ("completed", True), ("InProgress", False), (None, False), ("", False)],
+)
 def test_completed_is_case_insensitive(status, done):
     assert is_completed(status) is done
 
