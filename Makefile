@@ -1,8 +1,11 @@
 # The two commands of the README. Both set up what they need (.venv, .work) on first use.
-.PHONY: demo test
+.PHONY: demo test bench
 
 demo:  ## Run the main job: local CloudFront endpoint, an invalidation, the example playbook waiting for it
 	tools/demo.sh
 
 test:  ## Run every test: unit, local endpoint, integration (ansible-playbook over HTTP), sanity
 	tools/test.sh
+
+bench:  ## Run the benchmark suite against the alternatives (about 20 minutes): rewrites docs/benchmarks.md
+	tools/bench.sh
