@@ -1,0 +1,274 @@
+"""Part 1: detection overshoot and API calls, measured, for invalidations that complete after T seconds.
+
+Each contestant run gets an invalidation of its own, set to complete T seconds after the moment
+its command is started, and an access key id of its own. Overshoot is the time from that flip to
+``Completed`` until the command's process exits; calls are the requests the endpoint logged with
+the run's key id. The contestants run interleaved: round r takes the completion times and the
+contestants each in an order rotated by r, and a run starts every ``stagger`` seconds while fewer
+than ``max_live`` runs are in progress (``max_live=1``: strictly one after the other).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from harness import (
+    BENCH,
+    CpuMonitor,
+    LocalCloudFront,
+    Run,
+    Tools,
+    contestant_env,
+    flip_time,
+    launch,
+    requests_of,
+    rotated,
+    run_key,
+    summary,
+)
+
+PLAYBOOKS = BENCH / "playbooks"
+# Far enough for every T measured; the until loop's retries follow from it too.
+WAIT_TIMEOUT = 600
+
+
+@dataclass(frozen=True)
+class Contestant:
+    name: str
+    title: str
+
+    def command(self, tools: Tools, url: str, distribution_id: str, invalidation_id: str) -> list[str]:
+        extra = {
+            "bench_endpoint_url": url,
+            "bench_distribution_id": distribution_id,
+            "bench_invalidation_id": invalidation_id,
+            "bench_wait_timeout": WAIT_TIMEOUT,
+        }
+        if self.name == "module":
+            return [tools.ansible_playbook, str(PLAYBOOKS / "module_wait.yml"), "-e", json.dumps(extra)]
+        if self.name == "until":
+            return [tools.ansible_playbook, str(PLAYBOOKS / "until_loop.yml"), "-e", json.dumps(extra)]
+        if self.name == "boto3":
+            return [tools.python, str(BENCH / "boto3_waiter.py"), url, distribution_id, invalidation_id]
+        if self.name == "cli":
+            if not tools.aws:
+                raise RuntimeError("the AWS CLI is not installed (.venv-awscli: run tools/bench.sh)")
+            return [
+                tools.aws,
+                "cloudfront",
+                "wait",
+                "invalidation-completed",
+                "--distribution-id",
+                distribution_id,
+                "--id",
+                invalidation_id,
+                "--endpoint-url",
+                url,
+            ]
+        raise ValueError(f"unknown contestant {self.name}")
+
+
+CONTESTANTS = {
+    c.name: c
+    for c in (
+        Contestant("module", "ours: cloudfront_invalidation_info wait=true"),
+        Contestant("cli", "aws cloudfront wait invalidation-completed"),
+        Contestant("boto3", "boto3 invalidation_completed waiter"),
+        Contestant("until", "until: loop, community.aws cloudfront_distribution_info, delay 10"),
+    )
+}
+
+
+@dataclass
+class Job:
+    """One contestant run: prepared (its invalidation), started, then read back."""
+
+    contestant: Contestant
+    T: float
+    round: int
+    mode: str
+    cloudfront: LocalCloudFront
+    distribution_id: str
+    tools: Tools
+    work: Path
+    key: str = ""
+    invalidation_id: str = ""
+    run: Run | None = None
+    flip: float = 0.0
+
+    def start(self) -> None:
+        self.key = run_key(f"P1{self.contestant.name}T{self.T:g}R{self.round}{self.mode[:3]}")
+        self.invalidation_id = self.cloudfront.create_invalidation(self.distribution_id, complete_in=3600)
+        cmd = self.contestant.command(self.tools, self.cloudfront.url, self.distribution_id, self.invalidation_id)
+        env = contestant_env(self.key, self.work)
+        log = self.work / "logs" / f"overshoot-{self.mode}-r{self.round}-T{self.T:g}-{self.contestant.name}.log"
+        self.cloudfront.complete_in(self.invalidation_id, self.T)  # the flip: T seconds from now
+        self.run = launch(self.key, cmd, env, log)
+        self.flip = flip_time(self.invalidation_id)
+
+    def sample(self, monitor: CpuMonitor | None, live_at_start: int) -> dict[str, Any]:
+        assert self.run is not None and self.run.end is not None
+        run = self.run
+        requests = requests_of(self.cloudfront, self.key)
+        after_flip = [r["time"] for r in requests if r["time"] >= self.flip]
+        detected = after_flip[0] if after_flip else None
+        ok = run.rc == 0 and detected is not None
+        return {
+            "contestant": self.contestant.name,
+            "T": self.T,
+            "round": self.round,
+            "mode": self.mode,
+            "ok": ok,
+            "rc": run.rc,
+            "error": None if ok else run.tail(),
+            "access_key_id": self.key,
+            "invalidation_id": self.invalidation_id,
+            "start": round(run.start, 3),
+            "flip_after_start": round(self.flip - run.start, 3),
+            "overshoot": round(run.end - self.flip, 3),
+            # overshoot = detection (first request after the flip) + exit (from that request to the exit)
+            "detection": round(detected - self.flip, 3) if detected is not None else None,
+            "exit_after_detection": round(run.end - detected, 3) if detected is not None else None,
+            "calls": len(requests),
+            "calls_by_operation": _by_operation(requests),
+            "request_times": [round(r["time"] - run.start, 3) for r in requests],
+            "wall": round(run.wall, 3),
+            "cpu": round(run.cpu, 3),
+            "live_runs_at_start": live_at_start,
+            "machine_busy_flip_to_exit": monitor.busy(self.flip, run.end) if monitor else None,
+        }
+
+
+def _by_operation(requests: list[dict[str, Any]]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for r in requests:
+        counts[r["operation"] or "?"] = counts.get(r["operation"] or "?", 0) + 1
+    return counts
+
+
+def run_jobs(jobs: Sequence[Job], max_live: int, stagger: float, monitor: CpuMonitor | None, log: Any) -> list[dict]:
+    """Start the jobs in order, one every ``stagger`` seconds while fewer than ``max_live`` run."""
+    pending = list(jobs)
+    live: list[tuple[Job, int]] = []
+    samples: list[dict[str, Any]] = []
+    last_start = 0.0
+    while pending or live:
+        for job, at_start in list(live):
+            if job.run is not None and job.run.done:
+                live.remove((job, at_start))
+                sample = job.sample(monitor, at_start)
+                samples.append(sample)
+                log(
+                    f"  {sample['mode']:9} r{job.round} T={job.T:>4g}s {job.contestant.name:7}"
+                    f" overshoot {sample['overshoot']:6.2f}s calls {sample['calls']:3}"
+                    f"{'' if sample['ok'] else '  FAILED rc=' + str(sample['rc'])}"
+                )
+        if pending and len(live) < max_live and time.time() - last_start >= stagger:
+            job = pending.pop(0)
+            job.start()
+            live.append((job, len(live)))
+            last_start = time.time()
+            continue
+        time.sleep(0.02)
+    return samples
+
+
+def plan(
+    contestants: Sequence[str],
+    Ts: Sequence[float],
+    rounds: int,
+    mode: str,
+    cloudfront: LocalCloudFront,
+    distribution_id: str,
+    tools: Tools,
+    work: Path,
+    first_round: int = 0,
+) -> list[Job]:
+    """Round r: completion times rotated by r, and for each the contestants rotated by r."""
+    jobs = []
+    for r in range(first_round, first_round + rounds):
+        for T in rotated(Ts, r):
+            for name in rotated(contestants, r):
+                jobs.append(Job(CONTESTANTS[name], T, r, mode, cloudfront, distribution_id, tools, work))
+    return jobs
+
+
+def warm_up(cloudfront: LocalCloudFront, contestants: Sequence[str], tools: Tools, work: Path, log: Any) -> None:
+    """One unmeasured run of each contestant (an invalidation already completed): file caches warm."""
+    dist = cloudfront.create_distribution(comment="bench warm-up")["id"]
+    jobs = plan(contestants, [0.0], 1, "warmup", cloudfront, dist, tools, work)
+    for sample in run_jobs(jobs, 1, 0.0, None, lambda line: None):
+        if not sample["ok"]:
+            raise RuntimeError(f"warm-up of {sample['contestant']} failed:\n{sample['error']}")
+    log(f"  warm-up: {', '.join(contestants)} ran once each")
+
+
+def measure(
+    cloudfront: LocalCloudFront,
+    tools: Tools,
+    work: Path,
+    contestants: Sequence[str],
+    Ts: Sequence[float],
+    rounds: int,
+    max_live: int,
+    stagger: float,
+    reference_contestants: Sequence[str],
+    reference_Ts: Sequence[float],
+    reference_rounds: int,
+    monitor: CpuMonitor,
+    log: Any,
+) -> dict[str, Any]:
+    """The interleaved runs, then a serial reference (one run at a time) for the runs most
+    sensitive to a busy machine, to show what running side by side changes."""
+    started = time.time()
+    dist = cloudfront.create_distribution(comment="bench overshoot")["id"]
+    mode = "serial" if max_live == 1 else "staggered"
+    samples = run_jobs(
+        plan(contestants, Ts, rounds, mode, cloudfront, dist, tools, work), max_live, stagger, monitor, log
+    )
+    reference: list[dict[str, Any]] = []
+    if max_live > 1 and reference_rounds > 0 and reference_contestants and reference_Ts:
+        log(f"  serial reference: {', '.join(reference_contestants)} at T = {', '.join(map(str, reference_Ts))} s")
+        jobs = plan(reference_contestants, reference_Ts, reference_rounds, "serial", cloudfront, dist, tools, work)
+        reference = run_jobs(jobs, 1, 0.0, monitor, log)
+    return {
+        "method": {
+            "contestants": {name: CONTESTANTS[name].title for name in contestants},
+            "T": list(Ts),
+            "rounds": rounds,
+            "schedule": mode,
+            "max_live": max_live,
+            "stagger": stagger,
+            "wait_timeout": WAIT_TIMEOUT,
+        },
+        "samples": samples,
+        "reference_samples": reference,
+        "summary": summarize(samples),
+        "reference_summary": summarize(reference),
+        "duration": round(time.time() - started, 1),
+    }
+
+
+def summarize(samples: Sequence[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Per contestant and T: overshoot, its two parts, calls, and failures."""
+    out: dict[str, dict[str, Any]] = {}
+    for sample in samples:
+        out.setdefault(sample["contestant"], {}).setdefault(f"{sample['T']:g}", []).append(sample)
+    result: dict[str, dict[str, Any]] = {}
+    for name, by_T in out.items():
+        result[name] = {}
+        for T, group in by_T.items():
+            good = [s for s in group if s["ok"]]
+            result[name][T] = {
+                "overshoot": summary(s["overshoot"] for s in good),
+                "detection": summary(s["detection"] for s in good),
+                "exit_after_detection": summary(s["exit_after_detection"] for s in good),
+                "calls": summary((s["calls"] for s in good), digits=1),
+                "failed": len(group) - len(good),
+            }
+    return result
