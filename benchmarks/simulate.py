@@ -1,0 +1,208 @@
+"""Part 2: long waits by simulation, with a fake clock (no real sleeping).
+
+Ours is the collection's own waiting core, ``waiter.wait_for`` with ``waiter.PollSchedule()`` (the
+module's defaults), driven by a fake clock, with its jitter drawn from a seeded random source. The
+others are the poll schedules they document: the AWS CLI (and boto3) waiter polls every 20 s and gives
+up after 30 attempts; Terraform's invalidation waits poll every 30 s.
+
+A poll is taken to be instantaneous and to see ``Completed`` from the flip on, so the figures are those
+of the schedules alone (part 1 measures what processes add). The flip of sample ``s`` is at ``T`` plus
+an offset drawn uniformly from [-30, 30) s with seed ``s``: a 60 s window holds whole periods of both
+the 20 s and the 30 s poll, so a fixed-interval poller is not favoured by a T that falls on its grid.
+Every contestant sees the same flips (paired comparison).
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from harness import summary
+
+from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront import waiter
+
+FLIP_WINDOW = 60.0  # the flip is at T + uniform[-FLIP_WINDOW/2, FLIP_WINDOW/2)
+MODULE_DEFAULT_WAIT_TIMEOUT = 1800.0  # the module's and the role's default
+SIM_WAIT_TIMEOUT = 3600.0  # large enough for every T simulated
+CLI_DELAY, CLI_MAX_ATTEMPTS = 20.0, 30  # botocore's InvalidationCompleted waiter (the CLI's and boto3's)
+TERRAFORM_INTERVAL = 30.0
+
+
+class FakeClock(waiter.Clock):
+    """A clock that moves only when something sleeps."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.now += max(0.0, seconds)
+
+
+@dataclass
+class Outcome:
+    """One simulated wait: ``done`` (saw Completed), when it ended, and the polls it made."""
+
+    done: bool
+    end: float
+    calls: int
+    flip: float
+
+    @property
+    def overshoot(self) -> float | None:
+        return self.end - self.flip if self.done else None
+
+
+def flip_for(T: float, seed: int) -> float:
+    return T + random.Random(f"flip-{seed}").uniform(-FLIP_WINDOW / 2, FLIP_WINDOW / 2)
+
+
+def ours(flip: float, seed: int, timeout: float = SIM_WAIT_TIMEOUT) -> Outcome:
+    """The module's wait (``waiter.wait_for`` with the default ``PollSchedule``), on a fake clock."""
+    clock = FakeClock()
+    rng = random.Random(f"jitter-{seed}")
+    outcome = waiter.wait_for(
+        lambda: clock.now >= flip, bool, timeout, schedule=waiter.PollSchedule(), clock=clock, rand=rng.random
+    )
+    return Outcome(outcome.done, clock.now, outcome.polls, flip)
+
+
+def fixed_interval(flip: float, interval: float, max_attempts: int | None = None) -> Outcome:
+    """Poll at 0, interval, 2 x interval, ...; give up after ``max_attempts`` polls (None: never)."""
+    polls_needed = math.ceil(max(0.0, flip) / interval) + 1  # the first poll at or after the flip
+    if max_attempts is not None and polls_needed > max_attempts:
+        return Outcome(False, (max_attempts - 1) * interval, max_attempts, flip)
+    return Outcome(True, (polls_needed - 1) * interval, polls_needed, flip)
+
+
+def cli_waiter(flip: float, seed: int) -> Outcome:
+    return fixed_interval(flip, CLI_DELAY, CLI_MAX_ATTEMPTS)
+
+
+def cli_pace(flip: float, seed: int) -> Outcome:
+    """The CLI waiter's 20 s pace without its 30-attempt limit: the yardstick for calls and
+    overshoot "over the same time" where the CLI waiter itself has given up."""
+    return fixed_interval(flip, CLI_DELAY)
+
+
+def terraform(flip: float, seed: int) -> Outcome:
+    return fixed_interval(flip, TERRAFORM_INTERVAL)
+
+
+# --------------------------------------------------------------------------------------
+# The role's rounds (a model of roles/wait_for_invalidation/tasks/wait.yml)
+# --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RoleModel:
+    """How the gate spends a wait, as the role's YAML does it (per distribution, one invalidation).
+
+    ``resolve_calls``: calls before the first round (the role reads each invalidation once).
+    ``round_seconds``: the progress interval (the role's default, 50 s).
+    ``module_start``: seconds from the start of a round to the module's first poll (Ansible starts
+    the module); ``between_rounds``: seconds of Ansible tasks between two rounds (record, report,
+    include). Both are assumptions, not measurements: part 3 runs the real role.
+    """
+
+    resolve_calls: int = 1
+    round_seconds: float = 50.0
+    module_start: float = 1.5
+    between_rounds: float = 1.5
+    timeout: float = SIM_WAIT_TIMEOUT
+
+
+def role_rounds(flip: float, seed: int, model: RoleModel | None = None) -> Outcome:
+    """The gate's wait as rounds of module runs, with public functions only.
+
+    Each round is one module run: ``waiter.wait_for`` with ``wait_timeout`` = what is left of the
+    round (rounded up, at least 1) and ``waited_before`` = the time since the gate started (the
+    role's ``wait_started``), so the schedule continues instead of starting fast again. A run that
+    times out has polled at its deadline; the next round's run polls again at once.
+
+    THE HOOK: this models the role as of this commit. When the role changes (e.g. a ``wait_slice``
+    that ends a round without its extra poll, or one module run for several distributions), change
+    this function, or add another beside it in ``CONTESTANTS``: nothing else depends on it.
+    """
+    m = model or RoleModel()
+    clock = FakeClock()
+    rng = random.Random(f"jitter-{seed}")
+    calls = m.resolve_calls
+    gate_start = 0.0
+    if flip <= clock.now:  # completed when the gate looked: no round
+        return Outcome(True, clock.now, calls, flip)
+    deadline = gate_start + m.timeout
+    while True:
+        round_end = clock.now + m.round_seconds
+        clock.sleep(m.module_start)
+        wait_timeout = max(1, math.ceil(min(round_end, deadline) - clock.now))
+        outcome = waiter.wait_for(
+            lambda: clock.now >= flip,
+            bool,
+            wait_timeout,
+            schedule=waiter.PollSchedule(),
+            clock=clock,
+            rand=rng.random,
+            waited_before=clock.now - gate_start,
+        )
+        calls += outcome.polls
+        if outcome.done:
+            return Outcome(True, clock.now, calls, flip)
+        clock.sleep(m.between_rounds)
+        if clock.now >= deadline:
+            return Outcome(False, clock.now, calls, flip)
+
+
+Simulator = Callable[[float, int], Outcome]
+
+CONTESTANTS: dict[str, tuple[str, Simulator]] = {
+    "module": ("ours: module wait (waiter.wait_for, PollSchedule defaults), wait_timeout 3600", ours),
+    "role": ("ours: the role's rounds of module runs (model, see role_rounds)", role_rounds),
+    "cli": ("AWS CLI / boto3 waiter: every 20 s, 30 attempts", cli_waiter),
+    "cli_pace": ("20 s polls without the 30-attempt limit (yardstick past 580 s)", cli_pace),
+    "terraform": ("fixed 30 s poll (Terraform)", terraform),
+}
+
+
+def simulate(Ts: Sequence[float], seeds: int) -> dict[str, Any]:
+    samples: dict[str, dict[str, list[dict[str, Any]]]] = {}
+    result: dict[str, dict[str, Any]] = {}
+    for name, (_, simulator) in CONTESTANTS.items():
+        samples[name], result[name] = {}, {}
+        for T in Ts:
+            outcomes = [simulator(flip_for(T, seed), seed) for seed in range(seeds)]
+            samples[name][f"{T:g}"] = [asdict(o) for o in outcomes]
+            done = [o for o in outcomes if o.done]
+            failed = [o for o in outcomes if not o.done]
+            result[name][f"{T:g}"] = {
+                "overshoot": summary(o.overshoot for o in done),
+                "calls": summary((o.calls for o in outcomes), digits=1),
+                "failed": len(failed),
+                "failed_at": summary(o.end for o in failed),
+            }
+    # the module's default wait_timeout: where does a long wait end without raising it?
+    default_timeout = {}
+    for T in Ts:
+        outcomes = [ours(flip_for(T, seed), seed, MODULE_DEFAULT_WAIT_TIMEOUT) for seed in range(seeds)]
+        default_timeout[f"{T:g}"] = {
+            "failed": sum(not o.done for o in outcomes),
+            "failed_at": summary(o.end for o in outcomes if not o.done),
+        }
+    return {
+        "method": {
+            "contestants": {name: title for name, (title, _) in CONTESTANTS.items()},
+            "T": list(Ts),
+            "seeds": seeds,
+            "flip_window": FLIP_WINDOW,
+            "wait_timeout": SIM_WAIT_TIMEOUT,
+            "role_model": asdict(RoleModel()),
+        },
+        "summary": result,
+        "module_with_default_wait_timeout": default_timeout,
+        "samples": samples,
+    }
