@@ -1,0 +1,252 @@
+"""The benchmark suite of issue 5, in one command: ``tools/bench.sh`` (or ``make bench``).
+
+Parts: 1 detection overshoot and API calls (measured), 2 long waits (simulated with a fake clock),
+3 fan-in (measured), 4 per-task cost (measured) and where a task of ours spends its time (profiled).
+Everything runs against the local CloudFront endpoint (tests/support/local_cloudfront.py) in this
+process. Raw data goes to benchmarks/output/; the full suite also writes docs/benchmarks.md,
+docs/benchmarks/results.json and docs/benchmarks/overshoot_calls.png. ``--quick`` is a smoke of
+every part for CI (well under a minute); it writes to benchmarks/output/ only.
+
+Run it through tools/bench.sh, which sets up the environment (tools/env.sh) and the AWS CLI's and
+the chart's virtualenvs. ``--from-results FILE`` renders the page and the chart again from a
+results file, without measuring anything.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import fanin
+import overshoot
+import pertask
+import profile_task
+import report
+import simulate
+from harness import BENCH, REPO, CpuMonitor, LocalCloudFront, Tools, machine_info
+
+DOCS = REPO / "docs"
+DEFAULT_OUTPUT = BENCH / "output"
+PARTS = ("overshoot", "sim", "fanin", "pertask", "profile")
+
+
+def _floats(text: str) -> list[float]:
+    return [float(x) for x in text.split(",") if x.strip()]
+
+
+def _names(text: str) -> list[str]:
+    return [x.strip() for x in text.split(",") if x.strip()]
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--quick", action="store_true", help="a smoke of every part (< 60 s), output to --out only")
+    p.add_argument("--parts", type=_names, default=list(PARTS), help=f"comma-separated, of {', '.join(PARTS)}")
+    p.add_argument("--out", type=Path, default=DEFAULT_OUTPUT, help="raw data and logs (default benchmarks/output)")
+    p.add_argument("--no-docs", action="store_true", help="do not write docs/ (the full suite writes it)")
+    p.add_argument("--from-results", type=Path, help="render docs and chart from this results.json, measure nothing")
+    g = p.add_argument_group("1. detection overshoot")
+    g.add_argument("--rounds", type=int, help="interleaved rounds (default 5; quick 1)")
+    g.add_argument("--T", dest="Ts", type=_floats, help="completion times, s (default 2,5,15,45; quick 2)")
+    g.add_argument("--contestants", type=_names, help="default module,cli,boto3,until; quick module,until")
+    g.add_argument("--max-live", type=int, default=4, help="runs in progress at once (1: strictly serial)")
+    g.add_argument("--stagger", type=float, default=3.0, help="seconds between two starts")
+    g.add_argument("--reference-rounds", type=int, help="serial reference rounds (default 3; quick 0)")
+    g.add_argument("--reference-contestants", type=_names, default=["module", "until"])
+    g.add_argument("--reference-T", type=_floats, default=[2.0, 5.0])
+    g = p.add_argument_group("2. long waits (simulation)")
+    g.add_argument("--sim-T", type=_floats, default=[60.0, 300.0, 900.0, 1800.0, 2400.0])
+    g.add_argument("--sim-seeds", type=int, help="samples per T (default 1001; quick 101)")
+    g = p.add_argument_group("3. fan-in")
+    g.add_argument("--fanin-rounds", type=int, help="default 1; quick 1")
+    g.add_argument("--fanin-contestants", type=_names, help="default role,cli_loop,module_loop; quick role,module_loop")
+    g.add_argument("--fanin-distributions", type=int, help="default 5; quick 2")
+    g.add_argument("--fanin-per-distribution", type=int, help="default 20; quick 2")
+    g.add_argument("--fanin-spread", type=float, help="completions spread over 0..S s (default 30; quick 4)")
+    g = p.add_argument_group("4. per-task cost")
+    g.add_argument("--pertask-rounds", type=int, help="default 5; quick 1")
+    g.add_argument("--pertask-tasks", type=int, help="tasks per playbook (default 20; quick 3)")
+    g.add_argument("--profile-repeats", type=int, help="runs of each payload (default 5; quick 1)")
+    args = p.parse_args(argv)
+    # option: (full suite, --quick)
+    defaults = {
+        "rounds": (5, 1),
+        "Ts": ([2.0, 5.0, 15.0, 45.0], [2.0]),
+        "contestants": (["module", "cli", "boto3", "until"], ["module", "until"]),
+        "reference_rounds": (3, 0),
+        "sim_seeds": (1001, 101),
+        "fanin_rounds": (1, 1),
+        "fanin_contestants": (["role", "cli_loop", "module_loop"], ["role", "module_loop"]),
+        "fanin_distributions": (5, 2),
+        "fanin_per_distribution": (20, 2),
+        "fanin_spread": (30.0, 4.0),
+        "pertask_rounds": (5, 1),
+        "pertask_tasks": (20, 3),
+        "profile_repeats": (5, 1),
+    }
+    for name, (full_value, quick_value) in defaults.items():
+        if getattr(args, name) is None:
+            setattr(args, name, quick_value if args.quick else full_value)
+    unknown = set(args.parts) - set(PARTS)
+    if unknown:
+        p.error(f"unknown parts: {', '.join(sorted(unknown))}")
+    return args
+
+
+def log(line: str) -> None:
+    print(line, flush=True)
+
+
+def measure(args: argparse.Namespace, tools: Tools) -> dict[str, Any]:
+    started = time.time()
+    work = args.out
+    work.mkdir(parents=True, exist_ok=True)
+    results: dict[str, Any] = {
+        "suite": {
+            "quick": args.quick,
+            "command": " ".join(["tools/bench.sh", *sys.argv[1:]]),
+            "started": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        },
+        "machine": machine_info(tools),
+    }
+    log(f"==> machine: {results['machine']['cpu_model']}, {results['machine']['cores']} cores")
+    with LocalCloudFront(default_delay=5.0) as cloudfront, CpuMonitor() as monitor:
+        if "overshoot" in args.parts:
+            log(f"==> 1. detection overshoot: T = {args.Ts} s, {args.rounds} rounds, {', '.join(args.contestants)}")
+            overshoot.warm_up(cloudfront, args.contestants, tools, work, log)
+            results["overshoot"] = overshoot.measure(
+                cloudfront,
+                tools,
+                work,
+                args.contestants,
+                args.Ts,
+                args.rounds,
+                args.max_live,
+                args.stagger,
+                [c for c in args.reference_contestants if c in args.contestants],
+                args.reference_T,
+                args.reference_rounds,
+                monitor,
+                log,
+            )
+            cloudfront.reset()
+        if "sim" in args.parts:
+            log(f"==> 2. long waits, simulated: T = {args.sim_T} s, {args.sim_seeds} samples each")
+            t0 = time.time()
+            results["simulation"] = simulate.simulate(args.sim_T, args.sim_seeds)
+            results["simulation"]["duration"] = round(time.time() - t0, 1)
+        if "fanin" in args.parts:
+            log(
+                f"==> 3. fan-in: {args.fanin_distributions} distributions x {args.fanin_per_distribution}"
+                f" invalidations over 0-{args.fanin_spread:g} s, {args.fanin_rounds} round(s)"
+            )
+            results["fanin"] = fanin.measure(
+                cloudfront,
+                tools,
+                work,
+                args.fanin_contestants,
+                args.fanin_rounds,
+                args.fanin_distributions,
+                args.fanin_per_distribution,
+                args.fanin_spread,
+                monitor,
+                log,
+            )
+            cloudfront.reset()
+        if "pertask" in args.parts:
+            log(f"==> 4. per-task cost: {args.pertask_tasks} tasks, {args.pertask_rounds} rounds")
+            results["pertask"] = pertask.measure(
+                cloudfront,
+                tools,
+                work,
+                list(pertask.CONTESTANTS),
+                args.pertask_rounds,
+                args.pertask_tasks,
+                monitor,
+                log,
+            )
+            cloudfront.reset()
+        if "profile" in args.parts:
+            log("==> 4. profile of one task of ours")
+            t0 = time.time()
+            results["profile"] = profile_task.profile(cloudfront, tools, work, args.profile_repeats)
+            results["profile"]["duration"] = round(time.time() - t0, 1)
+        results["suite"]["busy_median"] = monitor.busy(started, time.time())
+    results["machine"]["load_average_end"] = [round(x, 2) for x in __import__("os").getloadavg()]
+    results["suite"]["duration"] = round(time.time() - started, 1)
+    results["targets"] = report.targets(results)
+    return results
+
+
+def chart(results_file: Path, png: Path, tools: Tools) -> bool:
+    if not tools.plot_python:
+        log("  (no chart: .venv-plot is missing; tools/bench.sh creates it)")
+        return False
+    proc = subprocess.run(
+        [tools.plot_python, str(BENCH / "chart.py"), str(results_file), str(png)], capture_output=True, text=True
+    )
+    if proc.returncode != 0:
+        raise RuntimeError(f"the chart failed:\n{proc.stderr}")
+    return True
+
+
+def publish(results: dict[str, Any], results_file: Path, page: Path, png: Path, tools: Tools) -> None:
+    results_file.parent.mkdir(parents=True, exist_ok=True)
+    results_file.write_text(json.dumps(results, indent=1, sort_keys=False) + "\n")
+    has_chart = chart(results_file, png, tools)
+    page.write_text(report.render(results, png_link=_relative(png, page.parent) if has_chart else None))
+    log(f"==> wrote {_shown(results_file)}, {_shown(page)}" + (f", {_shown(png)}" if has_chart else ""))
+
+
+def _relative(path: Path, start: Path) -> str:
+    import os
+
+    return os.path.relpath(path, start)
+
+
+def _shown(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(REPO))
+    except ValueError:
+        return str(path)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    tools = Tools.find()
+    if args.from_results:
+        results = json.loads(args.from_results.read_text())
+        results["targets"] = report.targets(results)
+    else:
+        results = measure(args, tools)
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        raw = args.out / f"results-{stamp}.json"
+        raw.write_text(json.dumps(results, indent=1) + "\n")
+        log(f"==> raw results: {_shown(raw)} (suite took {results['suite']['duration']:.0f} s)")
+    docs = not args.quick and not args.no_docs
+    if docs:
+        publish(
+            results,
+            DOCS / "benchmarks" / "results.json",
+            DOCS / "benchmarks.md",
+            DOCS / "benchmarks" / "overshoot_calls.png",
+            tools,
+        )
+    else:
+        publish(results, args.out / "results.json", args.out / "benchmarks.md", args.out / "overshoot_calls.png", tools)
+    log("==> targets")
+    for target in results["targets"]:
+        verdict = {True: "met", False: "MISSED", None: "not measured"}[target["met"]]
+        log(f"  [{verdict}] {target['target']}: {target['measured']}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
