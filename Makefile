@@ -1,4 +1,4 @@
-# The two commands of the README. Both set up what they need (.venv, .work) on first use.
+# The commands of the README. Both set up what they need (.venv, .work) on first use.
 .PHONY: demo test bench
 
 demo:  ## Run the main job: local CloudFront endpoint, an invalidation, the example playbook waiting for it

@@ -84,6 +84,8 @@ def contestant_env(key: str, work: Path, **extra: str) -> dict[str, str]:
         ANSIBLE_RETRY_FILES_ENABLED="0",
         ANSIBLE_LOCALHOST_WARNING="0",
         ANSIBLE_INVENTORY_UNPARSED_WARNING="0",
+        # the modules' payloads go under the suite's output, not under the real home directory
+        ANSIBLE_REMOTE_TMP=str(work / "ansible-remote-tmp"),
     )
     env.update(extra)
     return env

@@ -11,6 +11,7 @@ than ``max_live`` runs are in progress (``max_live=1``: strictly one after the o
 from __future__ import annotations
 
 import json
+import math
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -151,8 +152,56 @@ def _by_operation(requests: list[dict[str, Any]]) -> dict[str, int]:
     return counts
 
 
-def run_jobs(jobs: Sequence[Job], max_live: int, stagger: float, monitor: CpuMonitor | None, log: Any) -> list[dict]:
-    """Start the jobs in order, one every ``stagger`` seconds while fewer than ``max_live`` run."""
+# Seconds of CPU-heavy start-up after a launch (interpreter, imports, Ansible's first task).
+STARTUP = {"module": 2.5, "until": 2.5, "cli": 1.2, "boto3": 1.0}
+# A waiter that polls every 20 s (CLI, boto3) makes its first request about this long after launch.
+FIRST_POLL = 0.8
+LOOKAHEAD = 4
+
+
+def sensitive_window(name: str, T: float, start: float) -> tuple[float, float]:
+    """When a run started at ``start`` is expected to see the flip and exit: from just before the
+    flip to its last possible detection plus its exit. Another run's start-up there would slow
+    the exit being measured."""
+    flip = start + T
+    if name == "module":  # the poll interval near T is about 0.2 x T (at least 1 s)
+        return flip - 0.3, flip + max(1.0, 0.22 * T) + 1.5
+    if name == "until":  # an attempt every 10 s plus the module run
+        return flip - 0.3, flip + 13.0
+    polls = max(0, math.ceil((T - FIRST_POLL) / 20.0))  # CLI, boto3: GetInvalidation every 20 s
+    poll = start + FIRST_POLL + 20.0 * polls
+    return poll - 0.5, poll + 1.5
+
+
+def _overlaps(a: tuple[float, float], b: tuple[float, float]) -> bool:
+    return a[0] < b[1] and b[0] < a[1]
+
+
+def _fits(job: Job, now: float, live: Sequence[Job]) -> bool:
+    """Whether ``job`` may start now: its start-up must not fall in a live run's sensitive window,
+    and its own sensitive window must not meet a live run's (two exits at once)."""
+    name = job.contestant.name
+    startup = (now, now + STARTUP[name])
+    mine = sensitive_window(name, job.T, now)
+    for other in live:
+        assert other.run is not None
+        theirs = sensitive_window(other.contestant.name, other.T, other.run.start)
+        if _overlaps(startup, theirs) or _overlaps(mine, theirs):
+            return False
+        if _overlaps(mine, (other.run.start, other.run.start + STARTUP[other.contestant.name])):
+            return False
+    return True
+
+
+def run_jobs(
+    jobs: Sequence[Job], max_live: int, stagger: float, monitor: CpuMonitor | None, log: Any
+) -> list[dict[str, Any]]:
+    """Start the jobs in order, one every ``stagger`` seconds while fewer than ``max_live`` run.
+
+    With ``max_live`` > 1 a job starts only where its start-up and its exit meet no other run's
+    predicted flip-to-exit window (``sensitive_window``); the next job that fits, among the next
+    ``LOOKAHEAD``, goes first. ``max_live`` = 1: strictly one after the other, in order.
+    """
     pending = list(jobs)
     live: list[tuple[Job, int]] = []
     samples: list[dict[str, Any]] = []
@@ -168,14 +217,38 @@ def run_jobs(jobs: Sequence[Job], max_live: int, stagger: float, monitor: CpuMon
                     f" overshoot {sample['overshoot']:6.2f}s calls {sample['calls']:3}"
                     f"{'' if sample['ok'] else '  FAILED rc=' + str(sample['rc'])}"
                 )
-        if pending and len(live) < max_live and time.time() - last_start >= stagger:
-            job = pending.pop(0)
-            job.start()
-            live.append((job, len(live)))
-            last_start = time.time()
-            continue
+        now = time.time()
+        if pending and len(live) < max_live and now - last_start >= stagger:
+            running = [job for job, _ in live]
+            chosen = next(
+                (job for job in pending[:LOOKAHEAD] if max_live == 1 or _fits(job, now, running)),
+                None,
+            )
+            if chosen is not None:
+                pending.remove(chosen)
+                chosen.start()
+                live.append((chosen, len(live)))
+                last_start = time.time()
+                continue
         time.sleep(0.02)
+    _mark_exposure(samples)
     return samples
+
+
+def _mark_exposure(samples: list[dict[str, Any]]) -> None:
+    """For each sample: how many other runs started (their first 2 s) or exited between its flip
+    and its exit, as it happened: the evidence of how quiet its measured window was."""
+    for sample in samples:
+        flip = sample["start"] + sample["flip_after_start"]
+        window = (flip, sample["start"] + sample["wall"])
+        others = 0
+        for other in samples:
+            if other is sample:
+                continue
+            end = other["start"] + other["wall"]
+            if _overlaps(window, (other["start"], other["start"] + 2.0)) or window[0] <= end <= window[1]:
+                others += 1
+        sample["others_starting_or_exiting_meanwhile"] = others
 
 
 def plan(
@@ -270,5 +343,6 @@ def summarize(samples: Sequence[dict[str, Any]]) -> dict[str, dict[str, Any]]:
                 "exit_after_detection": summary(s["exit_after_detection"] for s in good),
                 "calls": summary((s["calls"] for s in good), digits=1),
                 "failed": len(group) - len(good),
+                "quiet": sum(1 for s in good if not s.get("others_starting_or_exiting_meanwhile")),
             }
     return result

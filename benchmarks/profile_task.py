@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import base64
 import io
+import json
 import os
 import pstats
 import re
@@ -32,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from harness import LocalCloudFront, Tools, contestant_env, run_key, run_to_end
+from harness import BENCH, LocalCloudFront, Tools, contestant_env, run_key, run_to_end, summary
 
 # (phase, file path fragment, function name): the cumulative time of the first match.
 PHASES = (
@@ -254,6 +255,45 @@ def cprofile(payload: Path, tools: Tools, work: Path) -> dict[str, Any]:
     return {"profiled_total": round(total, 3), "phases": phases, "top_own_time": top}
 
 
+def deadline_clients(cloudfront: LocalCloudFront, tools: Tools, work: Path, repeats: int, T: float = 15.0) -> dict:
+    """The same wait (an invalidation completing after ``T`` s) with a wait_timeout under and over
+    40 s: within 40 s of its deadline the module bounds each request's timeouts by the time left, and
+    makes a new client for each such poll. The CPU seconds show what that costs."""
+    dist = cloudfront.create_distribution(comment="bench deadline clients")["id"]
+    timeouts = (30, 120)
+    samples: list[dict[str, Any]] = []
+    for r in range(repeats):
+        for wait_timeout in timeouts if r % 2 == 0 else timeouts[::-1]:
+            invalidation = cloudfront.create_invalidation(dist, complete_in=3600)
+            extra = {
+                "bench_endpoint_url": cloudfront.url,
+                "bench_distribution_id": dist,
+                "bench_invalidation_id": invalidation,
+                "bench_wait_timeout": wait_timeout,
+            }
+            key = run_key(f"PROFDEADLINE{wait_timeout}R{r}")
+            cmd = [tools.ansible_playbook, str(BENCH / "playbooks" / "module_wait.yml"), "-e", json.dumps(extra)]
+            cloudfront.complete_in(invalidation, T)
+            run = run_to_end(
+                key, cmd, contestant_env(key, work), work / "logs" / f"profile-deadline-{wait_timeout}-{r}.log"
+            )
+            if run.rc != 0:
+                raise RuntimeError(f"the wait with wait_timeout={wait_timeout} failed:\n{run.tail()}")
+            calls = len([q for q in cloudfront.requests() if q["access_key_id"] == key])
+            samples.append(
+                {"wait_timeout": wait_timeout, "wall": round(run.wall, 3), "cpu": round(run.cpu, 3), "calls": calls}
+            )
+    by = {
+        str(t): {
+            "wall": summary(s["wall"] for s in samples if s["wait_timeout"] == t),
+            "cpu": summary(s["cpu"] for s in samples if s["wait_timeout"] == t),
+            "calls": summary((s["calls"] for s in samples if s["wait_timeout"] == t), digits=1),
+        }
+        for t in timeouts
+    }
+    return {"T": T, "samples": samples, "summary": by}
+
+
 def profile(
     cloudfront: LocalCloudFront,
     tools: Tools,
@@ -267,6 +307,7 @@ def profile(
         name: path for name, path in capture_payloads(cloudfront, tools, work, dist, inv).items() if name in names
     }
     return {
+        "deadline_clients": deadline_clients(cloudfront, tools, work, max(2, repeats // 2)) if repeats > 1 else None,
         "payload_runs": time_payloads(payloads, tools, work, repeats),
         "imports": import_times(payloads["module"], tools, work),
         "cprofile": cprofile(payloads["module"], tools, work),

@@ -321,6 +321,43 @@ def sim_default_timeout(results: dict[str, Any]) -> str:
     return table(("T (s)", "ours with the default wait_timeout (1800 s): failed"), rows)
 
 
+def alternatives_table(results: dict[str, Any]) -> str:
+    alt = (results.get("simulation") or {}).get("alternatives")
+    if not alt:
+        return "_not run_"
+    short, long_ = [f"{t:g}" for t in alt["short_T"]], [f"{t:g}" for t in alt["long_T"]]
+    headers = (
+        ["schedule"]
+        + [f"detection at T = {t} s (s)" for t in short]
+        + [f"calls at T = {t} s" for t in short[-1:]]
+        + [f"T = {t} s: overshoot (s), calls vs 20 s pace" for t in long_]
+    )
+    rows = []
+    for label, row in alt["schedules"].items():
+        cells = [label]
+        cells += [fmt(row["detection"][t], digits=1) for t in short]
+        cells += [fmt(row["calls"][t], digits=0) for t in short[-1:]]
+        cells += [f"{row['overshoot'][t]['median']:.1f}, {row['calls_vs_cli_pace'][t]['median']:.2f}x" for t in long_]
+        rows.append(cells)
+    first = alt["first_polls"]
+    return (
+        f"The module's first poll {fmt(first, ' s')} after the command's start (measured in part 1, drawn"
+        f" in turn); {alt['seeds']} samples each; detection is from the flip to the first poll after it.\n\n"
+        + table(headers, rows)
+    )
+
+
+def deadline_table(results: dict[str, Any]) -> str:
+    part = (results.get("profile") or {}).get("deadline_clients")
+    if not part:
+        return "_not run_"
+    rows = [
+        (f"wait_timeout: {t}", fmt(s["wall"]), fmt(s["cpu"]), fmt(s["calls"], digits=0))
+        for t, s in part["summary"].items()
+    ]
+    return table((f"ours, an invalidation completing after {part['T']:g} s", "wall (s)", "CPU (s)", "API calls"), rows)
+
+
 def fanin_table(results: dict[str, Any]) -> str:
     part = results.get("fanin")
     if not part:
@@ -479,6 +516,8 @@ def render(results: dict[str, Any], png_link: str | None, template: Path = TEMPL
         "sim_table": sim_table(results),
         "sim_default_timeout": sim_default_timeout(results),
         "sim_seeds": str((results.get("simulation") or {}).get("method", {}).get("seeds", "–")),
+        "alternatives_table": alternatives_table(results),
+        "deadline_table": deadline_table(results),
         "fanin_method": fanin_method(results),
         "fanin_table": fanin_table(results),
         "pertask_table": pertask_table(results),

@@ -141,6 +141,13 @@ def measure(args: argparse.Namespace, tools: Tools) -> dict[str, Any]:
             log(f"==> 2. long waits, simulated: T = {args.sim_T} s, {args.sim_seeds} samples each")
             t0 = time.time()
             results["simulation"] = simulate.simulate(args.sim_T, args.sim_seeds)
+            measured = (results.get("overshoot") or {}).get("samples", [])
+            first_polls = [
+                s["request_times"][0] for s in measured if s["contestant"] == "module" and s["request_times"]
+            ]
+            results["simulation"]["alternatives"] = simulate.alternatives(
+                sorted({*args.Ts, 15.0, 45.0}), [t for t in args.sim_T if t >= 300][:2], args.sim_seeds, first_polls
+            )
             results["simulation"]["duration"] = round(time.time() - t0, 1)
         if "fanin" in args.parts:
             log(

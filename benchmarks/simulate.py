@@ -206,3 +206,56 @@ def simulate(Ts: Sequence[float], seeds: int) -> dict[str, Any]:
         "module_with_default_wait_timeout": default_timeout,
         "samples": samples,
     }
+
+
+# --------------------------------------------------------------------------------------
+# What the schedule's growth trades (an exploration for tuning, not a contestant)
+# --------------------------------------------------------------------------------------
+
+ALTERNATIVE_SCHEDULES = {
+    "growth 0.2, max 20 s (the default)": waiter.PollSchedule(),
+    "growth 0.15, max 20 s": waiter.PollSchedule(growth=0.15),
+    "growth 0.1, max 20 s": waiter.PollSchedule(growth=0.1),
+    "growth 0.1, max 30 s": waiter.PollSchedule(growth=0.1, max_interval=30.0),
+}
+
+
+def _wait(flip: float, seed: int, schedule: waiter.PollSchedule) -> Outcome:
+    clock = FakeClock()
+    rng = random.Random(f"jitter-{seed}")
+    outcome = waiter.wait_for(
+        lambda: clock.now >= flip, bool, SIM_WAIT_TIMEOUT, schedule=schedule, clock=clock, rand=rng.random
+    )
+    return Outcome(outcome.done, clock.now, outcome.polls, flip)
+
+
+def alternatives(
+    short_Ts: Sequence[float], long_Ts: Sequence[float], seeds: int, first_polls: Sequence[float]
+) -> dict[str, Any]:
+    """For each candidate schedule: the detection delay for short waits, where the module's first poll
+    comes as long after the command's start as it did in part 1 (sample ``s`` takes the measured
+    start-up ``first_polls[s % n]``), and the overshoot and calls of long waits against the CLI
+    waiter's 20 s pace, as in ``simulate``."""
+    first_polls = list(first_polls) or [1.8]
+    out: dict[str, Any] = {}
+    for label, schedule in ALTERNATIVE_SCHEDULES.items():
+        row: dict[str, Any] = {"detection": {}, "overshoot": {}, "calls": {}, "calls_vs_cli_pace": {}}
+        for T in short_Ts:
+            # the flip, in the module's time (its first poll at 0); a flip before it is seen at once
+            outcomes = [_wait(T - first_polls[seed % len(first_polls)], seed, schedule) for seed in range(seeds)]
+            row["detection"][f"{T:g}"] = summary(max(0.0, o.end - o.flip) for o in outcomes)
+            row["calls"][f"{T:g}"] = summary((o.calls for o in outcomes), digits=1)
+        for T in long_Ts:
+            outcomes = [_wait(flip_for(T, seed), seed, schedule) for seed in range(seeds)]
+            pace = [cli_pace(flip_for(T, seed), seed) for seed in range(seeds)]
+            row["overshoot"][f"{T:g}"] = summary(o.overshoot for o in outcomes)
+            row["calls"][f"{T:g}"] = summary((o.calls for o in outcomes), digits=1)
+            row["calls_vs_cli_pace"][f"{T:g}"] = summary((o.calls / p.calls for o, p in zip(outcomes, pace)), digits=2)
+        out[label] = row
+    return {
+        "first_polls": summary(first_polls),
+        "short_T": list(short_Ts),
+        "long_T": list(long_Ts),
+        "seeds": seeds,
+        "schedules": out,
+    }
