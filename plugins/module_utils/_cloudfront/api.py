@@ -75,6 +75,11 @@ def bounded_timeouts(remaining: float) -> dict[str, float] | None:
     return {"connect_timeout": connect_timeout, "read_timeout": max(1.0, remaining - connect_timeout)}
 
 
+def _summary(invalidation: dict[str, Any]) -> dict[str, Any]:
+    """A GetInvalidation answer cut down to what ListInvalidations says of it."""
+    return {key: invalidation[key] for key in ("Id", "CreateTime", "Status") if key in invalidation}
+
+
 def _names_of(distribution: dict[str, Any]) -> list[str]:
     aliases = (distribution.get("Aliases") or {}).get("Items") or []
     return [name.lower().rstrip(".") for name in [distribution.get("DomainName") or "", *aliases] if name]
@@ -193,18 +198,23 @@ class CloudFrontApi:
             f" {caller_reference!r} (searched {scope}; max_items bounds the search)"
         )
 
-    def statuses(self, distribution_id: str, invalidation_ids: Sequence[str]) -> dict[str, str | None]:
-        """The current status of each invalidation: one GetInvalidation for a single one,
-        otherwise ListInvalidations pages (newest first) until every one was seen."""
+    def summaries(self, distribution_id: str, invalidation_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """Each invalidation as ListInvalidations summarises it (``Id``, ``CreateTime``, ``Status``):
+        pages newest first until every one was seen, then GetInvalidation for any not found there
+        (one GetInvalidation when a single invalidation is asked for)."""
         wanted = set(invalidation_ids)
         if len(wanted) == 1:
             (only,) = wanted
-            return {only: self.get_invalidation(distribution_id, only).get("Status")}
-        found: dict[str, str | None] = {}
+            return {only: _summary(self.get_invalidation(distribution_id, only))}
+        found: dict[str, dict[str, Any]] = {}
         for page in self.invalidation_pages(distribution_id):
-            found.update((s["Id"], s.get("Status")) for s in page if s["Id"] in wanted)
+            found.update((s["Id"], s) for s in page if s["Id"] in wanted)
             if wanted.issubset(found):
                 return found
         for missing in sorted(wanted.difference(found)):
-            found[missing] = self.get_invalidation(distribution_id, missing).get("Status")
+            found[missing] = _summary(self.get_invalidation(distribution_id, missing))
         return found
+
+    def statuses(self, distribution_id: str, invalidation_ids: Sequence[str]) -> dict[str, str | None]:
+        """The current status of each invalidation, read as :meth:`summaries` reads them."""
+        return {i: s.get("Status") for i, s in self.summaries(distribution_id, invalidation_ids).items()}
