@@ -285,12 +285,16 @@ def test_wait_timeout_fails_naming_what_is_still_in_progress(cloudfront, dist, t
     )
     result = run.result
     assert result["failed"] is True
-    assert f"Timed out after 3s (wait_timeout=3) waiting for CloudFront distribution {dist['id']}" in result["msg"]
+    waited = f"{result['waited']:.0f}s"
+    assert (
+        f"Timed out after {waited} (wait_timeout=3) waiting for CloudFront distribution {dist['id']}" in result["msg"]
+    )
     assert f"1 invalidation(s) still in progress: {slow}" in result["msg"]
     assert quick not in result["msg"]
     # the last state seen comes back with the failure
     assert [(i["id"], i["status"]) for i in result["invalidations"]] == [(slow, "InProgress"), (quick, "Completed")]
-    assert 3 <= result["waited"] < 4 and result["api_calls"] >= 3 and result["timed_out"] is True
+    # the deadline, plus at most one request (bounded by the time left; slower on a loaded machine)
+    assert 3 <= result["waited"] < 6 and result["api_calls"] >= 3 and result["timed_out"] is True
     assert "Traceback" not in run.output
 
 
