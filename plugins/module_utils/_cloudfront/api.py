@@ -112,16 +112,20 @@ class CloudFrontApi:
         return response["Invalidation"]
 
     def _pages(
-        self, operation: str, result_key: str, call: Callable[..., Any], page_size: int = PAGE_SIZE, **context: str
+        self, operation: str, call: Callable[..., Any], page_size: int = PAGE_SIZE, **context: str
     ) -> Iterator[list[dict[str, Any]]]:
-        """A List operation's pages (MaxItems/Marker/NextMarker), each fetched when the caller asks for it."""
+        """A List operation's pages (MaxItems/Marker/NextMarker), each fetched when the caller asks for it.
+
+        ``call(MaxItems=..., Marker=...)`` makes the request and returns the list part of the
+        answer (``InvalidationList``, ``DistributionList``).
+        """
         marker: str | None = None
         while True:
             params = {"MaxItems": str(page_size)}
             if marker:
                 params["Marker"] = marker
             with translated_errors(operation, **context):
-                page = call(**params)[result_key]
+                page = call(**params)
             yield page.get("Items") or []
             marker = page.get("NextMarker")
             if not page.get("IsTruncated") or not marker:
@@ -131,10 +135,9 @@ class CloudFrontApi:
         """ListInvalidations, a page at a time, newest first; stops when the caller stops."""
         return self._pages(
             "ListInvalidations",
-            "InvalidationList",
-            lambda **page: self._client.list_invalidations(
-                DistributionId=distribution_id, aws_retry=self.retry, **page
-            ),
+            lambda **paging: self._client.list_invalidations(
+                DistributionId=distribution_id, aws_retry=self.retry, **paging
+            )["InvalidationList"],
             page_size,
             distribution_id=distribution_id,
         )
@@ -154,8 +157,7 @@ class CloudFrontApi:
         """ListDistributions, every page (web distributions only, never streaming ones)."""
         for page in self._pages(
             "ListDistributions",
-            "DistributionList",
-            lambda **paging: self._client.list_distributions(aws_retry=True, **paging),
+            lambda **paging: self._client.list_distributions(aws_retry=True, **paging)["DistributionList"],
         ):
             yield from page
 
