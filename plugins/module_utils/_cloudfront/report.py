@@ -8,12 +8,29 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from .api import CloudFrontApi
 from .errors import TransientCloudFrontError
 from .results import Invalidation, all_completed, pending_ids, shape_invalidation, with_status
 from .waiter import Clock, PollSchedule, WaitOutcome, wait_for
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from mypy_boto3_cloudfront.type_defs import InvalidationSummaryTypeDef, InvalidationTypeDef
+    from typing_extensions import Never, Required
+
+    class Facts(TypedDict, total=False):
+        """The module's results (RETURN): the invalidation or the list, and what a wait saw."""
+
+        distribution_id: Required[str]
+        # {} when the wait never read it (no poll succeeded)
+        invalidation: Invalidation | dict[str, Never]
+        invalidations: list[Invalidation]
+        waited: float
+        timed_out: bool
+        api_calls: int
 
 
 @dataclass
@@ -35,7 +52,7 @@ class Selection:
 class Report:
     """The module's facts, and the failure message if the wait did not end in completion."""
 
-    facts: dict[str, Any]
+    facts: Facts
     failure: str | None = None
 
 
@@ -56,7 +73,9 @@ class InvalidationTracker:
         sel = self.selection
         dist = sel.distribution_id
         if sel.invalidation_id:
-            raw = [self.api.get_invalidation(dist, sel.invalidation_id)]
+            raw: list[InvalidationTypeDef | InvalidationSummaryTypeDef] = [
+                self.api.get_invalidation(dist, sel.invalidation_id)
+            ]
         elif sel.invalidation_ids:
             raw = [self.api.get_invalidation(dist, i) for i in sel.invalidation_ids]
         else:
@@ -87,8 +106,8 @@ def select(api: CloudFrontApi, selection: Selection) -> InvalidationTracker:
     return InvalidationTracker(api, selection, known)
 
 
-def _facts(selection: Selection, invalidations: list[Invalidation]) -> dict[str, Any]:
-    facts: dict[str, Any] = {"distribution_id": selection.distribution_id}
+def _facts(selection: Selection, invalidations: list[Invalidation]) -> Facts:
+    facts: Facts = {"distribution_id": selection.distribution_id}
     if selection.single:
         facts["invalidation"] = invalidations[0] if invalidations else {}
     else:
