@@ -4,10 +4,14 @@
 # Usage: tools/lint.sh                         every check below, in this order
 #        tools/lint.sh [--ansible-lint] ARGS   ansible-lint only (no ARGS: its default paths)
 #        tools/lint.sh --run TOOL [ARGS]       one tool of .venv-lint in this environment
+#                                              (the local hooks of .pre-commit-config.yaml use it)
+#        tools/lint.sh --pre-commit [ARGS]     `pre-commit run ARGS` with no network (see below)
 #
 # Every check:
 #   ruff check . / ruff format --check .   Python lint and format (pyproject.toml, [tool.ruff])
 #   mypy                                   types of plugins/ (pyproject.toml, [tool.mypy])
+#   pre-commit validate-config             .pre-commit-config.yaml; then its hooks over every file,
+#                                          offline, but for ansible-lint, which comes next anyway
 #   ansible-lint                           production profile: the role, the playbooks and the
 #                                          examples, and the collection's metadata (galaxy.yml,
 #                                          meta/runtime.yml, changelogs/) it checks with them
@@ -17,6 +21,9 @@
 # rebuilt when the requirements change. edgeops.cloudfront.* resolves through .work/collections
 # (tools/env.sh), amazon.aws.* through the `ansible` package of .venv-lint; Galaxy is never asked
 # (--offline). ansible-lint's configuration is .ansible-lint.
+# --pre-commit: .pre-commit-config.yaml takes ruff's hooks from GitHub; this runs pre-commit on a
+# copy of it (.work/pre-commit-offline.yaml, tools/pre_commit_offline.py) where they run the ruff
+# of .venv-lint, which must be the version of the config's rev.
 # Everything the tools write (caches, mocks) goes under .work/. Exits non-zero on any finding.
 set -euo pipefail
 # shellcheck source=tools/env.sh
@@ -27,7 +34,7 @@ LINT_VENV=$REPO/.venv-lint
 "$REPO/tools/bootstrap.sh" "$PYTHON" "$LINT_VENV" "$REPO/tests/lint-requirements.txt"
 
 # HOME and ANSIBLE_HOME already point into .work (env.sh); so must every other cache
-# (mypy's is .work/mypy_cache, see pyproject.toml).
+# (pre-commit's is $XDG_CACHE_HOME/pre-commit, mypy's .work/mypy_cache, see pyproject.toml).
 export XDG_CACHE_HOME="$WORK/home/.cache"
 export XDG_CONFIG_HOME="$WORK/home/.config"
 export XDG_DATA_HOME="$WORK/home/.local/share"
@@ -50,10 +57,21 @@ ansible_lint() {
     "${lint[@]}" "$@" </dev/null
 }
 
+pre_commit_offline() {
+    local config=$WORK/pre-commit-offline.yaml
+    python "$REPO/tools/pre_commit_offline.py" .pre-commit-config.yaml "$config"
+    pre-commit run --config "$config" "$@"
+}
+
 case "${1:-}" in
     --run)
         shift
         exec "$@"
+        ;;
+    --pre-commit)
+        shift
+        pre_commit_offline "$@"
+        exit
         ;;
     --ansible-lint)
         shift
@@ -71,4 +89,7 @@ ruff check .
 ruff format --check .
 echo "==> $(mypy --version | cut -d' ' -f1-2): plugins/ (pyproject.toml [tool.mypy])"
 mypy
+echo "==> pre-commit $(pre-commit --version | cut -d' ' -f2): .pre-commit-config.yaml, its hooks but ansible-lint, offline"
+pre-commit validate-config .pre-commit-config.yaml
+SKIP=ansible-lint pre_commit_offline --all-files --show-diff-on-failure
 ansible_lint
