@@ -277,6 +277,7 @@ api_calls:
 """
 
 import time
+from typing import TYPE_CHECKING
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
@@ -294,13 +295,16 @@ from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.rep
 from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.validation import check_module_params
 from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.waiter import PollSchedule
 
+if TYPE_CHECKING:
+    from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.api import CloudFrontClient
 
-def waited_before(wait_started):
+
+def waited_before(wait_started: float | None) -> float:
     """Seconds since an earlier run began the wait (0 without one, or for a time in the future)."""
     return max(0.0, time.time() - wait_started) if wait_started else 0.0
 
 
-def main():
+def main() -> None:
     argument_spec = dict(
         distribution_id=dict(type="str"),
         alias=dict(type="str"),
@@ -341,11 +345,12 @@ def main():
 
     counter = RequestCounter()
 
-    def client_with(**timeouts):
+    def client_with(**timeouts: float) -> CloudFrontClient:
         return counter.watch(connect(module, **timeouts))
 
     api = CloudFrontApi(client_with(), client_with=client_with)
     try:
+        selection: Selection | list[Selection]
         if params["targets"]:
             selection = selections_of(params["targets"])
         else:

@@ -8,12 +8,31 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 from .api import CloudFrontApi
 from .errors import TransientCloudFrontError
 from .results import Invalidation, all_completed, pending_ids, shape_invalidation, with_status
 from .waiter import Clock, PollSchedule, WaitOutcome, wait_for
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from mypy_boto3_cloudfront.type_defs import InvalidationSummaryTypeDef, InvalidationTypeDef
+    from typing_extensions import Never
+
+    class Facts(TypedDict, total=False):
+        """The module's results (RETURN): the invalidation or the list, and what a wait saw."""
+
+        # not with several distributions (targets)
+        distribution_id: str
+        # {} when the wait never read it (no poll succeeded)
+        invalidation: Invalidation | dict[str, Never]
+        invalidations: list[Invalidation]
+        waited: float
+        completed: bool
+        timed_out: bool
+        api_calls: int
 
 
 @dataclass
@@ -31,7 +50,7 @@ class Selection:
         return bool(self.invalidation_id or self.caller_reference)
 
 
-def selections_of(targets: list[dict[str, Any]]) -> list[Selection]:
+def selections_of(targets: Sequence[Mapping[str, Any]]) -> list[Selection]:
     """One selection per distribution named in ``targets`` (the module option), in order."""
     selections: dict[str, Selection] = {}
     for target in targets:
@@ -48,7 +67,7 @@ def selections_of(targets: list[dict[str, Any]]) -> list[Selection]:
 class Report:
     """The module's facts, and the failure message if the wait did not end in completion."""
 
-    facts: dict[str, Any]
+    facts: Facts
     failure: str | None = None
 
 
@@ -69,7 +88,9 @@ class InvalidationTracker:
         sel = self.selection
         dist = sel.distribution_id
         if sel.invalidation_id:
-            raw = [self.api.get_invalidation(dist, sel.invalidation_id)]
+            raw: list[InvalidationTypeDef | InvalidationSummaryTypeDef] = [
+                self.api.get_invalidation(dist, sel.invalidation_id)
+            ]
         elif sel.invalidation_ids:
             found = self.api.summaries(dist, sel.invalidation_ids)
             raw = [found[i] for i in sel.invalidation_ids]
@@ -129,10 +150,10 @@ def select(api: CloudFrontApi, selection: Selection) -> InvalidationTracker:
     return InvalidationTracker(api, selection, known)
 
 
-def _facts(selection: Selection | None, invalidations: list[Invalidation]) -> dict[str, Any]:
+def _facts(selection: Selection | None, invalidations: list[Invalidation]) -> Facts:
     if selection is None:  # several distributions
         return {"invalidations": invalidations}
-    facts: dict[str, Any] = {"distribution_id": selection.distribution_id}
+    facts: Facts = {"distribution_id": selection.distribution_id}
     if selection.single:
         facts["invalidation"] = invalidations[0] if invalidations else {}
     else:
