@@ -6,8 +6,8 @@
 #   1. builds the collection tarball (ansible-galaxy collection build) and checks that it carries
 #      meta/execution-environment.yml and the two files it names, requirements.txt and bindep.txt;
 #   2. installs the tarball into an empty collections path (--offline --no-deps) and runs
-#      `ansible-builder introspect` on it: the Python requirements an image build gathers from
-#      this collection are those of requirements.txt, and no system package;
+#      `ansible-builder introspect` on it: the requirements an image build gathers from this
+#      collection are exactly those of requirements.txt (Python) and bindep.txt (system: none);
 #   3. runs `ansible-builder create` on examples/execution-environment.yml (next to the tarball,
 #      where the example expects it) in a network namespace without a network when one can be
 #      made (unshare -n; Galaxy is never asked: `create` only writes files), and checks the build
@@ -37,16 +37,18 @@ echo "==> ansible-builder introspect (the installed collection's requirements)"
 # --force: the source tree, linked into .work/collections, counts as installed already
 ANSIBLE_COLLECTIONS_PATH="$OUT/collections" ansible-galaxy collection install --offline --no-deps --force -p "$OUT/collections" "$OUT/dist/$tarball" >/dev/null </dev/null
 "$ECO_BIN/ansible-builder" introspect "$OUT/collections" >"$OUT/introspect.yml" </dev/null
-python - "$OUT/introspect.yml" requirements.txt <<'PY'
+python - "$OUT/introspect.yml" requirements.txt bindep.txt <<'PY'
 import sys, yaml
 found = yaml.safe_load(open(sys.argv[1]))
-wanted = [l.strip() for l in open(sys.argv[2]) if l.strip() and not l.startswith("#")]
-python = [l.split("#")[0].strip() for l in found.get("python") or [] if "edgeops.cloudfront" in l]
-system = [l for l in found.get("system") or [] if "edgeops.cloudfront" in l]
-if sorted(python) != sorted(wanted) or system:
-    sys.exit(f"FAIL: ansible-builder gathers python {python}, system {system} from edgeops.cloudfront;"
-             f" expected python {wanted} (requirements.txt) and no system package")
-print(f"    python: {', '.join(python)}; system: none")
+def entries(path):
+    return sorted(l.strip() for l in open(path) if l.strip() and not l.lstrip().startswith("#"))
+def gathered(kind):
+    return sorted(l.split("  # from collection")[0].strip() for l in found.get(kind) or [] if "edgeops.cloudfront" in l)
+python, system = gathered("python"), gathered("system")
+if python != entries(sys.argv[2]) or system != entries(sys.argv[3]):
+    sys.exit(f"FAIL: ansible-builder gathers python {python} and system {system} from edgeops.cloudfront;"
+             f" requirements.txt says {entries(sys.argv[2])}, bindep.txt {entries(sys.argv[3])}")
+print(f"    python: {', '.join(python) or 'none'}; system: {', '.join(system) or 'none'}")
 PY
 
 echo "==> ansible-builder create -f examples/execution-environment.yml (offline)"
