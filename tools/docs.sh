@@ -4,7 +4,8 @@
 # Usage: tools/docs.sh            regenerate docs/reference/ (commit the result)
 #        tools/docs.sh --check    fail if docs/reference/ is not what the code generates, or if
 #                                 docs/iam-policy.json does not allow exactly the CloudFront calls
-#                                 of plugins/module_utils/_cloudfront/ (or docs/iam.md shows another)
+#                                 of plugins/module_utils/_cloudfront/ (or docs/iam.md shows another),
+#                                 or if a relative link in the Markdown docs is broken
 #        tools/docs.sh --lint     antsibull-docs lint-collection-docs --plugin-docs
 #
 # docs/reference/ holds one page per module and role, in antsibull-docs' simplified-rst format
@@ -64,6 +65,27 @@ print(f"==> {policy_file}: exactly the CloudFront actions the code calls ({', '.
 PY
 }
 
+check_links() {  # relative links (and #anchors into Markdown files) in the Markdown docs resolve
+    python - README.md docs/*.md roles/*/README.md <<'PY'
+import pathlib, re, sys
+def anchors(md):  # GitHub's heading ids: lower case, punctuation dropped, spaces to hyphens
+    return {re.sub(r"[^\w\- ]", "", h.strip().lower()).replace(" ", "-")
+            for h in re.findall(r"^#+ (.*)$", md.read_text(), re.M)}
+broken = []
+for md in map(pathlib.Path, sys.argv[1:]):
+    for target in re.findall(r"\]\(([^)\s]+)\)", md.read_text()):
+        if re.match(r"[a-z]+:", target):
+            continue
+        path, _, anchor = target.partition("#")
+        dest = (md.parent / path) if path else md
+        if not dest.exists() or (anchor and dest.suffix == ".md" and anchor not in anchors(dest)):
+            broken.append(f"{md}: {target}")
+if broken:
+    sys.exit("==> FAIL: broken links: " + "; ".join(broken))
+print(f"==> links in {len(sys.argv) - 1} Markdown files resolve")
+PY
+}
+
 case "${1:-}" in
     "")
         out=$WORK/docs/generated
@@ -86,6 +108,7 @@ case "${1:-}" in
         fi
         echo "==> $DEST is up to date ($(find "$DEST" -type f | wc -l) files)"
         check_iam_policy
+        check_links
         ;;
     --lint)
         # The linter copies the collection and its dependencies with `git ls-files` when they sit
