@@ -15,5 +15,8 @@ python -m pytest -n 2 --dist load "$@"
 echo "==> ansible-test sanity"
 tools/ansible_test.sh "$VENV/bin/python" -- sanity --python 3.11 --venv --requirements
 
-echo "==> ansible-lint (production profile, offline)"
+echo "==> lint: ruff, mypy, pre-commit hooks, ansible-lint (production profile, offline)"
 tools/lint.sh
+
+echo "==> ecosystem: generated docs, docs lint, changelog, execution environment"
+tools/ecosystem_check.sh

@@ -17,11 +17,12 @@ description:
   - Finds the distribution by ID or by alias (an alternate domain name or its C(*.cloudfront.net) name),
     and an invalidation by ID or by the caller reference it was created with.
   - With O(wait=true), waits until the selected invalidations are C(Completed). The first poll is
-    immediate; the interval starts at about a second and grows with the time waited, with jitter,
+    immediate; the interval starts at a second and a half and grows with the time waited, with jitter,
     up to O(max_poll_interval). Throttling, 5xx answers and dropped connections are retried with
     backoff inside O(wait_timeout); the wait never runs past O(wait_timeout) by more than one request.
-  - Several invalidations of one distribution are polled with ListInvalidations pages, not with one
-    GetInvalidation call each.
+  - Several invalidations of one distribution are read and polled with ListInvalidations pages, not
+    with one GetInvalidation call each.
+  - With O(targets), reports and waits for invalidations of several distributions in one run.
   - CloudFront is a global service; no region needs to be given.
 author:
   - edgeops.cloudfront maintainers (@edgeops)
@@ -29,7 +30,7 @@ options:
   distribution_id:
     description:
       - The ID of the CloudFront distribution, for example C(E2QWRUHAPOMQZL).
-      - Exactly one of O(distribution_id) and O(alias) is required.
+      - Exactly one of O(distribution_id), O(alias) and O(targets) is required.
     type: str
   alias:
     description:
@@ -37,7 +38,7 @@ options:
         C(www.example.com), or by its CloudFront domain name, for example C(d111111abcdef8.cloudfront.net).
       - Compared without regard to case, by paging ListDistributions. Fails if no distribution
         or more than one distribution matches.
-      - Exactly one of O(distribution_id) and O(alias) is required.
+      - Exactly one of O(distribution_id), O(alias) and O(targets) is required.
     type: str
   invalidation_id:
     description:
@@ -48,8 +49,38 @@ options:
   invalidation_ids:
     description:
       - Report these invalidations of the distribution, in RV(invalidations), in the order given.
+      - They are read from ListInvalidations pages (newest first), so each carries the summary keys
+        only; O(invalidation_id) reports one invalidation with its paths and caller reference.
     type: list
     elements: str
+  targets:
+    description:
+      - Invalidations of several distributions, by ID, reported in one flat RV(invalidations) list
+        grouped by distribution in the order first named. Each item names a distribution and one or
+        several of its invalidations.
+      - The RV(invalidations) of an earlier run can be given here as they are (their C(id) and
+        C(distribution_id) keys are what counts; give only those two).
+      - While waiting, the module polls one distribution at a time, the first with invalidations
+        in progress, and moves on when it is done, so a poll is one request whatever the number of
+        distributions.
+      - Mutually exclusive with O(distribution_id), O(alias), O(invalidation_id), O(invalidation_ids)
+        and O(caller_reference).
+    type: list
+    elements: dict
+    version_added: 0.1.0
+    suboptions:
+      distribution_id:
+        description: The ID of the distribution.
+        type: str
+        required: true
+      invalidation_id:
+        description: The ID of one of its invalidations.
+        type: str
+        aliases: [id]
+      invalidation_ids:
+        description: The IDs of several of its invalidations.
+        type: list
+        elements: str
   caller_reference:
     description:
       - Report the invalidation created with this caller reference, in RV(invalidation).
@@ -80,7 +111,8 @@ options:
   max_poll_interval:
     description:
       - The longest interval between two polls, in seconds, once the wait is well under way.
-      - The default polls no more often than the AWS CLI waiter (every 20 seconds) during a long wait.
+      - The default polls no more often than the AWS CLI waiter (every 20 seconds) during a long wait;
+        jitter only ever shortens an interval, by up to 10%.
       - Backoff after throttling may wait longer than this.
     type: int
     default: 20
@@ -90,8 +122,17 @@ options:
         runs of the module (the P(edgeops.cloudfront.wait_for_invalidation#role) role waits a minute
         per run to show progress).
       - The poll schedule continues from there instead of starting fast again, so a long wait stays
-        at one poll per O(max_poll_interval). O(wait_timeout) still counts from this run's first poll.
+        at one poll per O(max_poll_interval), and the first poll of this run comes when the schedule
+        says, not at once. O(wait_timeout) counts from the start of this run.
     type: float
+  wait_slice:
+    description:
+      - Return after at most this many seconds of waiting, without failing, when the invalidations
+        are still in progress and O(wait_timeout) has not passed; RV(completed) tells which it was.
+      - For callers that show progress while they wait (the
+        P(edgeops.cloudfront.wait_for_invalidation#role) role does), which run the module again
+        with O(wait_started) to go on. The run returns right after its last poll that fits in the slice.
+    type: int
 notes:
   - Needs the IAM actions C(cloudfront:GetInvalidation) and C(cloudfront:ListInvalidations), and
     C(cloudfront:ListDistributions) when O(alias) is used.
@@ -125,6 +166,15 @@ EXAMPLES = r"""
       - I3KHPMGQTR9P8J
     wait: true
 
+- name: Wait for invalidations of two distributions
+  edgeops.cloudfront.cloudfront_invalidation_info:
+    targets:
+      - distribution_id: E2QWRUHAPOMQZL
+        invalidation_ids: [I2J0I21PCUYOIK, I3KHPMGQTR9P8J]
+      - distribution_id: E1ABCDEFGHIJKL
+        invalidation_id: I9ZYXWVUTSRQPO
+    wait: true
+
 - name: List the ten newest invalidations and wait for those in progress
   edgeops.cloudfront.cloudfront_invalidation_info:
     distribution_id: E2QWRUHAPOMQZL
@@ -145,7 +195,7 @@ EXAMPLES = r"""
 RETURN = r"""
 distribution_id:
   description: The ID of the distribution, also when it was found by O(alias).
-  returned: success
+  returned: success, unless O(targets) was given
   type: str
   sample: E2QWRUHAPOMQZL
 invalidation:
@@ -180,25 +230,25 @@ invalidation:
       sample: "2026-11-24T12:09:41.123000+00:00"
     caller_reference:
       description: The caller reference the invalidation was created with.
-      returned: when GetInvalidation was called (not in list mode)
+      returned: in RV(invalidation) only
       type: str
       sample: release-2026.11.24
     paths:
       description: The paths invalidated.
-      returned: when GetInvalidation was called (not in list mode)
+      returned: in RV(invalidation) only
       type: list
       elements: str
       sample: ["/index.html", "/assets/*"]
     path_count:
       description: The number of paths invalidated.
-      returned: when GetInvalidation was called (not in list mode)
+      returned: in RV(invalidation) only
       type: int
       sample: 2
 invalidations:
   description:
-    - The invalidations selected by O(invalidation_ids), in the order given, or in list mode the
-      distribution's invalidations, newest first, at most O(max_items).
-    - In list mode each carries the summary keys only (no RV(invalidations[].caller_reference),
+    - The invalidations selected by O(invalidation_ids) or O(targets), in the order given, or in
+      list mode the distribution's invalidations, newest first, at most O(max_items).
+    - Each carries the summary keys only (no RV(invalidations[].caller_reference),
       RV(invalidations[].paths) or RV(invalidations[].path_count)).
   returned: when neither O(invalidation_id) nor O(caller_reference) was given
   type: list
@@ -209,6 +259,11 @@ waited:
   returned: when O(wait=true)
   type: float
   sample: 12.481
+completed:
+  description: Whether every invalidation waited for is C(Completed).
+  returned: when O(wait=true)
+  type: bool
+  sample: true
 timed_out:
   description: Whether the wait ended because O(wait_timeout) passed with invalidations still in progress.
   returned: when O(wait=true)
@@ -222,6 +277,7 @@ api_calls:
 """
 
 import time
+from typing import TYPE_CHECKING
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
@@ -231,17 +287,24 @@ from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.api
     connect,
 )
 from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.errors import CloudFrontError
-from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.report import Selection, report
+from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.report import (
+    Selection,
+    report,
+    selections_of,
+)
 from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.validation import check_module_params
 from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.waiter import PollSchedule
 
+if TYPE_CHECKING:
+    from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.api import CloudFrontClient
 
-def waited_before(wait_started):
+
+def waited_before(wait_started: float | None) -> float:
     """Seconds since an earlier run began the wait (0 without one, or for a time in the future)."""
     return max(0.0, time.time() - wait_started) if wait_started else 0.0
 
 
-def main():
+def main() -> None:
     argument_spec = dict(
         distribution_id=dict(type="str"),
         alias=dict(type="str"),
@@ -253,14 +316,26 @@ def main():
         wait_timeout=dict(type="int", default=1800),
         max_poll_interval=dict(type="int", default=20),
         wait_started=dict(type="float"),
+        wait_slice=dict(type="int"),
+        targets=dict(
+            type="list",
+            elements="dict",
+            options=dict(
+                distribution_id=dict(type="str", required=True),
+                invalidation_id=dict(type="str", aliases=["id"]),
+                invalidation_ids=dict(type="list", elements="str"),
+            ),
+            mutually_exclusive=[("invalidation_id", "invalidation_ids")],
+            required_one_of=[("invalidation_id", "invalidation_ids")],
+        ),
     )
     module = AnsibleAWSModule(
         argument_spec=argument_spec,
         mutually_exclusive=[
-            ("distribution_id", "alias"),
-            ("invalidation_id", "invalidation_ids", "caller_reference"),
+            ("distribution_id", "alias", "targets"),
+            ("invalidation_id", "invalidation_ids", "caller_reference", "targets"),
         ],
-        required_one_of=[("distribution_id", "alias")],
+        required_one_of=[("distribution_id", "alias", "targets")],
         supports_check_mode=True,
     )
     params = module.params
@@ -270,19 +345,22 @@ def main():
 
     counter = RequestCounter()
 
-    def client_with(**timeouts):
+    def client_with(**timeouts: float) -> CloudFrontClient:
         return counter.watch(connect(module, **timeouts))
 
     api = CloudFrontApi(client_with(), client_with=client_with)
     try:
-        distribution_id = params["distribution_id"] or api.find_distribution_id(params["alias"])
-        selection = Selection(
-            distribution_id=distribution_id,
-            invalidation_id=params["invalidation_id"],
-            invalidation_ids=params["invalidation_ids"],
-            caller_reference=params["caller_reference"],
-            max_items=params["max_items"],
-        )
+        selection: Selection | list[Selection]
+        if params["targets"]:
+            selection = selections_of(params["targets"])
+        else:
+            selection = Selection(
+                distribution_id=params["distribution_id"] or api.find_distribution_id(params["alias"]),
+                invalidation_id=params["invalidation_id"],
+                invalidation_ids=params["invalidation_ids"],
+                caller_reference=params["caller_reference"],
+                max_items=params["max_items"],
+            )
         result = report(
             api,
             selection,
@@ -290,6 +368,7 @@ def main():
             wait_timeout=params["wait_timeout"],
             schedule=PollSchedule(max_interval=params["max_poll_interval"]),
             waited_before=waited_before(params["wait_started"]),
+            wait_slice=params["wait_slice"],
         )
     except CloudFrontError as e:
         module.fail_json(msg=e.msg, api_calls=counter.count, **({"error_code": e.code} if e.code else {}))

@@ -105,7 +105,7 @@ def test_several_distributions_finishing_at_different_times(cloudfront, tmp_path
             cloudfront.complete_in(inv, seconds)
         flipped.append(time.time() + max(flips.values()))
 
-    after_first_poll(flip, "GetInvalidation")
+    after_first_poll(flip, "ListInvalidations")
     targets = [
         {"distribution_id": first["id"], "ids": a},
         {"alias": "static.example.com", "ids": b},
@@ -216,12 +216,12 @@ def test_progress_is_reported_while_waiting(cloudfront, tmp_path, after_first_po
     playbook = gate_play(
         tmp_path,
         cloudfront.url,
-        {"wait_for_invalidation_distribution_id": dist["id"], "wait_for_invalidation_progress_interval": 2},
+        {"wait_for_invalidation_distribution_id": dist["id"], "wait_for_invalidation_progress_interval": 5},
     )
     run = run_playbook(playbook)
     assert run.rc == 0, run.output
     lines = progress_lines(run)
-    # a round lasts the 2 s interval plus a module start, however loaded the machine is
+    # a round lasts at most the 5 s interval plus a module start, however loaded the machine is
     assert len(lines) >= 2
     assert lines[0].startswith("0 of 1 CloudFront invalidation(s) completed after")
     assert f"still in progress: distribution {dist['id']}: {inv}" in lines[0]

@@ -14,7 +14,7 @@ waiter does the retrying itself, inside its deadline, so calls are made with
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Callable, Iterator, Sequence, cast
 
 try:
     from botocore.config import Config
@@ -25,6 +25,70 @@ from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
 from .errors import CloudFrontError, translated_errors
 
+if TYPE_CHECKING:
+    # Types only: the stubs of the CloudFront API (mypy-boto3-cloudfront) are not installed where
+    # the module runs, and nothing below is evaluated at run time (`from __future__ import annotations`).
+    from typing import Generic, Protocol, TypedDict, TypeVar
+
+    from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+    from botocore.client import ClientMeta
+    from mypy_boto3_cloudfront.type_defs import (
+        DistributionSummaryTypeDef,
+        GetInvalidationResultTypeDef,
+        InvalidationSummaryTypeDef,
+        InvalidationTypeDef,
+        ListDistributionsResultTypeDef,
+        ListInvalidationsResultTypeDef,
+    )
+    from typing_extensions import NotRequired
+
+    ClientT = TypeVar("ClientT", bound="Watchable")
+    ItemT = TypeVar("ItemT")
+
+    class Watchable(Protocol):
+        """A boto3 client, or amazon.aws's wrapper of one (which passes ``meta`` on)."""
+
+        meta: ClientMeta
+
+    class CloudFrontClient(Watchable, Protocol):
+        """The calls this collection makes: a boto3 CloudFront client as amazon.aws wraps it
+        (``module.client(..., retry_decorator=...)``), where every call takes ``aws_retry``."""
+
+        def get_invalidation(
+            self, *, DistributionId: str, Id: str, aws_retry: bool = ...
+        ) -> GetInvalidationResultTypeDef: ...
+
+        def list_invalidations(
+            self, *, DistributionId: str, MaxItems: str = ..., Marker: str = ..., aws_retry: bool = ...
+        ) -> ListInvalidationsResultTypeDef: ...
+
+        def list_distributions(
+            self, *, MaxItems: str = ..., Marker: str = ..., aws_retry: bool = ...
+        ) -> ListDistributionsResultTypeDef: ...
+
+    class ClientFactory(Protocol):
+        """Makes a client like the default one, with other connect and read timeouts (seconds)."""
+
+        def __call__(self, *, connect_timeout: float = ..., read_timeout: float = ...) -> CloudFrontClient: ...
+
+    class Timeouts(TypedDict):
+        connect_timeout: float
+        read_timeout: float
+
+    class Paging(TypedDict, total=False):
+        """The paging parameters of a List call."""
+
+        MaxItems: str
+        Marker: str
+
+    class ListPage(TypedDict, Generic[ItemT]):
+        """What paging needs of a List answer (InvalidationList, DistributionList)."""
+
+        IsTruncated: bool
+        NextMarker: NotRequired[str]
+        Items: NotRequired[list[ItemT]]
+
+
 PAGE_SIZE = 100
 # CloudFront is a global service; its API is signed for us-east-1.
 DEFAULT_REGION = "us-east-1"
@@ -32,7 +96,9 @@ CONNECT_TIMEOUT = 10
 READ_TIMEOUT = 30
 
 
-def connect(module: Any, connect_timeout: float = CONNECT_TIMEOUT, read_timeout: float = READ_TIMEOUT) -> Any:
+def connect(
+    module: AnsibleAWSModule, connect_timeout: float = CONNECT_TIMEOUT, read_timeout: float = READ_TIMEOUT
+) -> CloudFrontClient:
     """A CloudFront client from amazon.aws's connection options, with AWSRetry available.
 
     botocore's own retries are off (``total_max_attempts=1``): retrying is done either by
@@ -44,11 +110,14 @@ def connect(module: Any, connect_timeout: float = CONNECT_TIMEOUT, read_timeout:
         read_timeout=read_timeout,
         retries={"total_max_attempts": 1},
     )
-    return module.client(
-        "cloudfront",
-        retry_decorator=AWSRetry.jittered_backoff(retries=5, delay=1, max_delay=10),
-        region=module.region or DEFAULT_REGION,
-        config=config,
+    return cast(
+        "CloudFrontClient",
+        module.client(
+            "cloudfront",
+            retry_decorator=AWSRetry.jittered_backoff(retries=5, delay=1, max_delay=10),
+            region=module.region or DEFAULT_REGION,
+            config=config,
+        ),
     )
 
 
@@ -58,16 +127,16 @@ class RequestCounter:
     def __init__(self) -> None:
         self.count = 0
 
-    def watch(self, client: Any) -> Any:
+    def watch(self, client: ClientT) -> ClientT:
         raw = getattr(client, "client", client)  # amazon.aws wraps the boto3 client
         raw.meta.events.register("before-send.cloudfront", self._seen)
         return client
 
-    def _seen(self, **kwargs: Any) -> None:
+    def _seen(self, **kwargs: object) -> None:
         self.count += 1
 
 
-def bounded_timeouts(remaining: float) -> dict[str, float] | None:
+def bounded_timeouts(remaining: float) -> Timeouts | None:
     """Connect and read timeouts that end a request by the deadline, or None if the defaults do."""
     if remaining >= CONNECT_TIMEOUT + READ_TIMEOUT:
         return None
@@ -75,7 +144,13 @@ def bounded_timeouts(remaining: float) -> dict[str, float] | None:
     return {"connect_timeout": connect_timeout, "read_timeout": max(1.0, remaining - connect_timeout)}
 
 
-def _names_of(distribution: dict[str, Any]) -> list[str]:
+def _summary(invalidation: InvalidationTypeDef) -> InvalidationSummaryTypeDef:
+    """A GetInvalidation answer cut down to what ListInvalidations says of it."""
+    summary = {key: value for key, value in invalidation.items() if key in ("Id", "CreateTime", "Status")}
+    return cast("InvalidationSummaryTypeDef", summary)
+
+
+def _names_of(distribution: DistributionSummaryTypeDef) -> list[str]:
     aliases = (distribution.get("Aliases") or {}).get("Items") or []
     return [name.lower().rstrip(".") for name in [distribution.get("DomainName") or "", *aliases] if name]
 
@@ -90,20 +165,20 @@ class CloudFrontApi:
     close to the deadline use one whose timeouts end them by the deadline.
     """
 
-    def __init__(self, client: Any, retry: bool = True, client_with: Callable[..., Any] | None = None) -> None:
+    def __init__(self, client: CloudFrontClient, retry: bool = True, client_with: ClientFactory | None = None) -> None:
         self._default_client = client
         self._client_with = client_with
         self.retry = retry
         self.remaining: Callable[[], float] | None = None
 
     @property
-    def _client(self) -> Any:
+    def _client(self) -> CloudFrontClient:
         if self.remaining is None or self._client_with is None:
             return self._default_client
         timeouts = bounded_timeouts(self.remaining())
         return self._default_client if timeouts is None else self._client_with(**timeouts)
 
-    def get_invalidation(self, distribution_id: str, invalidation_id: str) -> dict[str, Any]:
+    def get_invalidation(self, distribution_id: str, invalidation_id: str) -> InvalidationTypeDef:
         """GetInvalidation: the full invalidation, with its batch."""
         with translated_errors("GetInvalidation", distribution_id=distribution_id, invalidation_id=invalidation_id):
             response = self._client.get_invalidation(
@@ -112,34 +187,39 @@ class CloudFrontApi:
         return response["Invalidation"]
 
     def _pages(
-        self, operation: str, result_key: str, call: Callable[..., Any], page_size: int = PAGE_SIZE, **context: str
-    ) -> Iterator[list[dict[str, Any]]]:
-        """A List operation's pages (MaxItems/Marker/NextMarker), each fetched when the caller asks for it."""
+        self, operation: str, call: Callable[..., ListPage[ItemT]], page_size: int = PAGE_SIZE, **context: str
+    ) -> Iterator[list[ItemT]]:
+        """A List operation's pages (MaxItems/Marker/NextMarker), each fetched when the caller asks for it.
+
+        ``call(MaxItems=..., Marker=...)`` makes the request and returns the list part of the
+        answer (``InvalidationList``, ``DistributionList``).
+        """
         marker: str | None = None
         while True:
-            params = {"MaxItems": str(page_size)}
+            params: Paging = {"MaxItems": str(page_size)}
             if marker:
                 params["Marker"] = marker
             with translated_errors(operation, **context):
-                page = call(**params)[result_key]
+                page = call(**params)
             yield page.get("Items") or []
             marker = page.get("NextMarker")
             if not page.get("IsTruncated") or not marker:
                 return
 
-    def invalidation_pages(self, distribution_id: str, page_size: int = PAGE_SIZE) -> Iterator[list[dict[str, Any]]]:
+    def invalidation_pages(
+        self, distribution_id: str, page_size: int = PAGE_SIZE
+    ) -> Iterator[list[InvalidationSummaryTypeDef]]:
         """ListInvalidations, a page at a time, newest first; stops when the caller stops."""
         return self._pages(
             "ListInvalidations",
-            "InvalidationList",
-            lambda **page: self._client.list_invalidations(
-                DistributionId=distribution_id, aws_retry=self.retry, **page
-            ),
+            lambda **paging: self._client.list_invalidations(
+                DistributionId=distribution_id, aws_retry=self.retry, **paging
+            )["InvalidationList"],
             page_size,
             distribution_id=distribution_id,
         )
 
-    def invalidations(self, distribution_id: str, limit: int) -> Iterator[dict[str, Any]]:
+    def invalidations(self, distribution_id: str, limit: int) -> Iterator[InvalidationSummaryTypeDef]:
         """Invalidation summaries, newest first, at most ``limit`` (0: all)."""
         page_size = min(PAGE_SIZE, limit) if limit else PAGE_SIZE
         count = 0
@@ -150,12 +230,11 @@ class CloudFrontApi:
                 if limit and count >= limit:
                     return
 
-    def distributions(self) -> Iterator[dict[str, Any]]:
+    def distributions(self) -> Iterator[DistributionSummaryTypeDef]:
         """ListDistributions, every page (web distributions only, never streaming ones)."""
         for page in self._pages(
             "ListDistributions",
-            "DistributionList",
-            lambda **paging: self._client.list_distributions(aws_retry=True, **paging),
+            lambda **paging: self._client.list_distributions(aws_retry=True, **paging)["DistributionList"],
         ):
             yield from page
 
@@ -175,7 +254,7 @@ class CloudFrontApi:
             )
         return matches[0]
 
-    def find_by_caller_reference(self, distribution_id: str, caller_reference: str, limit: int) -> dict[str, Any]:
+    def find_by_caller_reference(self, distribution_id: str, caller_reference: str, limit: int) -> InvalidationTypeDef:
         """The newest invalidation created with ``caller_reference``, among the ``limit`` newest.
 
         ListInvalidations does not carry caller references, so each candidate is read with
@@ -193,18 +272,23 @@ class CloudFrontApi:
             f" {caller_reference!r} (searched {scope}; max_items bounds the search)"
         )
 
-    def statuses(self, distribution_id: str, invalidation_ids: Sequence[str]) -> dict[str, str | None]:
-        """The current status of each invalidation: one GetInvalidation for a single one,
-        otherwise ListInvalidations pages (newest first) until every one was seen."""
+    def summaries(self, distribution_id: str, invalidation_ids: Sequence[str]) -> dict[str, InvalidationSummaryTypeDef]:
+        """Each invalidation as ListInvalidations summarises it (``Id``, ``CreateTime``, ``Status``):
+        pages newest first until every one was seen, then GetInvalidation for any not found there
+        (one GetInvalidation when a single invalidation is asked for)."""
         wanted = set(invalidation_ids)
         if len(wanted) == 1:
             (only,) = wanted
-            return {only: self.get_invalidation(distribution_id, only).get("Status")}
-        found: dict[str, str | None] = {}
+            return {only: _summary(self.get_invalidation(distribution_id, only))}
+        found: dict[str, InvalidationSummaryTypeDef] = {}
         for page in self.invalidation_pages(distribution_id):
-            found.update((s["Id"], s.get("Status")) for s in page if s["Id"] in wanted)
+            found.update((s["Id"], s) for s in page if s["Id"] in wanted)
             if wanted.issubset(found):
                 return found
         for missing in sorted(wanted.difference(found)):
-            found[missing] = self.get_invalidation(distribution_id, missing).get("Status")
+            found[missing] = _summary(self.get_invalidation(distribution_id, missing))
         return found
+
+    def statuses(self, distribution_id: str, invalidation_ids: Sequence[str]) -> dict[str, str | None]:
+        """The current status of each invalidation, read as :meth:`summaries` reads them."""
+        return {i: s.get("Status") for i, s in self.summaries(distribution_id, invalidation_ids).items()}

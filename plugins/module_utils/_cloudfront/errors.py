@@ -13,7 +13,7 @@ invalidation, the alias, the IAM action) and says what to do about it.
 from __future__ import annotations
 
 from contextlib import contextmanager
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Iterator, cast
 
 try:
     import botocore.exceptions as botocore_exceptions
@@ -21,6 +21,10 @@ except ImportError:
     botocore_exceptions = None  # type: ignore[assignment]  # handled by AnsibleAWSModule
 
 from .waiter import TransientError
+
+if TYPE_CHECKING:
+    # botocore-stubs: ClientError.response is typed there, with the private TypedDict below.
+    from botocore.exceptions import ClientError, _ClientErrorResponseTypeDef
 
 THROTTLING_CODES = frozenset(
     (
@@ -82,14 +86,14 @@ def describe_subject(context: dict[str, str | None]) -> str:
     return "CloudFront"
 
 
-def _http_status(response: dict[str, Any]) -> int:
+def _http_status(response: _ClientErrorResponseTypeDef) -> int:
     status = response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
     return status if isinstance(status, int) else 0
 
 
-def from_client_error(error: Any, operation: str, context: dict[str, str | None]) -> CloudFrontError:
+def from_client_error(error: ClientError, operation: str, context: dict[str, str | None]) -> CloudFrontError:
     """Map a botocore ``ClientError`` from ``operation`` (e.g. ``GetInvalidation``) to our error."""
-    response = getattr(error, "response", {}) or {}
+    response = cast("_ClientErrorResponseTypeDef", getattr(error, "response", {}) or {})
     code = str(response.get("Error", {}).get("Code", "Unknown"))
     message = str(response.get("Error", {}).get("Message", "") or "").strip()
     status = _http_status(response)

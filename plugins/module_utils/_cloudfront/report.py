@@ -8,12 +8,31 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 from .api import CloudFrontApi
 from .errors import TransientCloudFrontError
 from .results import Invalidation, all_completed, pending_ids, shape_invalidation, with_status
 from .waiter import Clock, PollSchedule, WaitOutcome, wait_for
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from mypy_boto3_cloudfront.type_defs import InvalidationSummaryTypeDef, InvalidationTypeDef
+    from typing_extensions import Never
+
+    class Facts(TypedDict, total=False):
+        """The module's results (RETURN): the invalidation or the list, and what a wait saw."""
+
+        # not with several distributions (targets)
+        distribution_id: str
+        # {} when the wait never read it (no poll succeeded)
+        invalidation: Invalidation | dict[str, Never]
+        invalidations: list[Invalidation]
+        waited: float
+        completed: bool
+        timed_out: bool
+        api_calls: int
 
 
 @dataclass
@@ -31,11 +50,24 @@ class Selection:
         return bool(self.invalidation_id or self.caller_reference)
 
 
+def selections_of(targets: Sequence[Mapping[str, Any]]) -> list[Selection]:
+    """One selection per distribution named in ``targets`` (the module option), in order."""
+    selections: dict[str, Selection] = {}
+    for target in targets:
+        ids = [target["invalidation_id"]] if target.get("invalidation_id") else list(target["invalidation_ids"])
+        dist = target["distribution_id"]
+        if dist in selections:
+            (selections[dist].invalidation_ids or []).extend(ids)
+        else:
+            selections[dist] = Selection(distribution_id=dist, invalidation_ids=ids)
+    return list(selections.values())
+
+
 @dataclass
 class Report:
     """The module's facts, and the failure message if the wait did not end in completion."""
 
-    facts: dict[str, Any]
+    facts: Facts
     failure: str | None = None
 
 
@@ -56,9 +88,12 @@ class InvalidationTracker:
         sel = self.selection
         dist = sel.distribution_id
         if sel.invalidation_id:
-            raw = [self.api.get_invalidation(dist, sel.invalidation_id)]
+            raw: list[InvalidationTypeDef | InvalidationSummaryTypeDef] = [
+                self.api.get_invalidation(dist, sel.invalidation_id)
+            ]
         elif sel.invalidation_ids:
-            raw = [self.api.get_invalidation(dist, i) for i in sel.invalidation_ids]
+            found = self.api.summaries(dist, sel.invalidation_ids)
+            raw = [found[i] for i in sel.invalidation_ids]
         else:
             raw = list(self.api.invalidations(dist, sel.max_items))
         return [shape_invalidation(r, dist) for r in raw]
@@ -77,6 +112,34 @@ class InvalidationTracker:
         return self.snapshot
 
 
+class TargetsTracker:
+    """The invalidations of several distributions, each followed by its own tracker.
+
+    The first poll reads every distribution.  Later polls refresh one distribution at a
+    time, the first one with invalidations in progress, and go on to the next only when
+    that one is done: the gate needs them all, so watching the others meanwhile would
+    cost calls without opening it any sooner.  A distribution is only ever reported
+    completed from a poll of its own.
+    """
+
+    def __init__(self, trackers: list[InvalidationTracker]) -> None:
+        self.trackers = trackers
+        self._started = False
+
+    def poll(self) -> list[Invalidation]:
+        if not self._started:
+            for tracker in self.trackers:
+                tracker.poll()
+            self._started = True
+        else:
+            for tracker in self.trackers:
+                if tracker.snapshot is not None and not pending_ids(tracker.snapshot):
+                    continue
+                if pending_ids(tracker.poll()):
+                    break
+        return [i for tracker in self.trackers for i in tracker.snapshot or []]
+
+
 def select(api: CloudFrontApi, selection: Selection) -> InvalidationTracker:
     """A tracker for the selection; a caller reference is looked up here, once."""
     known = None
@@ -87,8 +150,10 @@ def select(api: CloudFrontApi, selection: Selection) -> InvalidationTracker:
     return InvalidationTracker(api, selection, known)
 
 
-def _facts(selection: Selection, invalidations: list[Invalidation]) -> dict[str, Any]:
-    facts: dict[str, Any] = {"distribution_id": selection.distribution_id}
+def _facts(selection: Selection | None, invalidations: list[Invalidation]) -> Facts:
+    if selection is None:  # several distributions
+        return {"invalidations": invalidations}
+    facts: Facts = {"distribution_id": selection.distribution_id}
     if selection.single:
         facts["invalidation"] = invalidations[0] if invalidations else {}
     else:
@@ -96,7 +161,18 @@ def _facts(selection: Selection, invalidations: list[Invalidation]) -> dict[str,
     return facts
 
 
-def _timeout_message(selection: Selection, outcome: WaitOutcome[list[Invalidation]], timeout: int) -> str:
+def _pending_text(invalidations: list[Invalidation]) -> str:
+    """``E1: I1, I2; E2: I3``: what is still in progress, by distribution."""
+    by_distribution: dict[str, list[str]] = {}
+    for invalidation in invalidations:
+        if not invalidation["completed"]:
+            by_distribution.setdefault(invalidation["distribution_id"], []).append(invalidation["id"])
+    return "; ".join(f"{dist}: {', '.join(ids)}" for dist, ids in by_distribution.items())
+
+
+def _timeout_message(selection: Selection | None, outcome: WaitOutcome[list[Invalidation]], timeout: int) -> str:
+    if selection is None:
+        return _targets_timeout_message(outcome, timeout)
     dist = selection.distribution_id
     waited = f"{outcome.elapsed:.0f}s"
     cause = ""
@@ -115,29 +191,61 @@ def _timeout_message(selection: Selection, outcome: WaitOutcome[list[Invalidatio
     )
 
 
+def _targets_timeout_message(outcome: WaitOutcome[list[Invalidation]], timeout: int) -> str:
+    waited = f"{outcome.elapsed:.0f}s"
+    cause = ""
+    if isinstance(outcome.last_error, TransientCloudFrontError):
+        cause = f"; the last poll failed ({outcome.last_error.cause}): {outcome.last_error.msg}"
+    state = outcome.state or []
+    pending = pending_ids(state)
+    return (
+        f"Timed out after {waited} (wait_timeout={timeout}) waiting for CloudFront invalidations:"
+        f" {len(pending)} still in progress ({_pending_text(state)}){cause}"
+    )
+
+
 def report(
     api: CloudFrontApi,
-    selection: Selection,
+    selection: Selection | list[Selection],
     wait: bool = False,
     wait_timeout: int = 1800,
     schedule: PollSchedule | None = None,
     clock: Clock | None = None,
     waited_before: float = 0.0,
+    wait_slice: float | None = None,
 ) -> Report:
-    """Fetch the selected invalidations and, with ``wait``, poll until they are completed."""
-    tracker = select(api, selection)
+    """Fetch the selected invalidations and, with ``wait``, poll until they are completed.
+
+    ``selection``: one selection, or a list of them (several distributions, by invalidation
+    IDs), reported as one flat list of invalidations.  ``wait_slice``: return after this many
+    seconds, without failing, when the wait is not over (see :func:`wait_for`).
+    """
+    tracker: InvalidationTracker | TargetsTracker
+    if isinstance(selection, list):
+        tracker = TargetsTracker([InvalidationTracker(api, s) for s in selection])
+        single: Selection | None = None
+    else:
+        tracker = select(api, selection)
+        single = selection
     if not wait:
-        return Report(_facts(selection, tracker.poll()))
+        return Report(_facts(single, tracker.poll()))
     api.retry = False  # from here on the waiter retries, inside its deadline
     clock = clock or Clock()
     deadline = clock.monotonic() + wait_timeout
     api.remaining = lambda: deadline - clock.monotonic()  # no request outlives the deadline by much
     outcome = wait_for(
-        tracker.poll, all_completed, wait_timeout, schedule=schedule, clock=clock, waited_before=waited_before
+        tracker.poll,
+        all_completed,
+        wait_timeout,
+        schedule=schedule,
+        clock=clock,
+        waited_before=waited_before,
+        slice_seconds=wait_slice,
     )
-    facts = _facts(selection, outcome.state or [])
+    facts = _facts(single, outcome.state or [])
     facts["waited"] = round(outcome.elapsed, 3)
-    facts["timed_out"] = not outcome.done
-    if outcome.done:
+    facts["completed"] = outcome.done
+    facts["timed_out"] = not outcome.done and not outcome.sliced
+    if outcome.done or outcome.sliced:
         return Report(facts)
-    return Report(facts, _timeout_message(selection, outcome, wait_timeout))
+    return Report(facts, _timeout_message(single, outcome, wait_timeout))

@@ -8,9 +8,34 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any, Dict, Iterable
+from typing import TYPE_CHECKING, Iterable, TypedDict, cast
 
-Invalidation = Dict[str, Any]
+if TYPE_CHECKING:
+    from mypy_boto3_cloudfront.type_defs import (
+        InvalidationBatchOutputTypeDef,
+        InvalidationSummaryTypeDef,
+        InvalidationTypeDef,
+    )
+
+
+class _InvalidationSummary(TypedDict):
+    id: str
+    distribution_id: str
+    status: str | None
+    completed: bool
+    create_time: str | None
+
+
+class Invalidation(_InvalidationSummary, total=False):
+    """One invalidation as the module returns it (RETURN ``invalidation``, ``invalidations[]``).
+
+    The last three keys are there when the invalidation was read with GetInvalidation.
+    """
+
+    caller_reference: str
+    paths: list[str]
+    path_count: int
+
 
 COMPLETED = "completed"
 
@@ -20,7 +45,7 @@ def is_completed(status: str | None) -> bool:
     return (status or "").strip().lower() == COMPLETED
 
 
-def iso8601(value: Any) -> str | None:
+def iso8601(value: datetime.datetime | str | None) -> str | None:
     """An ISO 8601 timestamp with a UTC offset, from botocore's datetime (or a string)."""
     if value is None:
         return None
@@ -31,7 +56,7 @@ def iso8601(value: Any) -> str | None:
     return str(value)
 
 
-def shape_invalidation(raw: dict[str, Any], distribution_id: str) -> Invalidation:
+def shape_invalidation(raw: InvalidationTypeDef | InvalidationSummaryTypeDef, distribution_id: str) -> Invalidation:
     """One invalidation, from a GetInvalidation ``Invalidation`` or a ListInvalidations summary.
 
     A summary carries ``Id``, ``CreateTime`` and ``Status``; GetInvalidation adds the batch,
@@ -45,7 +70,8 @@ def shape_invalidation(raw: dict[str, Any], distribution_id: str) -> Invalidatio
         "completed": is_completed(status),
         "create_time": iso8601(raw.get("CreateTime")),
     }
-    batch = raw.get("InvalidationBatch")
+    # None for a ListInvalidations summary, which has no batch
+    batch = cast("InvalidationBatchOutputTypeDef | None", raw.get("InvalidationBatch"))
     if batch is not None:
         paths = batch.get("Paths") or {}
         shaped["caller_reference"] = batch.get("CallerReference")
@@ -56,7 +82,7 @@ def shape_invalidation(raw: dict[str, Any], distribution_id: str) -> Invalidatio
 
 def with_status(invalidation: Invalidation, status: str | None) -> Invalidation:
     """A copy of ``invalidation`` with a newer status."""
-    updated = dict(invalidation)
+    updated = cast("Invalidation", dict(invalidation))
     updated["status"] = status
     updated["completed"] = is_completed(status)
     return updated

@@ -11,7 +11,7 @@ Each check returns an error message naming the option, or ``None`` when the valu
 from __future__ import annotations
 
 import re
-from typing import Any, Sequence
+from typing import Any, Mapping, Sequence
 
 # CloudFront distribution and invalidation IDs: upper-case letters and digits
 # (E2QWRUHAPOMQZL, I2J0I21PCUYOIK, IDFDVBD632BHDS5).
@@ -47,7 +47,7 @@ def check_ids(option: str, values: Sequence[str] | None) -> str | None:
         return None
     if not values:
         return f"{option} must list at least one invalidation ID"
-    seen = set()
+    seen: set[str] = set()
     for index, value in enumerate(values):
         error = check_id(f"{option}[{index}]", value)
         if error:
@@ -89,7 +89,7 @@ def check_at_least(option: str, value: int | None, minimum: int) -> str | None:
     return f"{option} must be at least {minimum}, got {value}"
 
 
-def check_module_params(params: dict[str, Any]) -> list[str]:
+def check_module_params(params: Mapping[str, Any]) -> list[str]:
     """All errors in the parameters of ``cloudfront_invalidation_info``, options named."""
     checks = (
         check_id("distribution_id", params.get("distribution_id")),
@@ -100,5 +100,36 @@ def check_module_params(params: dict[str, Any]) -> list[str]:
         check_at_least("max_items", params.get("max_items"), 0),
         check_at_least("wait_timeout", params.get("wait_timeout"), 1),
         check_at_least("max_poll_interval", params.get("max_poll_interval"), 1),
+        check_at_least("wait_slice", params.get("wait_slice"), 1),
+        check_wait_slice(params),
+        *check_targets(params.get("targets")),
     )
     return [error for error in checks if error]
+
+
+def check_wait_slice(params: Mapping[str, Any]) -> str | None:
+    if params.get("wait_slice") is not None and not params.get("wait"):
+        return "wait_slice needs wait=true"
+    return None
+
+
+def check_targets(targets: Sequence[Mapping[str, Any]] | None) -> list[str | None]:
+    """``targets``: each names a distribution and its invalidations; none named twice."""
+    if targets is None:
+        return []
+    if not targets:
+        return ["targets must list at least one invalidation"]
+    errors: list[str | None] = []
+    seen: set[tuple[str, str]] = set()
+    for index, target in enumerate(targets):
+        option = f"targets[{index}]"
+        errors.append(check_id(f"{option}.distribution_id", target.get("distribution_id")))
+        errors.append(check_id(f"{option}.invalidation_id", target.get("invalidation_id")))
+        errors.append(check_ids(f"{option}.invalidation_ids", target.get("invalidation_ids")))
+        ids = [target["invalidation_id"]] if target.get("invalidation_id") else target.get("invalidation_ids") or []
+        for invalidation_id in ids:
+            key = (target.get("distribution_id") or "", invalidation_id)
+            if key in seen:
+                errors.append(f"targets name invalidation {invalidation_id} of distribution {key[0]} more than once")
+            seen.add(key)
+    return errors

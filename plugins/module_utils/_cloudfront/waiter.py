@@ -9,13 +9,18 @@ Pure code: no AWS, no Ansible.  The clock, the sleeper and the source of jitter 
 injected, so the whole schedule can be driven by a fake clock in unit tests and in
 benchmark simulations.
 
-The schedule polls at once, then about every second, and lets the interval grow in
+The schedule polls at once, then every second and a half, and lets the interval grow in
 proportion to the time already waited (``growth`` x elapsed) up to ``max_interval``:
 something that finishes quickly is seen quickly, and a long wait settles at one poll
-per ``max_interval`` (20 s by default, the AWS CLI waiter's pace).  A poll that fails
-with a :class:`TransientError` (throttling, a 5xx answer, a dropped connection) is
+per ``max_interval`` at most (20 s by default, the AWS CLI waiter's pace).  A poll that
+fails with a :class:`TransientError` (throttling, a 5xx answer, a dropped connection) is
 retried with exponential backoff; the wait never sleeps past its deadline, and makes
 one last poll at the deadline before it gives up.
+
+A caller that waits in slices (to report progress between them) gives each slice
+``slice_seconds`` and the time already waited: the slice returns after its last poll that
+fits, and the next slice polls first when the schedule says, not at once, so slicing
+adds no polls.  The numbers are tuned by ``benchmarks/`` (docs/benchmarks.md).
 """
 
 from __future__ import annotations
@@ -49,14 +54,15 @@ class PollSchedule:
     ``min_interval``: the first intervals, in seconds.
     ``max_interval``: the cap of the normal interval.
     ``growth``: the interval is ``growth`` times the time waited so far (between the two bounds).
-    ``jitter``: each delay is spread uniformly by +/- this fraction, so that many waits
-    started together do not poll in lock-step.
+    ``jitter``: each delay is shortened by a random fraction of up to this much, so that
+    many waits started together do not poll in lock-step; an interval is never longer than
+    the schedule says (at most ``max_interval``, backoff aside).
     ``backoff_factor``/``max_backoff``: after N transient failures in a row, the delay is
     the interval times ``backoff_factor ** N``, at most ``max_backoff`` (or ``max_interval``
     when that is larger), before jitter.
     """
 
-    min_interval: float = 1.0
+    min_interval: float = 1.5
     max_interval: float = 20.0
     growth: float = 0.2
     jitter: float = 0.1
@@ -75,7 +81,7 @@ class PollSchedule:
         delay = self.interval(elapsed)
         if failures > 0:
             delay = min(max(self.max_backoff, self.max_interval), delay * self.backoff_factor**failures)
-        return delay * (1.0 + self.jitter * (2.0 * rand - 1.0))
+        return delay * (1.0 - self.jitter * rand)
 
 
 @dataclass
@@ -86,6 +92,7 @@ class WaitOutcome(Generic[T]):
     (``None`` if no poll ever succeeded).  ``elapsed``: seconds from the start of the wait
     to its end.  ``polls``: polls made.  ``failures``: polls that failed transiently.
     ``last_error``: the transient error of the last poll, if it failed.
+    ``sliced``: the wait ended at the end of its slice, before its deadline.
     """
 
     done: bool
@@ -94,6 +101,7 @@ class WaitOutcome(Generic[T]):
     polls: int
     failures: int
     last_error: TransientError | None
+    sliced: bool = False
 
 
 def wait_for(
@@ -104,25 +112,33 @@ def wait_for(
     clock: Clock | None = None,
     rand: Callable[[], float] | None = None,
     waited_before: float = 0.0,
+    slice_seconds: float | None = None,
 ) -> WaitOutcome[T]:
     """Poll until ``is_done(state)`` or until ``timeout`` seconds have passed.
 
-    The first poll is immediate.  ``poll`` may raise :class:`TransientError` to say "try
+    The first poll is immediate (see ``waited_before``).  ``poll`` may raise :class:`TransientError` to say "try
     again later"; any other exception ends the wait and propagates.  The loop sleeps at
     most until the deadline and polls once more there, so it ends no later than
     ``timeout`` plus the duration of one poll.
 
     ``waited_before``: seconds the caller already waited in earlier calls; the schedule
-    continues from there instead of starting fast again (``elapsed`` does not include it).
+    continues from there instead of starting fast again (``elapsed`` does not include it),
+    and the first poll comes one interval after the start, as the schedule says.
+
+    ``slice_seconds``: return (with ``sliced``) instead of sleeping past this many seconds,
+    when that comes before the deadline; a slice makes at least one poll.
     """
     schedule = schedule or PollSchedule()
     clock = clock or Clock()
     rand = rand or _random.random
     start = clock.monotonic()
     deadline = start + timeout
+    slice_end = start + slice_seconds if slice_seconds is not None and slice_seconds < timeout else None
     state: T | None = None
     polls = failures = streak = 0
     last_error: TransientError | None = None
+    if waited_before > 0:
+        clock.sleep(min(timeout, slice_seconds or timeout, schedule.next_delay(waited_before, 0, rand())))
     while True:
         polls += 1
         try:
@@ -140,4 +156,7 @@ def wait_for(
         remaining = deadline - now
         if remaining <= 0:
             return WaitOutcome(False, state, now - start, polls, failures, last_error)
-        clock.sleep(min(remaining, schedule.next_delay(waited_before + now - start, streak, rand())))
+        delay = schedule.next_delay(waited_before + now - start, streak, rand())
+        if slice_end is not None and now + delay > slice_end:
+            return WaitOutcome(False, state, now - start, polls, failures, last_error, sliced=True)
+        clock.sleep(min(remaining, delay))

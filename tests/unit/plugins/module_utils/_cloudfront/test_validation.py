@@ -21,6 +21,13 @@ GOOD = {"distribution_id": "E2QWRUHAPOMQZL", "max_items": 100, "wait_timeout": 1
         {"alias": "d111111abcdef8.cloudfront.net."},
         {"alias": "*.example.com"},
         {**GOOD, "max_items": 0},
+        {**GOOD, "wait": True, "wait_slice": 50},
+        {
+            "targets": [
+                {"distribution_id": "E1", "invalidation_id": "I1"},
+                {"distribution_id": "E2", "invalidation_ids": ["I1"]},
+            ]
+        },
     ],
 )
 def test_good_params_pass(params):
@@ -51,6 +58,25 @@ def test_good_params_pass(params):
         ({**GOOD, "wait_timeout": 0}, "wait_timeout", "at least 1"),
         ({**GOOD, "wait_timeout": -5}, "wait_timeout", "at least 1"),
         ({**GOOD, "max_poll_interval": 0}, "max_poll_interval", "at least 1"),
+        ({**GOOD, "wait": True, "wait_slice": 0}, "wait_slice", "at least 1"),
+        ({**GOOD, "wait_slice": 50}, "wait_slice", "needs wait=true"),
+        ({"targets": []}, "targets", "at least one"),
+        ({"targets": [{"distribution_id": "e1", "invalidation_id": "I1"}]}, "targets[0].distribution_id", "not a"),
+        (
+            {"targets": [{"distribution_id": "E1", "invalidation_ids": ["I1", "i2"]}]},
+            "targets[0].invalidation_ids[1]",
+            "not a",
+        ),
+        (
+            {
+                "targets": [
+                    {"distribution_id": "E1", "invalidation_id": "I1"},
+                    {"distribution_id": "E1", "invalidation_ids": ["I1"]},
+                ]
+            },
+            "targets",
+            "more than once",
+        ),
     ],
 )
 def test_bad_params_are_named(params, option, words):

@@ -30,7 +30,7 @@ class FakeClock(Clock):
 
 
 def no_jitter() -> float:
-    return 0.5
+    return 0.0
 
 
 class Flip:
@@ -62,7 +62,7 @@ def test_quick_completion_is_seen_within_about_two_seconds(at):
     poll, outcome = run(at=at)[1:]
     assert outcome.done
     assert poll.times[-1] - at <= 3.0
-    assert poll.times[1] == pytest.approx(1.0)  # the first interval is about a second
+    assert poll.times[1] == pytest.approx(1.5)  # the first interval is a second and a half
 
 
 def test_completion_at_45_seconds_is_seen_within_ten():
@@ -106,11 +106,11 @@ def test_a_slow_poll_overruns_the_deadline_by_at_most_one_poll():
     assert 30 <= outcome.elapsed <= 30 + 7
 
 
-def test_jitter_spreads_delays_within_ten_percent():
+def test_jitter_only_shortens_delays_by_up_to_ten_percent():
     schedule = PollSchedule()
-    assert schedule.next_delay(100, 0, 0.0) == pytest.approx(18.0)
-    assert schedule.next_delay(100, 0, 0.5) == pytest.approx(20.0)
-    assert schedule.next_delay(100, 0, 0.999999) == pytest.approx(22.0, abs=1e-4)
+    assert schedule.next_delay(100, 0, 0.0) == pytest.approx(20.0)
+    assert schedule.next_delay(100, 0, 0.5) == pytest.approx(19.0)
+    assert schedule.next_delay(100, 0, 0.999999) == pytest.approx(18.0, abs=1e-4)
     low = run(at=60, rand=lambda: 0.0)[1]
     high = run(at=60, rand=lambda: 0.99)[1]
     assert low.times != high.times
@@ -143,8 +143,8 @@ def test_transient_failures_back_off_exponentially_then_recover():
 
 def test_backoff_is_bounded():
     schedule = PollSchedule()
-    assert schedule.next_delay(0, 30, 0.5) == pytest.approx(30.0)
-    assert PollSchedule(max_interval=45).next_delay(0, 30, 0.5) == pytest.approx(45.0)
+    assert schedule.next_delay(0, 30, 0.0) == pytest.approx(30.0)
+    assert PollSchedule(max_interval=45).next_delay(0, 30, 0.0) == pytest.approx(45.0)
 
 
 def test_persistent_transient_failures_end_at_the_deadline_with_the_cause():
@@ -184,6 +184,45 @@ def test_waited_before_continues_the_schedule_instead_of_starting_fast():
     clock = FakeClock()
     poll = Flip(clock, 100)
     outcome = wait_for(poll, bool, 1800, clock=clock, rand=no_jitter, waited_before=600)
+    # the first poll too comes when the schedule says: one interval after the start
+    assert poll.times[0] == pytest.approx(20.0)
     gaps = [b - a for a, b in zip(poll.times, poll.times[1:])]
     assert gaps and all(g == pytest.approx(20.0) for g in gaps)
     assert outcome.elapsed == pytest.approx(poll.times[-1])  # elapsed counts this call only
+
+
+def test_a_slice_returns_after_its_last_poll_that_fits_without_a_poll_at_its_end():
+    clock = FakeClock()
+    poll = Flip(clock, 10_000)
+    outcome = wait_for(poll, bool, 1800, clock=clock, rand=no_jitter, waited_before=600, slice_seconds=50)
+    assert outcome.sliced and not outcome.done
+    assert poll.times == pytest.approx([20.0, 40.0])  # the next one, at 60 s, is past the slice
+    assert clock.now == pytest.approx(40.0)
+
+
+def test_slices_make_the_same_polls_as_one_wait():
+    """Waiting in 50 s slices (as the role does) polls on the schedule of one long wait."""
+    whole = run(at=400)[1].times
+    clock = FakeClock()
+    poll = Flip(clock, 400)
+    started = 0.0
+    while True:
+        outcome = wait_for(
+            poll, bool, 1800, clock=clock, rand=no_jitter, waited_before=clock.now - started, slice_seconds=50
+        )
+        if not outcome.sliced:
+            break
+    assert outcome.done
+    assert len(poll.times) <= len(whole)
+    assert poll.times[-1] - 400 <= 20
+
+
+def test_a_slice_polls_at_least_once_and_the_deadline_wins_over_the_slice():
+    clock = FakeClock()
+    poll = Flip(clock, 10_000)
+    outcome = wait_for(poll, bool, 30, clock=clock, rand=no_jitter, waited_before=600, slice_seconds=5)
+    assert outcome.sliced and poll.times == [5.0]
+    clock = FakeClock()
+    poll = Flip(clock, 10_000)
+    outcome = wait_for(poll, bool, 30, clock=clock, rand=no_jitter, waited_before=600, slice_seconds=50)
+    assert not outcome.sliced and not outcome.done and poll.times[-1] == pytest.approx(30.0)

@@ -1,0 +1,105 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Selecting invalidations of several distributions, and polling them one distribution at a time."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.report import (
+    InvalidationTracker,
+    TargetsTracker,
+    report,
+    selections_of,
+)
+
+
+class FakeApi:
+    """Distributions whose invalidations are Completed once ``done`` says so; records calls by distribution."""
+
+    def __init__(self, ids: dict[str, list[str]]) -> None:
+        self.ids = ids
+        self.done: set[str] = set()
+        self.calls: list[str] = []
+        self.retry = True
+
+    def _summary(self, invalidation_id: str) -> dict[str, Any]:
+        status = "Completed" if invalidation_id in self.done else "InProgress"
+        return {"Id": invalidation_id, "Status": status, "CreateTime": None}
+
+    def summaries(self, distribution_id: str, invalidation_ids: list[str]) -> dict[str, dict[str, Any]]:
+        self.calls.append(distribution_id)
+        return {i: self._summary(i) for i in invalidation_ids}
+
+    def statuses(self, distribution_id: str, invalidation_ids: list[str]) -> dict[str, str | None]:
+        return {i: s["Status"] for i, s in self.summaries(distribution_id, invalidation_ids).items()}
+
+
+def tracker(api: FakeApi) -> TargetsTracker:
+    targets = [{"distribution_id": d, "invalidation_ids": ids} for d, ids in api.ids.items()]
+    return TargetsTracker([InvalidationTracker(api, s) for s in selections_of(targets)])  # type: ignore[arg-type]
+
+
+def test_selections_of_groups_targets_by_distribution_in_the_order_first_named():
+    targets = [
+        {"distribution_id": "E1", "invalidation_id": "I1", "invalidation_ids": None},
+        {"distribution_id": "E2", "invalidation_id": None, "invalidation_ids": ["I3", "I4"]},
+        {"distribution_id": "E1", "invalidation_id": "I2", "invalidation_ids": None},
+    ]
+    selections = selections_of(targets)
+    assert [(s.distribution_id, s.invalidation_ids) for s in selections] == [("E1", ["I1", "I2"]), ("E2", ["I3", "I4"])]
+
+
+def test_first_poll_reads_every_distribution_then_one_distribution_per_poll():
+    api = FakeApi({"E1": ["I1", "I2"], "E2": ["I3"], "E3": ["I4"]})
+    targets = tracker(api)
+    first = targets.poll()
+    assert api.calls == ["E1", "E2", "E3"]
+    assert [i["id"] for i in first] == ["I1", "I2", "I3", "I4"]
+    api.calls.clear()
+    targets.poll()
+    targets.poll()
+    assert api.calls == ["E1", "E1"]  # the others are not polled while E1 is still in progress
+
+
+def test_when_a_distribution_is_done_the_next_ones_are_polled_in_the_same_poll():
+    api = FakeApi({"E1": ["I1"], "E2": ["I2"], "E3": ["I3"]})
+    targets = tracker(api)
+    targets.poll()
+    api.calls.clear()
+    api.done |= {"I1", "I2"}
+    state = targets.poll()
+    assert api.calls == ["E1", "E2", "E3"]  # E1 and E2 done: on to E3, still in progress
+    assert [i["completed"] for i in state] == [True, True, False]
+    api.calls.clear()
+    api.done.add("I3")
+    state = targets.poll()
+    assert api.calls == ["E3"] and all(i["completed"] for i in state)
+
+
+def test_a_distribution_is_reported_completed_only_from_a_poll_of_its_own():
+    api = FakeApi({"E1": ["I1"], "E2": ["I2"]})
+    targets = tracker(api)
+    targets.poll()
+    api.done.add("I2")  # E2 completes while the tracker watches E1
+    state = targets.poll()
+    assert [i["completed"] for i in state] == [False, False]
+
+
+def test_report_over_targets_waits_and_returns_one_flat_list():
+    api = FakeApi({"E1": ["I1"], "E2": ["I2", "I3"]})
+    api.done |= {"I1", "I2", "I3"}
+    targets = [
+        {"distribution_id": "E1", "invalidation_id": "I1", "invalidation_ids": None},
+        {"distribution_id": "E2", "invalidation_id": None, "invalidation_ids": ["I2", "I3"]},
+    ]
+    result = report(api, selections_of(targets), wait=True, wait_timeout=60)  # type: ignore[arg-type]
+    assert result.failure is None
+    assert result.facts["completed"] is True and result.facts["timed_out"] is False
+    assert [(i["distribution_id"], i["id"]) for i in result.facts["invalidations"]] == [
+        ("E1", "I1"),
+        ("E2", "I2"),
+        ("E2", "I3"),
+    ]
+    assert "distribution_id" not in result.facts
