@@ -328,7 +328,7 @@ def alternatives_table(results: dict[str, Any]) -> str:
     short, long_ = [f"{t:g}" for t in alt["short_T"]], [f"{t:g}" for t in alt["long_T"]]
     headers = (
         ["schedule"]
-        + [f"detection at T = {t} s (s)" for t in short]
+        + [f"detection at T ≈ {t} s (s)" for t in short]
         + [f"calls at T = {t} s" for t in short[-1:]]
         + [f"T = {t} s: overshoot (s), calls vs 20 s pace" for t in long_]
     )
@@ -342,8 +342,9 @@ def alternatives_table(results: dict[str, Any]) -> str:
     first = alt["first_polls"]
     return (
         f"The module's first poll {fmt(first, ' s')} after the command's start (measured in part 1, drawn"
-        f" in turn); {alt['seeds']} samples each; detection is from the flip to the first poll after it.\n\n"
-        + table(headers, rows)
+        f" in turn); {alt['seeds']} samples each. Short waits complete at T ± 20 % (uniform), so that no"
+        " schedule is judged by where one exact T falls between its polls; detection is from the flip to the"
+        " first poll after it.\n\n" + table(headers, rows)
     )
 
 

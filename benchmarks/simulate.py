@@ -14,6 +14,7 @@ Every contestant sees the same flips (paired comparison).
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import random
 from collections.abc import Callable, Sequence
@@ -101,12 +102,12 @@ def terraform(flip: float, seed: int) -> Outcome:
 
 @dataclass(frozen=True)
 class RoleModel:
-    """How the gate spends a wait, as the role's YAML does it (per distribution, one invalidation).
+    """How the gate spends a wait, as roles/wait_for_invalidation/tasks/wait.yml does it.
 
-    ``resolve_calls``: calls before the first round (the role reads each invalidation once).
-    ``round_seconds``: the progress interval (the role's default, 50 s).
-    ``module_start``: seconds from the start of a round to the module's first poll (Ansible starts
-    the module); ``between_rounds``: seconds of Ansible tasks between two rounds (record, report,
+    ``resolve_calls``: calls before the first round (the role reads the invalidation once).
+    ``round_seconds``: the progress interval, given to the module as ``wait_slice`` (default 50 s).
+    ``module_start``: seconds from the start of a round to the module's wait (Ansible starts the
+    module); ``between_rounds``: seconds of Ansible tasks between two rounds (record, report,
     include). Both are assumptions, not measurements: part 3 runs the real role.
     """
 
@@ -121,13 +122,13 @@ def role_rounds(flip: float, seed: int, model: RoleModel | None = None) -> Outco
     """The gate's wait as rounds of module runs, with public functions only.
 
     Each round is one module run: ``waiter.wait_for`` with ``wait_timeout`` = what is left of the
-    round (rounded up, at least 1) and ``waited_before`` = the time since the gate started (the
-    role's ``wait_started``), so the schedule continues instead of starting fast again. A run that
-    times out has polled at its deadline; the next round's run polls again at once.
+    gate's timeout, ``slice_seconds`` = the progress interval (the role's ``wait_slice``) and
+    ``waited_before`` = the time since the gate started (its ``wait_started``): the rounds are
+    slices of one schedule, and a round's first poll comes when the schedule says.
 
-    THE HOOK: this models the role as of this commit. When the role changes (e.g. a ``wait_slice``
-    that ends a round without its extra poll, or one module run for several distributions), change
-    this function, or add another beside it in ``CONTESTANTS``: nothing else depends on it.
+    THE HOOK: this models the role as of the merge of the lead's ``wait_slice``/``targets`` change
+    (8005bf3). When the role changes, change this function (or add another beside it in
+    ``CONTESTANTS``): nothing else depends on it.
     """
     m = model or RoleModel()
     clock = FakeClock()
@@ -138,21 +139,22 @@ def role_rounds(flip: float, seed: int, model: RoleModel | None = None) -> Outco
         return Outcome(True, clock.now, calls, flip)
     deadline = gate_start + m.timeout
     while True:
-        round_end = clock.now + m.round_seconds
         clock.sleep(m.module_start)
-        wait_timeout = max(1, math.ceil(min(round_end, deadline) - clock.now))
         outcome = waiter.wait_for(
             lambda: clock.now >= flip,
             bool,
-            wait_timeout,
+            max(1, math.ceil(deadline - clock.now)),
             schedule=waiter.PollSchedule(),
             clock=clock,
             rand=rng.random,
             waited_before=clock.now - gate_start,
+            slice_seconds=m.round_seconds,
         )
         calls += outcome.polls
         if outcome.done:
             return Outcome(True, clock.now, calls, flip)
+        if not outcome.sliced:  # the gate's deadline
+            return Outcome(False, clock.now, calls, flip)
         clock.sleep(m.between_rounds)
         if clock.now >= deadline:
             return Outcome(False, clock.now, calls, flip)
@@ -212,11 +214,12 @@ def simulate(Ts: Sequence[float], seeds: int) -> dict[str, Any]:
 # What the schedule's growth trades (an exploration for tuning, not a contestant)
 # --------------------------------------------------------------------------------------
 
+_DEFAULT = waiter.PollSchedule()
 ALTERNATIVE_SCHEDULES = {
-    "growth 0.2, max 20 s (the default)": waiter.PollSchedule(),
-    "growth 0.15, max 20 s": waiter.PollSchedule(growth=0.15),
-    "growth 0.1, max 20 s": waiter.PollSchedule(growth=0.1),
-    "growth 0.1, max 30 s": waiter.PollSchedule(growth=0.1, max_interval=30.0),
+    f"growth {_DEFAULT.growth:g} (the default)": _DEFAULT,
+    "growth 0.15": dataclasses.replace(_DEFAULT, growth=0.15),
+    "growth 0.1": dataclasses.replace(_DEFAULT, growth=0.1),
+    "growth 0.1, min 1 s": dataclasses.replace(_DEFAULT, growth=0.1, min_interval=1.0),
 }
 
 
@@ -229,20 +232,28 @@ def _wait(flip: float, seed: int, schedule: waiter.PollSchedule) -> Outcome:
     return Outcome(outcome.done, clock.now, outcome.polls, flip)
 
 
+def _near(T: float, seed: int) -> float:
+    return T * random.Random(f"near-{seed}").uniform(0.8, 1.2)
+
+
 def alternatives(
     short_Ts: Sequence[float], long_Ts: Sequence[float], seeds: int, first_polls: Sequence[float]
 ) -> dict[str, Any]:
-    """For each candidate schedule: the detection delay for short waits, where the module's first poll
-    comes as long after the command's start as it did in part 1 (sample ``s`` takes the measured
-    start-up ``first_polls[s % n]``), and the overshoot and calls of long waits against the CLI
-    waiter's 20 s pace, as in ``simulate``."""
+    """For each candidate schedule: the detection delay for short waits that complete around T (T +/- 20 %),
+    where the module's first poll comes as long after the command's start as it did in part 1
+    (sample ``s`` takes the measured start-up ``first_polls[s % n]``), and the overshoot and calls
+    of long waits against the CLI waiter's 20 s pace, as in ``simulate``."""
     first_polls = list(first_polls) or [1.8]
     out: dict[str, Any] = {}
     for label, schedule in ALTERNATIVE_SCHEDULES.items():
         row: dict[str, Any] = {"detection": {}, "overshoot": {}, "calls": {}, "calls_vs_cli_pace": {}}
         for T in short_Ts:
             # the flip, in the module's time (its first poll at 0); a flip before it is seen at once
-            outcomes = [_wait(T - first_polls[seed % len(first_polls)], seed, schedule) for seed in range(seeds)]
+            # around T (+/- 20 %): the detection delay at one exact T depends on where T falls between two
+            # polls of a nearly fixed schedule; tuning should not chase that
+            outcomes = [
+                _wait(_near(T, seed) - first_polls[seed % len(first_polls)], seed, schedule) for seed in range(seeds)
+            ]
             row["detection"][f"{T:g}"] = summary(max(0.0, o.end - o.flip) for o in outcomes)
             row["calls"][f"{T:g}"] = summary((o.calls for o in outcomes), digits=1)
         for T in long_Ts:
