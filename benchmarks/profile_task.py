@@ -64,7 +64,14 @@ IMPORT_GROUPS = (
 OTHER_IMPORTS = "standard library and others"
 
 
-def capture_payloads(cloudfront: LocalCloudFront, tools: Tools, work: Path, distribution_id: str, invalidation_id: str):
+def capture_payloads(
+    cloudfront: LocalCloudFront,
+    tools: Tools,
+    work: Path,
+    distribution_id: str,
+    invalidation_id: str,
+    names: Sequence[str] = ("module", "community", "ping"),
+) -> dict[str, Path]:
     """Run one task of each kind with ANSIBLE_KEEP_REMOTE_FILES=1; return {name: payload path}."""
     tasks = {
         "module": (
@@ -84,6 +91,8 @@ def capture_payloads(cloudfront: LocalCloudFront, tools: Tools, work: Path, dist
     }
     payloads = {}
     for name, (module, args) in tasks.items():
+        if name not in names:
+            continue
         remote = work / "profile" / f"remote-{name}"
         shutil.rmtree(remote, ignore_errors=True)
         remote.mkdir(parents=True)
@@ -303,9 +312,7 @@ def profile(
 ) -> dict[str, Any]:
     dist = cloudfront.create_distribution(comment="bench profile")["id"]
     inv = cloudfront.create_invalidation(dist, complete_in=0)
-    payloads = {
-        name: path for name, path in capture_payloads(cloudfront, tools, work, dist, inv).items() if name in names
-    }
+    payloads = capture_payloads(cloudfront, tools, work, dist, inv, names)
     return {
         "deadline_clients": deadline_clients(cloudfront, tools, work, max(2, repeats // 2)) if repeats > 1 else None,
         "payload_runs": time_payloads(payloads, tools, work, repeats),

@@ -120,7 +120,8 @@ def measure(args: argparse.Namespace, tools: Tools) -> dict[str, Any]:
     with LocalCloudFront(default_delay=5.0) as cloudfront, CpuMonitor() as monitor:
         if "overshoot" in args.parts:
             log(f"==> 1. detection overshoot: T = {args.Ts} s, {args.rounds} rounds, {', '.join(args.contestants)}")
-            overshoot.warm_up(cloudfront, args.contestants, tools, work, log)
+            if not args.quick:
+                overshoot.warm_up(cloudfront, args.contestants, tools, work, log)
             results["overshoot"] = overshoot.measure(
                 cloudfront,
                 tools,
@@ -183,7 +184,8 @@ def measure(args: argparse.Namespace, tools: Tools) -> dict[str, Any]:
         if "profile" in args.parts:
             log("==> 4. profile of one task of ours")
             t0 = time.time()
-            results["profile"] = profile_task.profile(cloudfront, tools, work, args.profile_repeats)
+            names = ("module",) if args.quick else ("module", "community", "ping")
+            results["profile"] = profile_task.profile(cloudfront, tools, work, args.profile_repeats, names)
             results["profile"]["duration"] = round(time.time() - t0, 1)
         results["suite"]["busy_median"] = monitor.busy(started, time.time())
     results["machine"]["load_average_end"] = [round(x, 2) for x in __import__("os").getloadavg()]
