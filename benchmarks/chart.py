@@ -83,9 +83,9 @@ def draw(results: dict[str, Any], png: Path) -> None:
             )
         failed = sorted((float(T), s) for T, s in by_T.items() if s["failed"])
         if failed:
-            xs = [T for T, _ in failed]
-            ax_c.scatter(xs, [s["calls"]["median"] for _, s in failed], marker="x", s=70, color=colour, zorder=5)
-            ax_o.scatter(xs, [0.0 for _ in failed], marker="x", s=70, color=colour, zorder=5, clip_on=False)
+            xs = [T for T, _stat in failed]
+            ax_c.scatter(xs, [s["calls"]["median"] for _T, s in failed], marker="x", s=70, color=colour, zorder=5)
+            ax_o.scatter(xs, [0.0] * len(failed), marker="x", s=70, color=colour, zorder=5, clip_on=False)
             ax_o.annotate(
                 f"x: {STYLE.get(name, (name,))[0]} gives up (at {failed[0][1]['failed_at']['median']:.0f} s)",
                 (xs[0], 0.0),

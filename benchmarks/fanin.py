@@ -81,7 +81,7 @@ def one_run(
     targets = []
     for d in range(distributions):
         dist = cloudfront.create_distribution(comment=f"bench fan-in {tag} {d}")["id"]
-        ids = [cloudfront.create_invalidation(dist, complete_in=3600) for _ in range(per_distribution)]
+        ids = [cloudfront.create_invalidation(dist, complete_in=3600) for _n in range(per_distribution)]
         targets.append({"distribution_id": dist, "ids": ids})
     all_ids = [i for t in targets for i in t["ids"]]
     count = len(all_ids)

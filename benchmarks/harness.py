@@ -143,7 +143,7 @@ def launch(label: str, cmd: Sequence[str], env: dict[str, str], log: Path, cwd: 
     proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT)
 
     def reap() -> None:
-        _, status, usage = os.wait4(proc.pid, 0)
+        _pid, status, usage = os.wait4(proc.pid, 0)
         run.end = time.time()
         proc.returncode = run.rc = os.waitstatus_to_exitcode(status)
         run.cpu_user, run.cpu_sys = usage.ru_utime, usage.ru_stime

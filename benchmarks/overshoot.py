@@ -219,7 +219,7 @@ def run_jobs(
                 )
         now = time.time()
         if pending and len(live) < max_live and now - last_start >= stagger:
-            running = [job for job, _ in live]
+            running = [job for job, _at_start in live]
             chosen = next(
                 (job for job in pending[:LOOKAHEAD] if max_live == 1 or _fits(job, now, running)),
                 None,

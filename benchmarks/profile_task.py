@@ -233,12 +233,12 @@ def cprofile(payload: Path, tools: Tools, work: Path) -> dict[str, Any]:
         raise RuntimeError(f"cProfile wrote no profile: {proc.stderr[-2000:]}")
     stats = pstats.Stats(str(out))
     entries = stats.stats  # type: ignore[attr-defined]
-    total = max(ct for (_, _, _, ct, _) in entries.values())
+    total = max(row[3] for row in entries.values())
     phases = []
     for label, path_part, function in PHASES:
         matches = [
             (ct, nc)
-            for (filename, _, name), (_, nc, _, ct, _) in entries.items()
+            for (filename, _line, name), (_cc, nc, _tt, ct, _callers) in entries.items()
             if name == function and path_part in filename.replace(os.sep, "/")
         ]
         if matches:
@@ -246,7 +246,7 @@ def cprofile(payload: Path, tools: Tools, work: Path) -> dict[str, Any]:
             phases.append({"phase": label, "seconds": round(ct, 3), "share": round(ct / total, 3), "calls": nc})
     imports = [
         ct
-        for (filename, _, name), (_, _, _, ct, _) in entries.items()
+        for (filename, _line, name), (_cc, _nc, _tt, ct, _callers) in entries.items()
         if name == "_find_and_load" and "importlib._bootstrap" in filename
     ]
     if imports:
@@ -257,7 +257,7 @@ def cprofile(payload: Path, tools: Tools, work: Path) -> dict[str, Any]:
     top = sorted(
         (
             {"function": f"{Path(filename).name}:{line}:{name}", "cumulative": round(ct, 3), "own": round(tt, 3)}
-            for (filename, line, name), (_, _, tt, ct, _) in entries.items()
+            for (filename, line, name), (_cc, _nc, tt, ct, _callers) in entries.items()
         ),
         key=lambda row: -row["own"],
     )[:15]
@@ -325,7 +325,7 @@ def profile(
 def _python_startup(tools: Tools, work: Path, repeats: int) -> float:
     """The bare interpreter (python -c pass): the floor of any module process."""
     walls = []
-    for _ in range(repeats):
+    for _n in range(repeats):
         run = run_to_end("python-startup", [tools.python, "-c", "pass"], dict(os.environ), work / "logs" / "python.log")
         walls.append(run.wall)
     return round(statistics.median(walls), 3)

@@ -199,7 +199,10 @@ def chart(results_file: Path, png: Path, tools: Tools) -> bool:
         log("  (no chart: .venv-plot is missing; tools/bench.sh creates it)")
         return False
     proc = subprocess.run(
-        [tools.plot_python, str(BENCH / "chart.py"), str(results_file), str(png)], capture_output=True, text=True
+        [tools.plot_python, str(BENCH / "chart.py"), str(results_file), str(png)],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     if proc.returncode != 0:
         raise RuntimeError(f"the chart failed:\n{proc.stderr}")

@@ -174,7 +174,7 @@ CONTESTANTS: dict[str, tuple[str, Simulator]] = {
 def simulate(Ts: Sequence[float], seeds: int) -> dict[str, Any]:
     samples: dict[str, dict[str, list[dict[str, Any]]]] = {}
     result: dict[str, dict[str, Any]] = {}
-    for name, (_, simulator) in CONTESTANTS.items():
+    for name, (_title, simulator) in CONTESTANTS.items():
         samples[name], result[name] = {}, {}
         for T in Ts:
             outcomes = [simulator(flip_for(T, seed), seed) for seed in range(seeds)]
@@ -197,7 +197,7 @@ def simulate(Ts: Sequence[float], seeds: int) -> dict[str, Any]:
         }
     return {
         "method": {
-            "contestants": {name: title for name, (title, _) in CONTESTANTS.items()},
+            "contestants": {name: title for name, (title, _simulator) in CONTESTANTS.items()},
             "T": list(Ts),
             "seeds": seeds,
             "flip_window": FLIP_WINDOW,
