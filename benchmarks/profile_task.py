@@ -314,7 +314,7 @@ def profile(
     inv = cloudfront.create_invalidation(dist, complete_in=0)
     payloads = capture_payloads(cloudfront, tools, work, dist, inv, names)
     return {
-        "deadline_clients": deadline_clients(cloudfront, tools, work, max(2, repeats // 2)) if repeats > 1 else None,
+        "deadline_clients": deadline_clients(cloudfront, tools, work, 2) if repeats > 1 else None,
         "payload_runs": time_payloads(payloads, tools, work, repeats),
         "imports": import_times(payloads["module"], tools, work),
         "cprofile": cprofile(payloads["module"], tools, work),

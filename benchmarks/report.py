@@ -507,6 +507,28 @@ def profile_tables(results: dict[str, Any]) -> str:
     return "\n\n".join(blocks)
 
 
+def schedule_text(results: dict[str, Any]) -> str:
+    """The module's default schedule, in words, from the PollSchedule the simulation used."""
+    sched = (results.get("simulation") or {}).get("method", {}).get("schedule")
+    if not sched:
+        return "the module's default schedule"
+    return (
+        f"first poll at once, then every max({sched['min_interval']:g} s, {sched['growth']:g} × elapsed) up to"
+        f" {sched['max_interval']:g} s, each interval shortened at random by up to {sched['jitter']:.0%}"
+    )
+
+
+def role_model_text(results: dict[str, Any]) -> str:
+    model = (results.get("simulation") or {}).get("method", {}).get("role_model")
+    if not model:
+        return "_not run_"
+    return (
+        f"one module run per round, the round a slice of {model['round_seconds']:g} s (`wait_slice`) of one schedule"
+        f" (`wait_started`), after one read of the invalidation; {model['module_start']:g} s assumed for Ansible to"
+        f" start the module and {model['between_rounds']:g} s between rounds"
+    )
+
+
 def render(results: dict[str, Any], png_link: str | None, template: Path = TEMPLATE) -> str:
     values = {
         "machine_table": machine_table(results),
@@ -516,6 +538,8 @@ def render(results: dict[str, Any], png_link: str | None, template: Path = TEMPL
         "reference_table": reference_table(results),
         "sim_table": sim_table(results),
         "sim_default_timeout": sim_default_timeout(results),
+        "schedule": schedule_text(results),
+        "role_model": role_model_text(results),
         "sim_seeds": str((results.get("simulation") or {}).get("method", {}).get("seeds", "–")),
         "alternatives_table": alternatives_table(results),
         "deadline_table": deadline_table(results),

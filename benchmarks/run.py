@@ -53,12 +53,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p.add_argument("--no-docs", action="store_true", help="do not write docs/ (the full suite writes it)")
     p.add_argument("--from-results", type=Path, help="render docs and chart from this results.json, measure nothing")
     g = p.add_argument_group("1. detection overshoot")
-    g.add_argument("--rounds", type=int, help="interleaved rounds (default 5; quick 1)")
+    g.add_argument("--rounds", type=int, help="interleaved rounds (default 4; quick 1)")
     g.add_argument("--T", dest="Ts", type=_floats, help="completion times, s (default 2,5,15,45; quick 2)")
     g.add_argument("--contestants", type=_names, help="default module,cli,boto3,until; quick module,until")
     g.add_argument("--max-live", type=int, default=4, help="runs in progress at once (1: strictly serial)")
     g.add_argument("--stagger", type=float, default=3.0, help="seconds between two starts")
-    g.add_argument("--reference-rounds", type=int, help="serial reference rounds (default 3; quick 0)")
+    g.add_argument("--reference-rounds", type=int, help="serial reference rounds (default 2; quick 0)")
     g.add_argument("--reference-contestants", type=_names, default=["module", "until"])
     g.add_argument("--reference-T", type=_floats, default=[2.0, 5.0])
     g = p.add_argument_group("2. long waits (simulation)")
@@ -71,23 +71,23 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     g.add_argument("--fanin-per-distribution", type=int, help="default 20; quick 2")
     g.add_argument("--fanin-spread", type=float, help="completions spread over 0..S s (default 30; quick 4)")
     g = p.add_argument_group("4. per-task cost")
-    g.add_argument("--pertask-rounds", type=int, help="default 5; quick 1")
+    g.add_argument("--pertask-rounds", type=int, help="default 4; quick 1")
     g.add_argument("--pertask-tasks", type=int, help="tasks per playbook (default 20; quick 3)")
     g.add_argument("--profile-repeats", type=int, help="runs of each payload (default 5; quick 1)")
     args = p.parse_args(argv)
     # option: (full suite, --quick)
     defaults = {
-        "rounds": (5, 1),
+        "rounds": (4, 1),
         "Ts": ([2.0, 5.0, 15.0, 45.0], [2.0]),
         "contestants": (["module", "cli", "boto3", "until"], ["module", "until"]),
-        "reference_rounds": (3, 0),
+        "reference_rounds": (2, 0),
         "sim_seeds": (1001, 101),
         "fanin_rounds": (1, 1),
         "fanin_contestants": (["role", "cli_loop", "module_loop"], ["role", "module_loop"]),
         "fanin_distributions": (5, 2),
         "fanin_per_distribution": (20, 2),
         "fanin_spread": (30.0, 4.0),
-        "pertask_rounds": (5, 1),
+        "pertask_rounds": (4, 1),
         "pertask_tasks": (20, 3),
         "profile_repeats": (5, 1),
     }

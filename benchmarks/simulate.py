@@ -203,6 +203,7 @@ def simulate(Ts: Sequence[float], seeds: int) -> dict[str, Any]:
             "flip_window": FLIP_WINDOW,
             "wait_timeout": SIM_WAIT_TIMEOUT,
             "role_model": asdict(RoleModel()),
+            "schedule": asdict(waiter.PollSchedule()),
         },
         "summary": result,
         "module_with_default_wait_timeout": default_timeout,
