@@ -96,6 +96,7 @@ def one_run(
     flips = [flip_time(i) for i in all_ids]
     last_flip = max(flips)
     requests = requests_of(cloudfront, key)
+    after = sorted(r["time"] for r in requests if r["time"] >= last_flip)
     ok = run.rc == 0
     return {
         "contestant": name,
@@ -114,6 +115,11 @@ def one_run(
         "calls": len(requests),
         "calls_by_operation": calls_by_operation(requests),
         "calls_after_last_flip": sum(1 for r in requests if r["time"] >= last_flip),
+        # the gate's lag = detection (the first request after the last flip) + the rest (the
+        # module's exit, the tasks after the wait, the end of the play)
+        "detection_after_last_flip": round(after[0] - last_flip, 3) if after else None,
+        "request_times": [round(r["time"] - run.start, 3) for r in requests],
+        "flip_times": sorted(round(f - run.start, 3) for f in flips),
         "machine_busy": monitor.busy(run.start, run.end),
     }
 
@@ -145,6 +151,7 @@ def measure(
         good = [s for s in samples if s["contestant"] == name and s["ok"]]
         result[name] = {
             "gate_open_after_last_flip": summary(s["gate_open_after_last_flip"] for s in good),
+            "detection_after_last_flip": summary(s["detection_after_last_flip"] for s in good),
             "calls": summary((s["calls"] for s in good), digits=1),
             "wall": summary(s["wall"] for s in good),
             "cpu": summary(s["cpu"] for s in good),

@@ -342,6 +342,7 @@ def summarize(samples: Sequence[dict[str, Any]]) -> dict[str, dict[str, Any]]:
                 "detection": summary(s["detection"] for s in good),
                 "exit_after_detection": summary(s["exit_after_detection"] for s in good),
                 "calls": summary((s["calls"] for s in good), digits=1),
+                "first_request": summary(s["request_times"][0] for s in good if s["request_times"]),
                 "failed": len(group) - len(good),
                 "quiet": sum(1 for s in good if not s.get("others_starting_or_exiting_meanwhile")),
             }

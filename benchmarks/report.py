@@ -264,6 +264,8 @@ def reference_table(results: dict[str, Any]) -> str:
                     fmt(live["overshoot"]),
                     fmt(ref["overshoot"]),
                     "–" if diff is None else f"{diff:+.2f}",
+                    fmt(live.get("first_request")),
+                    fmt(ref.get("first_request")),
                     fmt(live["calls"], digits=0),
                     fmt(ref["calls"], digits=0),
                 )
@@ -275,6 +277,8 @@ def reference_table(results: dict[str, Any]) -> str:
             "overshoot, side by side (s)",
             "overshoot, alone (s)",
             "difference (s)",
+            "first request after the start, side by side (s)",
+            "first request, alone (s)",
             "calls, side by side",
             "calls, alone",
         ),
@@ -375,6 +379,7 @@ def fanin_table(results: dict[str, Any]) -> str:
             (
                 NAMES.get(name, name),
                 fmt(s["gate_open_after_last_flip"], digits=1),
+                fmt(s.get("detection_after_last_flip"), digits=1),
                 fmt(s["calls"], digits=0),
                 by_op or "–",
                 fmt(s["wall"], digits=1),
@@ -386,6 +391,7 @@ def fanin_table(results: dict[str, Any]) -> str:
         (
             "contestant",
             "gate open after the last completion (s)",
+            "of which: to the first call after it (s)",
             "API calls",
             "calls by operation (median)",
             "wall (s)",
@@ -409,6 +415,13 @@ def fanin_method(results: dict[str, Any]) -> str:
     )
 
 
+TASK_NAMES = {
+    "module": "ours: `cloudfront_invalidation_info` (no wait)",
+    "community": NAMES["community"],
+    "ping": NAMES["ping"],
+}
+
+
 def pertask_table(results: dict[str, Any]) -> str:
     part = results.get("pertask")
     if not part:
@@ -420,7 +433,7 @@ def pertask_table(results: dict[str, Any]) -> str:
         above = s["wall_per_task_above_ping"].get(name)
         rows.append(
             (
-                NAMES.get(name, name),
+                TASK_NAMES.get(name, name),
                 fmt(x["wall"]),
                 fmt(x["cpu"]),
                 fmt(x["wall_per_task"], digits=3),
@@ -465,7 +478,7 @@ def profile_tables(results: dict[str, Any]) -> str:
         groups = contents.get("bytes_by_group", {})
         rows.append(
             (
-                NAMES.get(name, name),
+                TASK_NAMES.get(name, name),
                 f"{r['wall_median']:.2f}",
                 f"{r['cpu_median']:.2f}",
                 f"{contents.get('files', '–')}",

@@ -65,7 +65,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     g.add_argument("--sim-T", type=_floats, default=[60.0, 300.0, 900.0, 1800.0, 2400.0])
     g.add_argument("--sim-seeds", type=int, help="samples per T (default 1001; quick 101)")
     g = p.add_argument_group("3. fan-in")
-    g.add_argument("--fanin-rounds", type=int, help="default 1; quick 1")
+    g.add_argument("--fanin-rounds", type=int, help="default 2; quick 1")
     g.add_argument("--fanin-contestants", type=_names, help="default role,cli_loop,module_loop; quick role,module_loop")
     g.add_argument("--fanin-distributions", type=int, help="default 5; quick 2")
     g.add_argument("--fanin-per-distribution", type=int, help="default 20; quick 2")
@@ -82,7 +82,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "contestants": (["module", "cli", "boto3", "until"], ["module", "until"]),
         "reference_rounds": (2, 0),
         "sim_seeds": (1001, 101),
-        "fanin_rounds": (1, 1),
+        "fanin_rounds": (2, 1),
         "fanin_contestants": (["role", "cli_loop", "module_loop"], ["role", "module_loop"]),
         "fanin_distributions": (5, 2),
         "fanin_per_distribution": (20, 2),
