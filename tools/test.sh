@@ -15,24 +15,30 @@
 # and once: ansible-lint, production profile (tools/lint.sh).
 #
 # Which integration tests run on which line: every one on 2.19; on 2.21 all but those marked
-# `storm` (pyproject.toml): the long fault storms and the twenty concurrent gates test the
-# collection's own wait loop (backoff, jitter), which is the same code on both lines, and take
-# minutes of real backoff each. Everything that goes through ansible-core or amazon.aws (module
-# runs and their argument checks, errors and connection options, the role gate, ansible-runner
-# jobs, ansible-doc and action groups, no secrets in output, the installed collection) runs on both.
+# `storm` or `load` (pyproject.toml): the three fault bursts and the 20-second outage (minutes of
+# real backoff each) and the twenty concurrent gates test the collection's own wait loop (backoff,
+# jitter), the same code on both lines. Everything that goes through ansible-core or amazon.aws
+# (module runs and their argument checks, errors and connection options, the role gate,
+# ansible-runner jobs, ansible-doc and action groups, no secrets in the output, the installed
+# collection) runs on both.
 #
-# Order, for the time on 2 cores: the virtualenvs are built side by side; the two pytest runs
-# (timing-sensitive) one after the other, nothing else running beside them; then ansible-test for
-# both lines and ansible-lint side by side, each writing to a log in .work/logs that is shown when
-# it ends.
+# Order, for the time on 2 cores:
+#   1. the virtualenvs, built side by side
+#   2. pytest on 2.19, then on 2.21, with a worker per core: most tests are short playbook runs
+#      that keep a core busy, and some judge timings that a busier machine would stretch; beside
+#      them, from the start, the 2.19 storms in a pytest run of their own, a worker each: they
+#      sleep through their backoff (their log is shown when they end)
+#   3. ansible-test sanity and units for each line, and ansible-lint, side by side, each writing a
+#      log in .work/logs that is shown when it ends
+# and a summary of the times.
 #
 # Environment:
 #   EDGEOPS_LINES               lines to run, default "2.19 2.21"; e.g. EDGEOPS_LINES=2.21 make test
 #   EDGEOPS_REQUIRE_BOTH_LINES  1: a missing Python 3.13 is a failure (.ci/run sets it); otherwise
 #                               the 2.21 line is skipped, saying so at the start and at the end
-#   EDGEOPS_PYTEST_WORKERS      pytest-xdist workers, default 4 (the integration tests mostly
-#                               sleep, waiting for invalidations, so more workers than cores pay)
-# Arguments are passed to pytest, on each line.
+#   EDGEOPS_PYTEST_WORKERS      pytest-xdist workers for the tests other than the storms, default
+#                               the number of cores
+# Arguments are passed to each pytest run (with -k, a run that selects nothing is not a failure).
 set -euo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$REPO"
@@ -40,7 +46,8 @@ cd "$REPO"
 . "$REPO/tools/lines.sh"
 unset EDGEOPS_LINE  # each step below runs on its line (tools/line.sh)
 
-workers=${EDGEOPS_PYTEST_WORKERS:-4}
+workers=${EDGEOPS_PYTEST_WORKERS:-$(nproc 2>/dev/null || echo 2)}
+storm_workers=4  # one for each storm test
 read -r -a lines <<<"${EDGEOPS_LINES:-$(edgeops_lines)}"
 if [ "${#lines[@]}" -gt 1 ] && [ -n "${EDGEOPS_PYTHON:-}${EDGEOPS_VENV:-}${EDGEOPS_WORK:-}" ]; then
     echo "test.sh: EDGEOPS_PYTHON, EDGEOPS_VENV and EDGEOPS_WORK are one line's; set EDGEOPS_LINES to that line" >&2
@@ -102,24 +109,42 @@ for pid in "${pids[@]}"; do wait "$pid" || status=$?; done
 record virtualenvs "$status" "$begun"
 [ "$status" -eq 0 ] || { echo "==> FAILED: could not build the virtualenvs" >&2; exit 1; }
 
-# --- pytest, one line after the other --------------------------------------------------------------
-for line in "${run_lines[@]}"; do
-    begun=$SECONDS
-    select=()
-    [ "$line" = 2.19 ] || select=(-m "not storm")
-    echo "==> [$line] $(tools/line.sh "$line" ansible --version | head -n1)," \
-        "$(tools/line.sh "$line" python --version)"
-    echo "==> [$line] pytest: unit, endpoint and integration tests ${select[*]}"
-    status=0
-    tools/line.sh "$line" python -m pytest -n "$workers" --dist load --maxschedchunk 1 "${select[@]}" "$@" \
-        || status=$?
-    record "pytest $line" "$status" "$begun"
-done
-
-# --- ansible-test on each line, and ansible-lint, side by side -------------------------------------
+# --- pytest ----------------------------------------------------------------------------------------
 logs=$REPO/.work/logs
 rm -rf "$logs"
 mkdir -p "$logs"
+# Exit status of pytest: 5 (no test selected) is fine when arguments narrowed the selection.
+pytest_status() {
+    if [ "$1" -eq 5 ] && [ "$2" -gt 0 ]; then echo 0; else echo "$1"; fi
+}
+# The storms sleep through minutes of backoff: a run of their own, a worker each, beside the rest.
+storms_pid=""
+if [[ " ${run_lines[*]} " == *" 2.19 "* ]]; then
+    storms_begun=$SECONDS
+    echo "==> [2.19] pytest -m storm: beside the other tests, log in ${logs#"$REPO"/}/pytest-2.19-storm.log"
+    tools/line.sh 2.19 python -m pytest -n "$storm_workers" -m storm "$@" \
+        >"$logs/pytest-2.19-storm.log" 2>&1 &
+    storms_pid=$!
+fi
+for line in "${run_lines[@]}"; do
+    begun=$SECONDS
+    if [ "$line" = 2.19 ]; then select="not storm"; else select="not storm and not load"; fi
+    echo "==> [$line] $(tools/line.sh "$line" ansible --version | head -n1)," \
+        "$(tools/line.sh "$line" python --version)"
+    echo "==> [$line] pytest -m '$select': unit, endpoint and integration tests"
+    status=0
+    tools/line.sh "$line" python -m pytest -n "$workers" --dist load -m "$select" "$@" || status=$?
+    record "pytest $line" "$(pytest_status "$status" $#)" "$begun"
+done
+if [ -n "$storms_pid" ]; then
+    status=0
+    wait "$storms_pid" || status=$?
+    echo "==> [2.19] pytest -m storm (${logs#"$REPO"/}/pytest-2.19-storm.log):"
+    cat "$logs/pytest-2.19-storm.log"
+    record "pytest 2.19 storm" "$(pytest_status "$status" $#)" "$storms_begun"
+fi
+
+# --- ansible-test on each line, and ansible-lint, side by side -------------------------------------
 names=()
 pids=()
 for line in "${run_lines[@]}"; do

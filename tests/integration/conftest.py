@@ -14,30 +14,6 @@ from pathlib import Path
 import pytest
 
 # ---------------------------------------------------------------------------------------
-# Order: the storms first, each on a worker of its own
-# ---------------------------------------------------------------------------------------
-
-
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Put the ``storm`` tests (minutes of real backoff each) at the front, each followed by one
-    other test. pytest-xdist's ``--dist load --maxschedchunk 1`` (tools/test.sh) first hands every
-    worker two consecutive tests, then one at a time: so each storm starts at once on a worker of
-    its own, and the short tests go to whichever worker is free, instead of queueing behind a storm
-    and making the run as long as the storms one after the other. Without xdist: the same tests,
-    storms first."""
-    storms = [item for item in items if item.get_closest_marker("storm")]
-    if not storms:
-        return
-    others = [item for item in items if not item.get_closest_marker("storm")]
-    ordered: list[pytest.Item] = []
-    for storm in storms:
-        ordered.append(storm)
-        if others:
-            ordered.append(others.pop(0))
-    items[:] = ordered + others
-
-
-# ---------------------------------------------------------------------------------------
 # Local CloudFront endpoint (tests/support/local_cloudfront.py)
 # ---------------------------------------------------------------------------------------
 
