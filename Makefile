@@ -4,5 +4,5 @@
 demo:  ## Run the main job: local CloudFront endpoint, an invalidation, the example playbook waiting for it
 	tools/demo.sh
 
-test:  ## Run every test: unit, local endpoint, integration (ansible-playbook over HTTP), sanity
+test:  ## Run every test on both ansible-core lines: unit, local endpoint, integration, installed collection, sanity, lint
 	tools/test.sh
