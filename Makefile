@@ -4,7 +4,7 @@
 demo:  ## Run the main job: local CloudFront endpoint, an invalidation, the example playbook waiting for it
 	tools/demo.sh
 
-test:  ## Run every test: unit, local endpoint, integration (ansible-playbook over HTTP), sanity
+test:  ## Run every test on both ansible-core lines: unit, local endpoint, integration, installed collection, sanity, lint
 	tools/test.sh
 
 bench:  ## Run the benchmark suite against the alternatives (about 20 minutes): rewrites docs/benchmarks.md

@@ -9,7 +9,8 @@
 # brings amazon.aws) installed; ansible-test is taken from the same bin directory.
 # Exits with ansible-test's exit code.
 #
-# What it sets up, all under .work/ (gitignored), never in the real home directory:
+# What it sets up, all under .work/ (gitignored; EDGEOPS_WORK names another working area, as
+# tools/test.sh does for each ansible-core line), never in the real home directory:
 #   .work/home                  HOME and ANSIBLE_HOME (ansible-test caches its venvs here)
 #   .work/home/.ansible/test/cache/get_pip_<pip version>.py
 #                               tools/get_pip_offline.py, in place of the get-pip.py script
@@ -51,7 +52,7 @@ if [ ! -x "$python_bin" ] || [ ! -e "$bin_dir/ansible-test" ]; then
 fi
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-WORK=$REPO/.work
+WORK=${EDGEOPS_WORK:-$REPO/.work}
 ROOT=$WORK/ansible-test
 DEST=$ROOT/ansible_collections/edgeops/cloudfront
 
@@ -107,11 +108,19 @@ fi
 # --- shellcheck, for the shellcheck sanity test ---------------------------------------------------
 if ! command -v shellcheck >/dev/null 2>&1 && [ -z "${EDGEOPS_NO_APT:-}" ] \
     && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    echo "==> installing shellcheck (apt-get) for the shellcheck sanity test" >&2
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get install -y -qq shellcheck >/dev/null 2>&1 \
-        || { apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq shellcheck >/dev/null 2>&1; } \
-        || echo "==> could not install shellcheck: the shellcheck sanity test will be skipped" >&2
+    # one at a time: tools/test.sh runs ansible-test for both lines at once, and apt-get refuses
+    # to run while another apt-get holds its lock
+    mkdir -p "$REPO/.work"
+    exec 9>"$REPO/.work/apt.lock"
+    flock 9
+    if ! command -v shellcheck >/dev/null 2>&1; then
+        echo "==> installing shellcheck (apt-get) for the shellcheck sanity test" >&2
+        export DEBIAN_FRONTEND=noninteractive
+        apt-get install -y -qq shellcheck >/dev/null 2>&1 \
+            || { apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq shellcheck >/dev/null 2>&1; } \
+            || echo "==> could not install shellcheck: the shellcheck sanity test will be skipped" >&2
+    fi
+    exec 9>&-
 fi
 
 # --- a fresh copy of the collection inside an ansible_collections tree ----------------------------

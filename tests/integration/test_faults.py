@@ -28,6 +28,7 @@ def waiting(cloudfront, after_first_poll):
     return dist["id"], inv, flip
 
 
+@pytest.mark.storm
 @pytest.mark.parametrize(
     "status, code, burst", [(400, "Throttling", 10), (503, "ServiceUnavailable", 5), (500, "InternalError", 5)]
 )
@@ -99,6 +100,7 @@ def test_wait_survives_reset_connections(cloudfront, tmp_path, waiting):
     assert [a["status"] for a in cloudfront.requests("GetInvalidation")[:4]] == [0, 0, 0, 200]
 
 
+@pytest.mark.storm
 def test_wait_survives_twenty_seconds_of_outage(cloudfront, tmp_path, after_first_poll):
     dist = cloudfront.create_distribution()["id"]
     inv = cloudfront.create_invalidation(dist, complete_in=LONG)

@@ -8,9 +8,12 @@ from __future__ import annotations
 import statistics
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
 from playbook_runner import aws_env, run_module
 
 GATES = 20
+
+pytestmark = pytest.mark.load
 
 
 def test_twenty_concurrent_waits_complete_and_are_not_in_lock_step(cloudfront, tmp_path, after_first_poll):
