@@ -241,6 +241,19 @@ def summary(values: Iterable[float | None], digits: int = 2) -> dict[str, Any]:
     }
 
 
+def dumps(data: Any) -> str:
+    """JSON, indented, with every list of plain values on one line (the samples stay readable and small)."""
+    text = json.dumps(data, indent=1)
+    return (
+        re.sub(
+            r"\[\s*((?:[-+0-9.eE]+|true|false|null|\"[^\"\n]*\")(?:,\s*(?:[-+0-9.eE]+|true|false|null|\"[^\"\n]*\"))*)\s*\]",
+            lambda m: "[" + ", ".join(x.strip() for x in m.group(1).split(",\n")) + "]",
+            text,
+        )
+        + "\n"
+    )
+
+
 def rotated(items: Sequence[Any], n: int) -> list[Any]:
     """``items`` rotated left by ``n``: round n of an interleaved comparison starts with item n."""
     if not items:

@@ -30,7 +30,7 @@ import pertask
 import profile_task
 import report
 import simulate
-from harness import BENCH, REPO, CpuMonitor, LocalCloudFront, Tools, machine_info
+from harness import BENCH, REPO, CpuMonitor, LocalCloudFront, Tools, dumps, machine_info
 
 DOCS = REPO / "docs"
 DEFAULT_OUTPUT = BENCH / "output"
@@ -211,7 +211,7 @@ def chart(results_file: Path, png: Path, tools: Tools) -> bool:
 
 def publish(results: dict[str, Any], results_file: Path, page: Path, png: Path, tools: Tools) -> None:
     results_file.parent.mkdir(parents=True, exist_ok=True)
-    results_file.write_text(json.dumps(results, indent=1, sort_keys=False) + "\n")
+    results_file.write_text(dumps(results))
     has_chart = chart(results_file, png, tools)
     page.write_text(report.render(results, png_link=_relative(png, page.parent) if has_chart else None))
     log(f"==> wrote {_shown(results_file)}, {_shown(page)}" + (f", {_shown(png)}" if has_chart else ""))
@@ -240,7 +240,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         results = measure(args, tools)
         stamp = time.strftime("%Y%m%d-%H%M%S")
         raw = args.out / f"results-{stamp}.json"
-        raw.write_text(json.dumps(results, indent=1) + "\n")
+        raw.write_text(dumps(results))
         log(f"==> raw results: {_shown(raw)} (suite took {results['suite']['duration']:.0f} s)")
     docs = not args.quick and not args.no_docs
     if docs:

@@ -172,13 +172,20 @@ CONTESTANTS: dict[str, tuple[str, Simulator]] = {
 
 
 def simulate(Ts: Sequence[float], seeds: int) -> dict[str, Any]:
-    samples: dict[str, dict[str, list[dict[str, Any]]]] = {}
+    # the samples, by columns: the flips (shared), then each contestant's end, calls and success
+    samples: dict[str, dict[str, Any]] = {
+        "flip": {f"{T:g}": [round(flip_for(T, seed), 2) for seed in range(seeds)] for T in Ts}
+    }
     result: dict[str, dict[str, Any]] = {}
     for name, (_title, simulator) in CONTESTANTS.items():
         samples[name], result[name] = {}, {}
         for T in Ts:
             outcomes = [simulator(flip_for(T, seed), seed) for seed in range(seeds)]
-            samples[name][f"{T:g}"] = [asdict(o) for o in outcomes]
+            samples[name][f"{T:g}"] = {
+                "end": [round(o.end, 2) for o in outcomes],
+                "calls": [o.calls for o in outcomes],
+                "done": [o.done for o in outcomes],
+            }
             done = [o for o in outcomes if o.done]
             failed = [o for o in outcomes if not o.done]
             result[name][f"{T:g}"] = {
