@@ -14,7 +14,8 @@
 #   ansible-test units    the same Python
 # and once: tools/lint.sh (ruff, mypy, the pre-commit hooks, ansible-lint with the production
 # profile) and tools/ecosystem_check.sh (generated docs up to date, antsibull-docs lint,
-# antsibull-changelog lint and CHANGELOG.md, ansible-builder create offline).
+# antsibull-changelog lint and CHANGELOG.md, ansible-builder create offline), and a smoke of the
+# benchmark suite (tools/bench.sh --quick: every part runs, no figure is asserted).
 #
 # Which integration tests run on which line: every one on 2.19; on 2.21 all but those marked
 # `storm` or `load` (pyproject.toml): the three fault bursts and the 20-second outage (minutes of
@@ -184,6 +185,14 @@ pids+=($!)
 ) >"$logs/ecosystem.log" 2>&1 &
 names+=("ecosystem")
 pids+=($!)
+(
+    begun=$SECONDS
+    status=0
+    tools/bench.sh --quick || status=$?
+    echo "bench $status $((SECONDS - begun))" >>"$logs/bench.steps"
+) >"$logs/bench.log" 2>&1 &
+names+=("bench")
+pids+=($!)
 echo "==> side by side: ${names[*]} (logs in ${logs#"$REPO"/}/)"
 
 for i in "${!pids[@]}"; do
@@ -199,6 +208,7 @@ for i in "${!pids[@]}"; do
         case "$command" in
             lint) name="lint" ;;
             ecosystem) name="ecosystem" ;;
+            bench) name="bench --quick" ;;
             *) name="$command $line" ;;
         esac
         record "$name" "$status" $((SECONDS - took))

@@ -45,15 +45,15 @@ def cloudfront(local_cloudfront_server: LocalCloudFront) -> Iterator[LocalCloudF
 
 @pytest.fixture
 def after_first_poll(cloudfront: LocalCloudFront) -> Iterator[Callable[..., None]]:
-    """``after_first_poll(action, operation=...)``: run ``action()`` in a thread as soon as the
-    endpoint has answered the first ``operation`` request of the code under test, so that a test
-    does not depend on how long ansible-playbook takes to start."""
+    """``after_first_poll(action, operation=..., count=1)``: run ``action()`` in a thread as soon as
+    the endpoint has answered the first (or the ``count``-th) ``operation`` request of the code
+    under test, so that a test does not depend on how long ansible-playbook takes to start."""
     threads: list[threading.Thread] = []
 
-    def schedule(action: Callable[[], object], operation: str = "GetInvalidation") -> None:
+    def schedule(action: Callable[[], object], operation: str = "GetInvalidation", count: int = 1) -> None:
         def wait_then_act() -> None:
             deadline = time.monotonic() + 60
-            while not cloudfront.requests(operation) and time.monotonic() < deadline:
+            while len(cloudfront.requests(operation)) < count and time.monotonic() < deadline:
                 time.sleep(0.02)
             action()
 

@@ -105,7 +105,9 @@ def test_several_distributions_finishing_at_different_times(cloudfront, tmp_path
             cloudfront.complete_in(inv, seconds)
         flipped.append(time.time() + max(flips.values()))
 
-    after_first_poll(flip, "ListInvalidations")
+    # the gate's resolve step reads each of the 3 distributions once (ListInvalidations); the
+    # flips count from the first poll of the wait, the 4th ListInvalidations
+    after_first_poll(flip, "ListInvalidations", count=4)
     targets = [
         {"distribution_id": first["id"], "ids": a},
         {"alias": "static.example.com", "ids": b},
