@@ -7,5 +7,5 @@ demo:  ## Run the main job: local CloudFront endpoint, an invalidation, the exam
 test:  ## Run every test on both ansible-core lines: unit, local endpoint, integration, installed collection, sanity, lint
 	tools/test.sh
 
-bench:  ## Run the benchmark suite against the alternatives (about 20 minutes): rewrites docs/benchmarks.md
+bench:  ## Run the benchmark suite against the alternatives (about 23 minutes): rewrites docs/benchmarks.md
 	tools/bench.sh
