@@ -169,30 +169,23 @@ for line in "${run_lines[@]}"; do
     names+=("ansible-test-$line")
     pids+=($!)
 done
-(
-    begun=$SECONDS
-    status=0
-    tools/lint.sh || status=$?
-    echo "lint $status $((SECONDS - begun))" >>"$logs/ansible-lint.steps"
-) >"$logs/ansible-lint.log" 2>&1 &
-names+=("ansible-lint")
-pids+=($!)
-(
-    begun=$SECONDS
-    status=0
-    tools/ecosystem_check.sh || status=$?
-    echo "ecosystem $status $((SECONDS - begun))" >>"$logs/ecosystem.steps"
-) >"$logs/ecosystem.log" 2>&1 &
-names+=("ecosystem")
-pids+=($!)
-(
-    begun=$SECONDS
-    status=0
-    tools/bench.sh --quick || status=$?
-    echo "bench $status $((SECONDS - begun))" >>"$logs/bench.steps"
-) >"$logs/bench.log" 2>&1 &
-names+=("bench")
-pids+=($!)
+# beside NAME STEP COMMAND...: run COMMAND beside the others, its output in $logs/NAME.log and
+# its outcome as one STEP line in $logs/NAME.steps
+beside() {
+    local name=$1 step=$2
+    shift 2
+    (
+        begun=$SECONDS
+        status=0
+        "$@" || status=$?
+        echo "$step $status $((SECONDS - begun))" >>"$logs/$name.steps"
+    ) >"$logs/$name.log" 2>&1 &
+    names+=("$name")
+    pids+=($!)
+}
+beside ansible-lint lint tools/lint.sh
+beside ecosystem ecosystem tools/ecosystem_check.sh
+beside bench bench tools/bench.sh --quick
 echo "==> side by side: ${names[*]} (logs in ${logs#"$REPO"/}/)"
 
 for i in "${!pids[@]}"; do
