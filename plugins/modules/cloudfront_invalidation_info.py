@@ -119,8 +119,8 @@ options:
   wait_started:
     description:
       - When the overall wait began, in seconds since the epoch, for callers that wait in several
-        runs of the module (the P(edgeops.cloudfront.wait_for_invalidation#role) role waits a minute
-        per run to show progress).
+        runs of the module (M(edgeops.cloudfront.cloudfront_invalidation_wait), the loop of the
+        P(edgeops.cloudfront.wait_for_invalidation#role) role, waits in slices to show progress).
       - The poll schedule continues from there instead of starting fast again, so a long wait stays
         at one poll per O(max_poll_interval), and the first poll of this run comes when the schedule
         says, not at once. O(wait_timeout) counts from the start of this run.
@@ -129,9 +129,11 @@ options:
     description:
       - Return after at most this many seconds of waiting, without failing, when the invalidations
         are still in progress and O(wait_timeout) has not passed; RV(completed) tells which it was.
-      - For callers that show progress while they wait (the
-        P(edgeops.cloudfront.wait_for_invalidation#role) role does), which run the module again
-        with O(wait_started) to go on. The run returns right after its last poll that fits in the slice.
+      - The run also returns, without failing, as soon as a poll sees more of the invalidations
+        completed than the run's first poll did, so that the caller can report the progress at once.
+      - For callers that show progress while they wait (M(edgeops.cloudfront.cloudfront_invalidation_wait)
+        does), which run the module again with O(wait_started) to go on. The run returns right after its
+        last poll that fits in the slice.
     type: int
 notes:
   - Needs the IAM actions C(cloudfront:GetInvalidation) and C(cloudfront:ListInvalidations), and

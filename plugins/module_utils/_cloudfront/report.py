@@ -8,7 +8,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
 
 from .api import CloudFrontApi
 from .errors import TransientCloudFrontError
@@ -204,6 +204,20 @@ def _targets_timeout_message(outcome: WaitOutcome[list[Invalidation]], timeout: 
     )
 
 
+def _progressed() -> Callable[[list[Invalidation]], bool]:
+    """The end of a slice's wait: every invalidation completed, or more of them than at the
+    slice's first poll (so that the caller can say so at once)."""
+    first: list[int] = []
+
+    def done(invalidations: list[Invalidation]) -> bool:
+        count = sum(1 for i in invalidations if i["completed"])
+        if not first:
+            first.append(count)
+        return count == len(invalidations) or count > first[0]
+
+    return done
+
+
 def report(
     api: CloudFrontApi,
     selection: Selection | list[Selection],
@@ -218,7 +232,8 @@ def report(
 
     ``selection``: one selection, or a list of them (several distributions, by invalidation
     IDs), reported as one flat list of invalidations.  ``wait_slice``: return after this many
-    seconds, without failing, when the wait is not over (see :func:`wait_for`).
+    seconds, without failing, when the wait is not over (see :func:`wait_for`), or as soon as a
+    poll sees more invalidations completed than the slice's first poll did.
     """
     tracker: InvalidationTracker | TargetsTracker
     if isinstance(selection, list):
@@ -235,7 +250,7 @@ def report(
     api.remaining = lambda: deadline - clock.monotonic()  # no request outlives the deadline by much
     outcome = wait_for(
         tracker.poll,
-        all_completed,
+        all_completed if wait_slice is None else _progressed(),
         wait_timeout,
         schedule=schedule,
         clock=clock,
@@ -244,7 +259,7 @@ def report(
     )
     facts = _facts(single, outcome.state or [])
     facts["waited"] = round(outcome.elapsed, 3)
-    facts["completed"] = outcome.done
+    facts["completed"] = outcome.state is not None and all_completed(outcome.state)
     facts["timed_out"] = not outcome.done and not outcome.sliced
     if outcome.done or outcome.sliced:
         return Report(facts)

@@ -1,0 +1,155 @@
+# -*- coding: utf-8 -*-
+
+# Copyright: Contributors to the edgeops.cloudfront collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The deployment gate's loop, on the controller (documentation: plugins/modules/cloudfront_invalidation_wait.py).
+
+ansible-core's ``reboot`` action plugin is the model: one task that runs modules until a
+deadline. Here each round is a run of ``cloudfront_invalidation_info`` that waits a slice of
+the whole wait; the rounds, the progress lines and the verdict are the pure code of
+module_utils/_cloudfront/gate.py. A ticker thread prints a progress line whenever a progress
+interval passes without one, also while a module run is waiting.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import TYPE_CHECKING, Any
+
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+from ansible.plugins.action import ActionBase
+from ansible.utils.display import Display
+
+from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.gate import (
+    GateError,
+    GateOutcome,
+    Progress,
+    SliceResult,
+    gate_settings,
+    run_gate,
+)
+from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.waiter import Clock
+
+if TYPE_CHECKING:
+    from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.gate import Target
+    from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.results import Invalidation
+
+display = Display()
+
+MODULE = "edgeops.cloudfront.cloudfront_invalidation_info"
+_TARGET = dict(
+    distribution_id=dict(type="str"),
+    alias=dict(type="str"),
+    ids=dict(type="list", elements="str", default=[]),
+)
+# The gate's own options; every other argument (the AWS connection options of
+# amazon.aws.common.modules, amazon.aws.region.modules) goes to each module run as it is.
+ARGUMENT_SPEC: dict[str, Any] = dict(
+    distribution_id=dict(type="str"),
+    alias=dict(type="str"),
+    ids=dict(type="list", elements="str", default=[]),
+    targets=dict(type="list", elements="dict", options=_TARGET),
+    timeout=dict(type="int", default=1800),
+    progress_interval=dict(type="int", default=50),
+    fail_on_timeout=dict(type="bool", default=True),
+    option_prefix=dict(type="str", default=""),
+)
+
+
+class ModuleRunner:
+    """The gate's requests to CloudFront: runs of ``cloudfront_invalidation_info`` through the
+    task's connection (on the controller, where the role delegates the gate)."""
+
+    def __init__(self, action: ActionModule, connection_args: dict[str, Any], task_vars: dict[str, Any]) -> None:
+        self.action = action
+        self.connection_args = connection_args
+        self.task_vars = task_vars
+
+    def _run(self, args: dict[str, Any]) -> dict[str, Any]:
+        result: dict[str, Any] = self.action._execute_module(
+            module_name=MODULE, module_args={**self.connection_args, **args}, task_vars=self.task_vars
+        )
+        return result
+
+    @staticmethod
+    def _error(result: dict[str, Any]) -> GateError:
+        return GateError(str(result.get("msg") or "cloudfront_invalidation_info failed"), result.get("error_code"))
+
+    def resolve(self, target: Target) -> list[Invalidation]:
+        args: dict[str, Any] = {"max_items": 0}
+        if target.distribution_id:
+            args["distribution_id"] = target.distribution_id
+        else:
+            args["alias"] = target.alias
+        if target.ids:
+            args["invalidation_ids"] = list(target.ids)
+        result = self._run(args)
+        if result.get("failed"):
+            raise self._error(result)
+        found: list[Invalidation] = result.get("invalidations") or []
+        return found
+
+    def wait(self, pending: list[Invalidation], timeout: int, slice_seconds: int, waited: float) -> SliceResult:
+        result = self._run(
+            {
+                "targets": [{"distribution_id": i["distribution_id"], "id": i["id"]} for i in pending],
+                "wait": True,
+                "wait_timeout": timeout,
+                "wait_slice": slice_seconds,
+                # the schedule goes on where the last round left it (a wall time: another process)
+                "wait_started": time.time() - waited,
+            }
+        )
+        seen: list[Invalidation] = result.get("invalidations") or []
+        if result.get("failed") and not result.get("timed_out"):
+            raise self._error(result)
+        return SliceResult(seen, timed_out=bool(result.get("timed_out")))
+
+
+class ActionModule(ActionBase):
+    TRANSFERS_FILES = False
+    _supports_check_mode = True  # the module only reads
+
+    def run(self, tmp: str | None = None, task_vars: dict[str, Any] | None = None) -> dict[str, Any]:
+        result: dict[str, Any] = super().run(tmp, task_vars)
+        del tmp  # tmp no longer has any effect
+        args = self._task.args
+        own = {key: value for key, value in args.items() if key in ARGUMENT_SPEC}
+        connection_args = {key: value for key, value in args.items() if key not in ARGUMENT_SPEC}
+        clock = Clock()
+        progress = Progress(1, clock, display.display)  # the interval is set once the inputs are checked
+        checked = ArgumentSpecValidator(ARGUMENT_SPEC).validate(own)
+        try:
+            if checked.error_messages:
+                raise GateError("; ".join(checked.error_messages))
+            settings = gate_settings(checked.validated_parameters, checked.validated_parameters["option_prefix"])
+        except GateError as e:
+            outcome = GateOutcome(False, False, True, 0.0, [], e.msg)
+        else:
+            progress.interval = settings.progress_interval
+            runner = ModuleRunner(self, connection_args, task_vars or {})
+            outcome = _with_ticker(progress, lambda: run_gate(settings, runner, progress))
+        result.update(outcome.result(), changed=False, failed=outcome.failed)
+        if outcome.warning:
+            result["warnings"] = [outcome.warning]
+        return result
+
+
+def _with_ticker(progress: Progress, gate: Any) -> GateOutcome:
+    """Run ``gate()`` while a thread prints the progress lines that fall due meanwhile."""
+    stop = threading.Event()
+
+    def tick() -> None:
+        while not stop.wait(max(0.05, progress.seconds_until_due())):
+            progress.tick()
+
+    ticker = threading.Thread(target=tick, name="cloudfront-gate-progress", daemon=True)
+    ticker.start()
+    try:
+        outcome: GateOutcome = gate()
+    finally:
+        stop.set()
+        ticker.join()
+    return outcome

@@ -1,0 +1,333 @@
+# -*- coding: utf-8 -*-
+
+# Copyright: Contributors to the edgeops.cloudfront collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The deployment gate: its inputs, its rounds, its progress lines and its verdict.
+
+Pure code, run on the controller by the ``cloudfront_invalidation_wait`` action plugin: the
+module runs (resolving the targets, waiting a slice), the clock and the output are injected,
+so that unit tests drive a whole gate of any length with a fake clock.
+
+The gate decides from its own state only: the invalidations it found when it started, each
+updated by the polls that saw it.  A round in which no poll succeeded changes nothing; an
+invalidation counts as completed only once a poll has said so.  Nothing the gate publishes
+is read back.  The loop is flat: whatever the number of rounds, the gate is one task, and
+each round costs the same.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
+
+from .validation import check_alias, check_at_least, check_id, check_ids
+
+if TYPE_CHECKING:
+    from typing import Protocol
+
+    from .results import Invalidation
+    from .waiter import Clock
+
+    class Runner(Protocol):
+        """What the gate asks of CloudFront, through the ``cloudfront_invalidation_info`` module."""
+
+        def resolve(self, target: Target) -> list[Invalidation]:
+            """The target's invalidations: those given by ID, or every one of the distribution."""
+
+        def wait(self, pending: list[Invalidation], timeout: int, slice_seconds: int, waited: float) -> SliceResult:
+            """Wait for ``pending`` for at most ``slice_seconds`` (and ``timeout``); ``waited``: the
+            seconds since the gate started, so that the poll schedule goes on where it was."""
+
+
+# A module run waits at least this long (its slice): each run costs a module start (about a
+# second of the controller's CPU), so a short progress interval makes more lines, not more runs.
+MIN_SLICE = 20
+# The keys of an invalidation in the gate's state and result.
+KEYS = ("distribution_id", "id", "status", "completed")
+
+
+class GateError(Exception):
+    """A failure that ends the gate: ``msg`` names the distribution, invalidation or option."""
+
+    def __init__(self, msg: str, code: str | None = None) -> None:
+        super().__init__(msg)
+        self.msg = msg
+        self.code = code
+
+
+@dataclass(frozen=True)
+class Target:
+    """A distribution, by ID or by alias, and the invalidations to wait for (none: those in progress)."""
+
+    distribution_id: str | None = None
+    alias: str | None = None
+    ids: tuple[str, ...] = ()
+
+    @property
+    def label(self) -> str:
+        return self.distribution_id or self.alias or ""
+
+
+@dataclass
+class SliceResult:
+    """What one module run saw: ``invalidations`` as polled (empty when no poll succeeded),
+    and whether its wait ended at its deadline."""
+
+    invalidations: list[Invalidation]
+    timed_out: bool = False
+
+
+@dataclass
+class GateSettings:
+    """The gate's inputs, checked (see :func:`gate_settings`)."""
+
+    targets: list[Target]
+    timeout: int
+    progress_interval: int
+    fail_on_timeout: bool = True
+    option_prefix: str = ""
+
+    @property
+    def slice_seconds(self) -> int:
+        return max(self.progress_interval, MIN_SLICE)
+
+    def option(self, name: str) -> str:
+        return f"{self.option_prefix}{name}"
+
+
+def _given(value: Any) -> bool:
+    return value not in (None, "", [], ())
+
+
+def gate_settings(args: Mapping[str, Any], option_prefix: str = "") -> GateSettings:
+    """The gate's inputs from the action's arguments (already of the right types); every rule
+    checked before any call to CloudFront, with a message naming the option as the caller
+    named it (``option_prefix``: the role's ``wait_for_invalidation_``). Raises GateError."""
+
+    def name(option: str) -> str:
+        return f"{option_prefix}{option}"
+
+    ways = [way for way in ("distribution_id", "alias", "targets") if _given(args.get(way))]
+    if len(ways) != 1:
+        raise GateError(
+            f"give exactly one of {name('distribution_id')}, {name('alias')} and {name('targets')}"
+            f" ({'none was given' if not ways else 'several were given'})"
+        )
+    if ways == ["targets"] and _given(args.get("ids")):
+        raise GateError(
+            f"{name('ids')} goes with {name('distribution_id')} or {name('alias')};"
+            f" with {name('targets')} give each target its own ids"
+        )
+    for option in ("timeout", "progress_interval"):
+        error = check_at_least(name(option), args.get(option), 1)
+        if error:
+            raise GateError(error)
+    if ways == ["targets"]:
+        given: Sequence[Mapping[str, Any]] = args["targets"]
+        targets = [_target(target, name, f"{name('targets')}[{index}]") for index, target in enumerate(given)]
+    else:
+        targets = [_target(args, name)]
+    return GateSettings(
+        targets=targets,
+        timeout=int(args["timeout"]),
+        progress_interval=int(args["progress_interval"]),
+        fail_on_timeout=bool(args.get("fail_on_timeout", True)),
+        option_prefix=option_prefix,
+    )
+
+
+def _target(target: Mapping[str, Any], name: Callable[[str], str], item: str | None = None) -> Target:
+    """One target, checked with the module's rules for IDs (validation.py). ``item``: the
+    target's place in ``targets`` (``targets[1]``); None for the gate's own options."""
+    distribution_id = target.get("distribution_id") or None
+    alias = target.get("alias") or None
+    ids = list(target.get("ids") or [])
+    if item is not None and (distribution_id is None) == (alias is None):
+        raise GateError(f"{item}: give exactly one of distribution_id and alias")
+
+    def sub(key: str) -> str:
+        return name(key) if item is None else f"{item}.{key}"
+
+    error = (
+        check_id(sub("distribution_id"), distribution_id)
+        or check_alias(sub("alias"), alias)
+        or (check_ids(sub("ids"), ids) if ids else None)
+    )
+    if error:
+        raise GateError(error)
+    return Target(distribution_id=distribution_id, alias=alias, ids=tuple(ids))
+
+
+@dataclass
+class GateState:
+    """The invalidations the gate waits for, as last seen, in the order found."""
+
+    invalidations: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+
+    def add(self, target: Target, found: list[Invalidation]) -> None:
+        """What resolving ``target`` found: the given IDs, all of them; no IDs, those in progress
+        now (invalidations created later do not hold the gate)."""
+        for invalidation in found:
+            if target.ids or not invalidation["completed"]:
+                self._set(invalidation)
+
+    def update(self, seen: list[Invalidation]) -> None:
+        """What a poll saw; only invalidations the gate waits for count."""
+        for invalidation in seen:
+            if (invalidation["distribution_id"], invalidation["id"]) in self.invalidations:
+                self._set(invalidation)
+
+    def _set(self, invalidation: Invalidation) -> None:
+        key = (invalidation["distribution_id"], invalidation["id"])
+        self.invalidations[key] = {k: invalidation[k] for k in KEYS}  # type: ignore[literal-required]
+
+    @property
+    def pending(self) -> list[dict[str, Any]]:
+        return [i for i in self.invalidations.values() if not i["completed"]]
+
+    @property
+    def completed(self) -> bool:
+        return not self.pending
+
+    def listed(self) -> list[dict[str, Any]]:
+        return [dict(i) for i in self.invalidations.values()]
+
+    def pending_text(self) -> str:
+        """``distribution E1: I1, I2; distribution E2: I3``."""
+        by_distribution: dict[str, list[str]] = {}
+        for invalidation in self.pending:
+            by_distribution.setdefault(invalidation["distribution_id"], []).append(invalidation["id"])
+        return "; ".join(f"distribution {dist}: {', '.join(ids)}" for dist, ids in by_distribution.items())
+
+    def progress_line(self, elapsed: float) -> str:
+        done = len(self.invalidations) - len(self.pending)
+        line = f"{done} of {len(self.invalidations)} CloudFront invalidation(s) completed after {elapsed:.1f}s"
+        return f"{line}; still in progress: {self.pending_text()}" if self.pending else line
+
+
+class Progress:
+    """The progress lines: one at least every ``interval`` seconds, and one as soon as a round
+    learns that more invalidations are completed. Thread-safe: a ticker thread calls
+    :meth:`tick` while the gate waits in a module run, the gate calls :meth:`update`."""
+
+    def __init__(self, interval: float, clock: Clock, say: Callable[[str], None]) -> None:
+        self.interval = interval
+        self.clock = clock
+        self.say = say
+        self.start = clock.monotonic()
+        self._lock = threading.Lock()
+        self._state: GateState | None = None
+        self._last_line = self.start
+        self._last_done = 0
+
+    def elapsed(self) -> float:
+        return self.clock.monotonic() - self.start
+
+    def seconds_until_due(self) -> float:
+        with self._lock:
+            return max(0.0, self._last_line + self.interval - self.clock.monotonic())
+
+    def begin(self, state: GateState, line: str) -> None:
+        """The wait begins: ``line`` says what the gate waits for; lines are due from now on."""
+        with self._lock:
+            self._state = state
+            self._last_line = self.clock.monotonic()
+            self.say(line)
+
+    def update(self, state: GateState, force: bool = False) -> None:
+        """After a round: a line if more are completed, if half an interval has passed, or if ``force``."""
+        with self._lock:
+            self._state = state
+            done = len(state.invalidations) - len(state.pending)
+            now = self.clock.monotonic()
+            if force or done > self._last_done or now - self._last_line >= self.interval / 2:
+                self._say(state, now)
+
+    def tick(self) -> None:
+        """A line if an interval has passed since the last one (the state of the last round)."""
+        with self._lock:
+            now = self.clock.monotonic()
+            if self._state is not None and now - self._last_line >= self.interval:
+                self._say(self._state, now)
+
+    def _say(self, state: GateState, now: float) -> None:
+        self._last_line = now
+        self._last_done = len(state.invalidations) - len(state.pending)
+        self.say(state.progress_line(now - self.start))
+
+
+@dataclass
+class GateOutcome:
+    """How the gate ended. ``failed``: the task fails (a hard timeout, or any other failure)."""
+
+    completed: bool
+    timed_out: bool
+    failed: bool
+    elapsed: float
+    invalidations: list[dict[str, Any]]
+    msg: str
+    error_code: str | None = None
+    warning: str | None = None
+
+    def result(self) -> dict[str, Any]:
+        """The gate's result, as the role sets and publishes it."""
+        result: dict[str, Any] = {
+            "completed": self.completed,
+            "timed_out": self.timed_out,
+            "elapsed": self.elapsed,
+            "invalidations": self.invalidations,
+            "msg": self.msg,
+        }
+        if self.error_code:
+            result["error_code"] = self.error_code
+        return result
+
+
+def run_gate(settings: GateSettings, runner: Runner, progress: Progress) -> GateOutcome:
+    """Resolve the targets, then wait in slices until every invalidation is completed or the
+    timeout has passed, counted from ``progress.start``. Never raises GateError: a failure
+    is an outcome, with the invalidations as last seen."""
+    clock = progress.clock
+    deadline = progress.start + settings.timeout
+    state = GateState()
+    timed_out = False
+    try:
+        for target in settings.targets:
+            state.add(target, runner.resolve(target))
+        waiting = f"Waiting up to {settings.timeout}s for {len(state.pending)} CloudFront invalidation(s) in progress"
+        progress.begin(state, f"{waiting}: {state.pending_text()}" if state.pending else waiting)
+        while state.pending:
+            remaining = deadline - clock.monotonic()
+            if remaining <= 0:
+                timed_out = True
+                break
+            seen = runner.wait(state.pending, math.ceil(remaining), settings.slice_seconds, progress.elapsed())
+            state.update(seen.invalidations)
+            progress.update(state, force=seen.timed_out or state.completed)
+            if seen.timed_out:
+                timed_out = True
+                break
+    except GateError as e:
+        return GateOutcome(False, False, True, _rounded(progress), state.listed(), e.msg, error_code=e.code)
+    return verdict(settings, state, timed_out, _rounded(progress))
+
+
+def _rounded(progress: Progress) -> float:
+    return round(progress.elapsed(), 1)
+
+
+def verdict(settings: GateSettings, state: GateState, timed_out: bool, elapsed: float) -> GateOutcome:
+    """Completed, or a timeout that fails the gate (or, for a soft gate, lets it open)."""
+    count = len(state.invalidations)
+    if state.completed:
+        msg = f"{count} of {count} CloudFront invalidation(s) completed after {elapsed}s"
+        return GateOutcome(True, False, False, elapsed, state.listed(), msg)
+    still = f"{len(state.pending)} CloudFront invalidation(s) still in progress: {state.pending_text()}"
+    if settings.fail_on_timeout:
+        msg = f"Timed out after {elapsed}s ({settings.option('timeout')}={settings.timeout}): {still}"
+        return GateOutcome(False, True, True, elapsed, state.listed(), msg)
+    msg = f"Soft gate open after {elapsed}s ({settings.option('timeout')}={settings.timeout}) with {still}"
+    return GateOutcome(False, True, False, elapsed, state.listed(), msg, warning=msg)

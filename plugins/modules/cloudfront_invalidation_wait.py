@@ -1,0 +1,182 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+
+# Copyright: Contributors to the edgeops.cloudfront collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+# The work is done by the action plugin of the same name (plugins/action/cloudfront_invalidation_wait.py),
+# on the controller; this file documents it.
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: cloudfront_invalidation_wait
+version_added: 0.1.0
+short_description: Hold a play until CloudFront invalidations are completed, showing progress
+description:
+  - The loop of the deployment gate P(edgeops.cloudfront.wait_for_invalidation#role): finds the
+    invalidations to wait for, then waits until every one of them is C(Completed) or O(timeout) has
+    passed, printing a progress line in the job output at least every O(progress_interval) seconds.
+  - It is one task however long it waits. It runs M(edgeops.cloudfront.cloudfront_invalidation_info)
+    over and over, each run waiting a slice of the whole wait (O(progress_interval), and at least
+    20 seconds) on the poll schedule of the whole wait; a short O(progress_interval) makes more
+    progress lines, not more requests or module runs.
+  - It decides from what its own polls saw. An invalidation counts as completed only once a poll
+    said so; a round in which no poll succeeded (throttling, say) changes nothing.
+  - Every ending returns the same keys (RV(completed), RV(timed_out), RV(elapsed),
+    RV(invalidations), RV(msg)): a completion, a timeout (which fails the task unless
+    O(fail_on_timeout=false)), or a failure (which fails the task, RV(msg) naming the distribution,
+    invalidation or option concerned).
+  - Checks every input before it asks CloudFront anything, with the same rules for IDs as
+    M(edgeops.cloudfront.cloudfront_invalidation_info).
+  - Give exactly one of O(distribution_id), O(alias) and O(targets).
+author:
+  - edgeops.cloudfront maintainers (@edgeops)
+options:
+  distribution_id:
+    description: The ID of the distribution, for example C(E2QWRUHAPOMQZL).
+    type: str
+  alias:
+    description: The distribution's alternate domain name (CNAME) or its C(*.cloudfront.net) domain name.
+    type: str
+  ids:
+    description:
+      - The invalidations of that distribution to wait for.
+      - Empty, those of the distribution that are in progress when the task starts; invalidations
+        created while it waits do not hold it.
+    type: list
+    elements: str
+    default: []
+  targets:
+    description: Several distributions, instead of O(distribution_id), O(alias) and O(ids).
+    type: list
+    elements: dict
+    suboptions:
+      distribution_id:
+        description: The ID of the distribution. Exactly one of O(targets[].distribution_id) and O(targets[].alias).
+        type: str
+      alias:
+        description: The distribution's alias or C(*.cloudfront.net) domain name.
+        type: str
+      ids:
+        description: The invalidations to wait for; empty, those in progress when the task starts.
+        type: list
+        elements: str
+        default: []
+  timeout:
+    description: Seconds the whole task may wait, counted from its start.
+    type: int
+    default: 1800
+  progress_interval:
+    description:
+      - Seconds between two progress lines, at most. A line also comes as soon as more invalidations
+        are seen completed.
+    type: int
+    default: 50
+  fail_on_timeout:
+    description:
+      - Fail when O(timeout) passes with invalidations still in progress, naming them.
+      - V(false) returns RV(completed=false) and a warning instead, and the play goes on.
+    type: bool
+    default: true
+  option_prefix:
+    description:
+      - How messages name the options, for a role that passes its own variables on; the
+        P(edgeops.cloudfront.wait_for_invalidation#role) role sets V(wait_for_invalidation_), so that
+        its messages name C(wait_for_invalidation_timeout), not C(timeout).
+    type: str
+    default: ""
+notes:
+  - An action plugin. The module runs go through the task's connection, with the task's Python:
+    delegate the task to C(localhost), as the role does, so that they run on the controller.
+  - The AWS connection options reach the module runs as given, and from C(module_defaults) of
+    C(group/edgeops.cloudfront.aws) or of this action; C(module_defaults) for
+    M(edgeops.cloudfront.cloudfront_invalidation_info) alone do not reach them.
+  - Needs the IAM actions C(cloudfront:GetInvalidation) and C(cloudfront:ListInvalidations), and
+    C(cloudfront:ListDistributions) when a distribution is given by alias.
+  - Supports check mode (it only reads).
+extends_documentation_fragment:
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - amazon.aws.boto3
+"""
+
+EXAMPLES = r"""
+- name: Hold the play until the release's invalidation is completed, at most 30 minutes
+  edgeops.cloudfront.cloudfront_invalidation_wait:
+    distribution_id: E2QWRUHAPOMQZL
+    ids: [I2J0I21PCUYOIK]
+    timeout: 1800
+  delegate_to: localhost
+  run_once: true
+
+- name: Wait for whatever two sites have in progress, reporting instead of failing at the timeout
+  edgeops.cloudfront.cloudfront_invalidation_wait:
+    targets:
+      - alias: www.example.com
+      - distribution_id: E1ABCDEFGHIJKL
+        ids: [I9ZYXWVUTSRQPO]
+    timeout: 600
+    progress_interval: 30
+    fail_on_timeout: false
+  delegate_to: localhost
+  run_once: true
+  register: gate
+"""
+
+RETURN = r"""
+completed:
+  description: Whether every invalidation waited for is C(Completed).
+  returned: always
+  type: bool
+  sample: true
+timed_out:
+  description: Whether the wait ended because O(timeout) passed with invalidations still in progress.
+  returned: always
+  type: bool
+  sample: false
+elapsed:
+  description: Seconds since the task started, to a tenth of a second.
+  returned: always
+  type: float
+  sample: 312.4
+invalidations:
+  description:
+    - Each invalidation waited for, as the last poll that saw it reported it, in the order found.
+    - Empty when the task failed before it found any.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    distribution_id:
+      description: The ID of the distribution.
+      type: str
+      returned: always
+      sample: E2QWRUHAPOMQZL
+    id:
+      description: The ID of the invalidation.
+      type: str
+      returned: always
+      sample: I2J0I21PCUYOIK
+    status:
+      description: The status exactly as CloudFront sent it.
+      type: str
+      returned: always
+      sample: Completed
+    completed:
+      description: Whether the status is C(Completed).
+      type: bool
+      returned: always
+      sample: true
+msg:
+  description: How the wait ended; on failure, what failed, naming the distribution, invalidation or option.
+  returned: always
+  type: str
+  sample: 1 of 1 CloudFront invalidation(s) completed after 312.4s
+error_code:
+  description: The AWS error code of the failure, when AWS answered with one.
+  returned: when an AWS error ended the wait
+  type: str
+  sample: AccessDenied
+"""
