@@ -47,20 +47,33 @@ def cloudfront(local_cloudfront_server: LocalCloudFront) -> Iterator[LocalCloudF
 def after_first_poll(cloudfront: LocalCloudFront) -> Iterator[Callable[..., None]]:
     """``after_first_poll(action, operation=..., count=1)``: run ``action()`` in a thread as soon as
     the endpoint has answered the first (or the ``count``-th) ``operation`` request of the code
-    under test, so that a test does not depend on how long ansible-playbook takes to start."""
+    under test, so that a test does not depend on how long ansible-playbook takes to start.
+
+    Loud, never a fallback: when the test ends with the trigger not yet seen, or the action
+    raised, the test fails (at teardown) saying so."""
     threads: list[threading.Thread] = []
+    problems: list[str] = []
+    test_over = threading.Event()
 
     def schedule(action: Callable[[], object], operation: str = "GetInvalidation", count: int = 1) -> None:
         def wait_then_act() -> None:
-            deadline = time.monotonic() + 60
-            while len(cloudfront.requests(operation)) < count and time.monotonic() < deadline:
-                time.sleep(0.02)
-            action()
+            while len(cloudfront.requests(operation)) < count:
+                if test_over.wait(0.02):
+                    seen = len(cloudfront.requests(operation))
+                    problems.append(f"the trigger never fired: {seen} {operation} request(s), not {count}")
+                    return
+            try:
+                action()
+            except Exception as error:  # reported at teardown: a thread's exception would vanish
+                problems.append(f"the action after {operation} #{count} raised {error!r}")
 
         thread = threading.Thread(target=wait_then_act, daemon=True)
         thread.start()
         threads.append(thread)
 
     yield schedule
+    test_over.set()
     for thread in threads:
-        thread.join(timeout=60)
+        thread.join(timeout=10)
+    if problems:
+        pytest.fail("after_first_poll: " + "; ".join(problems))

@@ -4,30 +4,43 @@
 """The gate as an AWX job: run through ansible-runner, the engine AWX runs jobs with.
 
 Credentials reach the job only as environment variables, as AWX's AWS credential injects
-them; the job's playbook is the collection's job-template playbook, imported from a
-project the way an AWX project would hold it.
+them, and so does the local endpoint (AWS_ENDPOINT_URL_CLOUDFRONT, as an administrator's
+custom credential would): the job-template playbook takes no endpoint from its variables.
+The job's playbook is the collection's job-template playbook, imported from a project the
+way an AWX project holds it. A workflow is jobs in a row, each node's ``set_stats``
+artifacts handed to the next as extra variables, as AWX does.
 """
 
 from __future__ import annotations
 
 import os
+import socket
+import threading
 from pathlib import Path
+from typing import Any
 
 import ansible_runner
 import pytest
+import yaml
 from playbook_runner import ACCESS_KEY, SECRET_KEY, SESSION_TOKEN
 
 SECRETS = (SECRET_KEY, SESSION_TOKEN)
+RESULT = "wait_for_invalidation_result"
 
 
-def awx_project(tmp_path: Path) -> Path:
-    """A private data dir laid out like an AWX job's: project/ with the job template's playbook."""
-    private = tmp_path / "job"
+def awx_project(tmp_path: Path, name: str = "job", plays: list[dict[str, Any]] | None = None) -> Path:
+    """A private data dir laid out like an AWX job's: project/gate.yml, the job template's
+    playbook (``plays``: a playbook of the test's own instead)."""
+    private = tmp_path / name
     (private / "project").mkdir(parents=True)
-    (private / "project" / "gate.yml").write_text(
-        "---\n- name: CloudFront gate (job template)\n"
-        "  ansible.builtin.import_playbook: edgeops.cloudfront.invalidation_gate\n"
-    )
+    if plays is None:
+        text = (
+            "---\n- name: CloudFront gate (job template)\n"
+            "  ansible.builtin.import_playbook: edgeops.cloudfront.invalidation_gate\n"
+        )
+    else:
+        text = yaml.safe_dump(plays, sort_keys=False)
+    (private / "project" / "gate.yml").write_text(text)
     return private
 
 
@@ -47,18 +60,34 @@ def run_job(private: Path, extravars: dict, envvars: dict, verbosity: int = 0) -
     return runner
 
 
+def artifacts(runner: ansible_runner.Runner) -> dict[str, Any]:
+    """What the job published with set_stats: what AWX hands to the next workflow nodes."""
+    stats = [e for e in runner.events if e["event"] == "playbook_on_stats"]
+    assert len(stats) == 1
+    data: dict[str, Any] = stats[0]["event_data"].get("artifact_data") or {}
+    return data
+
+
 def artifact_texts(private: Path) -> str:
     return "\n".join(p.read_text(errors="replace") for p in private.rglob("*") if p.is_file())
 
 
+def assert_no_secret(private: Path) -> None:
+    """No secret in the job's output, its events or anything left in its artifacts."""
+    text = artifact_texts(private)
+    assert not any(secret in text for secret in SECRETS)
+
+
 @pytest.fixture
-def awx_env() -> dict[str, str]:
-    """What AWX's AWS credential injects, plus what the runner needs to find the collection."""
+def awx_env(cloudfront) -> dict[str, str]:
+    """What AWX's AWS credential injects, the endpoint as an administrator's credential would
+    inject it, and what the runner needs to find the collection."""
     return {
         "AWS_ACCESS_KEY_ID": ACCESS_KEY,
         "AWS_SECRET_ACCESS_KEY": SECRET_KEY,
         "AWS_SECURITY_TOKEN": SESSION_TOKEN,
         "AWS_SESSION_TOKEN": SESSION_TOKEN,
+        "AWS_ENDPOINT_URL_CLOUDFRONT": cloudfront.url,
         "ANSIBLE_COLLECTIONS_PATH": os.environ["ANSIBLE_COLLECTIONS_PATH"],
     }
 
@@ -69,48 +98,230 @@ def test_gate_job_passes_its_result_to_the_next_workflow_node(
 ):
     dist = cloudfront.create_distribution()
     inv = [cloudfront.create_invalidation(dist["id"], [f"/{n}"], complete_in=3600) for n in range(2)]
-    after_first_poll(lambda: [cloudfront.complete_in(i, 2) for i in inv])
+    # two IDs are read from ListInvalidations pages: the first page is the resolve step
+    after_first_poll(lambda: [cloudfront.complete_in(i, 2) for i in inv], "ListInvalidations")
     private = awx_project(tmp_path)
     extravars = {
         "cloudfront_distribution_id": dist["id"],
         "cloudfront_invalidation_ids": f"{inv[0]}, {inv[1]}\n",
         "cloudfront_gate_timeout": "120",
-        "cloudfront_endpoint_url": cloudfront.url,
     }
     runner = run_job(private, extravars, awx_env, verbosity)
     assert runner.status == "successful", runner.stdout.read()
     assert runner.rc == 0
     # the credential reached the module through the environment only
     assert {r["access_key_id"] for r in cloudfront.requests()} == {ACCESS_KEY}
-    stats = [e for e in runner.events if e["event"] == "playbook_on_stats"]
-    assert len(stats) == 1
-    result = stats[0]["event_data"]["artifact_data"]["wait_for_invalidation_result"]
-    assert result["completed"] is True
+    result = artifacts(runner)[RESULT]
+    assert result["completed"] is True and result["timed_out"] is False
     assert sorted(i["id"] for i in result["invalidations"]) == sorted(inv)
     assert all(i["status"] == "Completed" for i in result["invalidations"])
-    # no secret in the job's output, its events or anything left in its artifacts
-    text = artifact_texts(private)
-    assert not any(secret in text for secret in SECRETS)
-
-
-def test_failed_gate_job_still_publishes_its_result(cloudfront, tmp_path, awx_env):
-    dist = cloudfront.create_distribution()
-    stuck = cloudfront.create_invalidation(dist["id"], complete_in=3600)
-    private = awx_project(tmp_path)
-    extravars = {
-        "cloudfront_distribution_id": dist["id"],
-        "cloudfront_invalidation_ids": [stuck],
-        "cloudfront_gate_timeout": 3,
-        "cloudfront_endpoint_url": cloudfront.url,
-    }
-    runner = run_job(private, extravars, awx_env)
-    assert runner.status == "failed"
+    # the progress lines are in the job output, as AWX shows it
     stdout = runner.stdout.read()
-    assert f"distribution {dist['id']}: {stuck}" in stdout
-    stats = [e for e in runner.events if e["event"] == "playbook_on_stats"]
-    result = stats[0]["event_data"]["artifact_data"]["wait_for_invalidation_result"]
-    assert result["completed"] is False and result["invalidations"][0]["id"] == stuck
-    assert not any(secret in artifact_texts(private) for secret in SECRETS)
+    assert f"Waiting up to 120s for 2 CloudFront invalidation(s) in progress: distribution {dist['id']}" in stdout
+    assert "2 of 2 CloudFront invalidation(s) completed after" in stdout
+    assert_no_secret(private)
+
+
+@pytest.mark.parametrize(
+    "first_name, second_name, soft",
+    [
+        pytest.param(None, None, False, id="same-name-hard"),
+        pytest.param(None, None, True, id="same-name-soft"),
+        pytest.param("static_gate", "app_gate", False, id="own-names-hard"),
+    ],
+)
+def test_the_second_gate_of_a_workflow_decides_and_publishes_on_its_own(
+    cloudfront, tmp_path, awx_env, first_name, second_name, soft
+):
+    """deploy static files -> gate -> deploy the app -> gate: AWX hands the first gate's
+    artifact to the second as an extra variable, which beats the second gate's set_fact. The
+    second gate still times out (hard: fails; soft: reports completed: false) and publishes
+    its own result."""
+    static = cloudfront.create_distribution(aliases=["static.example.com"])
+    app = cloudfront.create_distribution()
+    done = cloudfront.create_invalidation(static["id"], complete_in=0)
+    stuck = cloudfront.create_invalidation(app["id"], complete_in=3600)
+
+    first_answers = {"cloudfront_alias": "static.example.com", "cloudfront_invalidation_ids": done}
+    if first_name:
+        first_answers["cloudfront_gate_result_name"] = first_name
+    first = run_job(awx_project(tmp_path, "gate-static"), first_answers, awx_env)
+    assert first.status == "successful", first.stdout.read()
+    handed_on = artifacts(first)
+    assert list(handed_on) == [first_name or RESULT]
+    assert handed_on[first_name or RESULT]["completed"] is True
+
+    second_answers = {
+        "cloudfront_distribution_id": app["id"],
+        "cloudfront_invalidation_ids": stuck,
+        "cloudfront_gate_timeout": 3,
+        "cloudfront_gate_fail_on_timeout": "false" if soft else "true",
+    }
+    if second_name:
+        second_answers["cloudfront_gate_result_name"] = second_name
+    # AWX: the node's extra variables are the artifacts of the nodes before it, and its survey answers
+    second = run_job(awx_project(tmp_path, "gate-app"), {**handed_on, **second_answers}, awx_env)
+    stdout = second.stdout.read()
+    assert second.status == ("successful" if soft else "failed"), stdout
+    published = artifacts(second)
+    assert list(published) == [second_name or RESULT]
+    result = published[second_name or RESULT]
+    assert result["completed"] is False and result["timed_out"] is True
+    assert result["invalidations"] == [
+        {"distribution_id": app["id"], "id": stuck, "status": "InProgress", "completed": False}
+    ]
+    assert result["msg"].startswith("Soft gate open after" if soft else "Timed out after")
+    assert result["msg"].endswith(f"still in progress: distribution {app['id']}: {stuck}")
+    # with one name for both gates, the second says that the first's result hides its own fact
+    hidden = f"wait_for_invalidation: {RESULT} is also an extra variable"
+    assert (hidden in stdout) is (second_name is None)
+    assert_no_secret(tmp_path)
+
+
+def rescue_plays(role_vars: dict[str, Any]) -> list[dict[str, Any]]:
+    """A job whose playbook reports a failed gate in a rescue, publishing what the rescue sees."""
+    gate = {
+        "name": "The gate",
+        "ansible.builtin.include_role": {"name": "edgeops.cloudfront.wait_for_invalidation"},
+        "vars": role_vars,
+    }
+    report = {
+        "name": "Publish what the rescue sees of the failure",
+        "ansible.builtin.set_stats": {
+            "data": {"rescued_msg": "{{ ansible_failed_result.msg }}"},
+            "per_host": False,
+        },
+    }
+    block = {"name": "Gate, or report", "block": [gate], "rescue": [report]}
+    return [{"name": "Deploy, then gate", "hosts": "localhost", "gather_facts": False, "tasks": [block]}]
+
+
+FAILURES = {
+    "NoSuchInvalidation": (404, "CloudFront invalidation {inv} does not exist in distribution {dist}"),
+    "AccessDenied": (
+        403,
+        "Access denied: the AWS credentials in use may not call cloudfront:GetInvalidation on invalidation"
+        " {inv} of CloudFront distribution {dist}",
+    ),
+    "ExpiredToken": (
+        403,
+        "The AWS credentials have expired (ExpiredToken) while calling cloudfront:GetInvalidation on"
+        " invalidation {inv} of CloudFront distribution {dist}",
+    ),
+}
+
+
+@pytest.mark.parametrize("code", sorted(FAILURES))
+def test_a_failure_in_the_middle_of_a_gate_is_published_and_named(
+    cloudfront, tmp_path, awx_env, after_first_poll, code
+):
+    status, words = FAILURES[code]
+    dist = cloudfront.create_distribution()["id"]
+    inv = cloudfront.create_invalidation(dist, complete_in=3600)
+    # GetInvalidation #1 finds the invalidation; #2 is the wait's first poll; from then on, the error
+    after_first_poll(lambda: cloudfront.controller.errors.set("GetInvalidation", status, code, code), count=2)
+    plays = rescue_plays({"wait_for_invalidation_distribution_id": dist, "wait_for_invalidation_ids": [inv]})
+    runner = run_job(awx_project(tmp_path, plays=plays), {}, awx_env)
+    assert runner.status == "successful", runner.stdout.read()  # rescued
+    published = artifacts(runner)
+    message = words.format(inv=inv, dist=dist)
+    assert published["rescued_msg"].startswith(message)
+    assert published[RESULT] == {
+        "completed": False,
+        "timed_out": False,
+        "elapsed": published[RESULT]["elapsed"],
+        "invalidations": [{"distribution_id": dist, "id": inv, "status": "InProgress", "completed": False}],
+        "msg": published["rescued_msg"],
+        "error_code": code,
+    }
+    assert [r["status"] for r in cloudfront.requests("GetInvalidation")] == [200, 200, status]
+    assert_no_secret(tmp_path)
+
+
+def test_a_malformed_id_in_the_second_target_is_published_and_named(cloudfront, tmp_path, awx_env):
+    dist = cloudfront.create_distribution()["id"]
+    plays = rescue_plays(
+        {
+            "wait_for_invalidation_targets": [
+                {"distribution_id": dist},
+                {"distribution_id": "E2QWRUHAPOMQZM", "ids": ["I2J0I21PCUYOIK", "i2j0-bad"]},
+            ]
+        }
+    )
+    runner = run_job(awx_project(tmp_path, plays=plays), {}, awx_env)
+    assert runner.status == "successful", runner.stdout.read()
+    published = artifacts(runner)
+    assert published["rescued_msg"] == (
+        "wait_for_invalidation_targets[1].ids[1] 'i2j0-bad' is not a CloudFront ID: IDs are upper-case"
+        " letters and digits (for example E2QWRUHAPOMQZL)"
+    )
+    assert published[RESULT] == {
+        "completed": False,
+        "timed_out": False,
+        "elapsed": 0.0,
+        "invalidations": [],
+        "msg": published["rescued_msg"],
+    }
+    assert cloudfront.requests() == []
+
+
+def test_the_result_goes_by_its_name_and_set_stats_false_publishes_nothing(cloudfront, tmp_path, awx_env):
+    dist = cloudfront.create_distribution()["id"]
+    inv = cloudfront.create_invalidation(dist, complete_in=0)
+    role_vars = {
+        "wait_for_invalidation_distribution_id": dist,
+        "wait_for_invalidation_ids": [inv],
+        "wait_for_invalidation_result_name": "static_gate",
+    }
+    show = {"name": "Publish the fact the play sees", "ansible.builtin.set_stats": {"data": {"seen": "{{ static_gate }}"}}}
+    plays = rescue_plays(role_vars)
+    plays[0]["tasks"].append(show)
+    published = artifacts(run_job(awx_project(tmp_path, "named", plays), {}, awx_env))
+    assert sorted(published) == ["seen", "static_gate"]
+    assert published["seen"] == published["static_gate"] and published["seen"]["completed"] is True
+
+    plays = rescue_plays({**role_vars, "wait_for_invalidation_set_stats": False})
+    plays[0]["tasks"].append(show)
+    published = artifacts(run_job(awx_project(tmp_path, "unpublished", plays), {}, awx_env))
+    assert list(published) == ["seen"] and published["seen"]["completed"] is True
+
+
+class Listener:
+    """A TCP port that counts the connections made to it (a server a launcher would own)."""
+
+    def __init__(self) -> None:
+        self.socket = socket.create_server(("127.0.0.1", 0))
+        self.url = "http://127.0.0.1:%d" % self.socket.getsockname()[1]
+        self.connections = 0
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                connection, _ = self.socket.accept()
+            except OSError:
+                return
+            self.connections += 1
+            connection.close()
+
+
+def test_no_extra_variable_redirects_the_job_template_playbook(cloudfront, tmp_path, awx_env):
+    """Variables that earlier versions read, or that name what a launcher would like to change,
+    reach neither the endpoint nor the interpreter of the job-template playbook's requests."""
+    evil = Listener()
+    try:
+        dist = cloudfront.create_distribution()["id"]
+        extravars = {
+            "cloudfront_distribution_id": dist,
+            "cloudfront_endpoint_url": evil.url,
+            "cloudfront_profile": "someone-else",
+        }
+        runner = run_job(awx_project(tmp_path), extravars, awx_env)
+        assert runner.status == "successful", runner.stdout.read()
+        assert evil.connections == 0
+        assert len(cloudfront.requests("ListInvalidations")) == 1
+    finally:
+        evil.socket.close()
 
 
 def test_runner_writes_the_environment_to_artifacts_command(cloudfront, tmp_path, awx_env):
@@ -124,7 +335,7 @@ def test_runner_writes_the_environment_to_artifacts_command(cloudfront, tmp_path
         quiet=True,
         envvars=awx_env,
         suppress_env_files=True,
-        extravars={"cloudfront_distribution_id": dist["id"], "cloudfront_endpoint_url": cloudfront.url},
+        extravars={"cloudfront_distribution_id": dist["id"]},
     )
     assert runner.status == "successful", runner.stdout.read()
     leaked = {p for p in private.rglob("*") if p.is_file() and SECRET_KEY in p.read_text(errors="replace")}
@@ -133,4 +344,4 @@ def test_runner_writes_the_environment_to_artifacts_command(cloudfront, tmp_path
         assert leaked == {command}
     finally:
         command.unlink()
-    assert not any(secret in artifact_texts(private) for secret in SECRETS)
+    assert_no_secret(private)

@@ -203,16 +203,17 @@ def test_the_demo_playbook_runs_from_the_installed_copy(installed, cloudfront, a
 def test_the_gate_playbook_runs_from_the_installed_copy(installed, cloudfront, after_first_poll):
     dist = cloudfront.create_distribution()
     invs = [cloudfront.create_invalidation(dist["id"], [f"/{n}"], complete_in=LONG) for n in range(2)]
-    after_first_poll(lambda: [cloudfront.complete_in(i, 2) for i in invs])
+    # two IDs are read from ListInvalidations pages: the first page is the resolve step
+    after_first_poll(lambda: [cloudfront.complete_in(i, 2) for i in invs], "ListInvalidations")
     run = run_playbook(
         f"{NAME}.invalidation_gate",
         extra_vars={
             "cloudfront_distribution_id": dist["id"],
             "cloudfront_invalidation_ids": " ".join(invs),
             "cloudfront_gate_timeout": 120,
-            "cloudfront_endpoint_url": cloudfront.url,
         },
-        env=installed_env(installed),
+        # the job-template playbook takes its endpoint from the environment only
+        env={**installed_env(installed), "AWS_ENDPOINT_URL_CLOUDFRONT": cloudfront.url},
         verbosity=3,
     )
     assert run.rc == 0, run.output

@@ -8,7 +8,9 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import statistics
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -28,8 +30,12 @@ def gate_play(
     role_vars: dict[str, Any],
     hosts: str = "localhost",
     after: list[dict[str, Any]] | None = None,
+    rescue: bool = False,
 ) -> Path:
-    """A play: the gate, then a task that records when it ran and what the gate said."""
+    """A play: the gate, then a task that records when it ran and what the gate said.
+
+    ``rescue``: the gate in a block whose rescue records ``ansible_failed_result.msg`` and the
+    result, as a playbook that reports a failed gate would (``after_gate(tmp_path, "rescued")``)."""
     record = {
         "name": "Record when the next task ran",
         "ansible.builtin.copy": {
@@ -39,14 +45,26 @@ def gate_play(
         },
         "delegate_to": "localhost",
     }
-    play = {
+    play: dict[str, Any] = {
         "name": "Deploy, then gate",
         "hosts": hosts,
         "gather_facts": False,
         "module_defaults": {"group/edgeops.cloudfront.aws": {"endpoint_url": endpoint}},
-        "roles": [{"role": ROLE, **role_vars}],
-        "tasks": [record, *(after or [])],
     }
+    if rescue:
+        gate = {"name": "The gate", "ansible.builtin.include_role": {"name": ROLE}, "vars": role_vars}
+        rescued = {
+            "name": "Record what the rescue sees",
+            "ansible.builtin.copy": {
+                "dest": str(tmp_path / "rescued.json"),
+                "mode": "0600",
+                "content": "{{ {'msg': ansible_failed_result.msg, 'result': wait_for_invalidation_result} | to_json }}",
+            },
+        }
+        play["tasks"] = [{"name": "Gate, or report", "block": [gate], "rescue": [rescued]}, record, *(after or [])]
+    else:
+        play["roles"] = [{"role": ROLE, **role_vars}]
+        play["tasks"] = [record, *(after or [])]
     playbook = tmp_path / "gate.yml"
     playbook.write_text(yaml.safe_dump([play], sort_keys=False))
     return playbook
@@ -56,8 +74,24 @@ def after_gate(tmp_path: Path, host: str = "localhost") -> dict[str, Any]:
     return json.loads((tmp_path / f"{host}.json").read_text())
 
 
+PROGRESS = re.compile(r"^(\d+) of (\d+) CloudFront invalidation\(s\) completed after ([\d.]+)s(?:; still in progress: (.*))?$")
+
+
 def progress_lines(run: PlaybookRun) -> list[str]:
-    return re.findall(r'"msg": "(\d+ of \d+ CloudFront invalidation\(s\) completed after [^"]*)"', run.stdout)
+    """The gate's progress lines: lines of their own in the job output, at the default verbosity."""
+    return [line for line in run.stdout.splitlines() if PROGRESS.match(line)]
+
+
+def waited(line: str) -> float:
+    """The seconds a progress line says the gate has waited."""
+    match = PROGRESS.match(line)
+    assert match, line
+    return float(match.group(3))
+
+
+def gate_result(seen: dict[str, Any]) -> dict[str, Any]:
+    """The result's decisive keys (its msg and elapsed are checked where they matter)."""
+    return {key: seen[key] for key in ("completed", "timed_out", "invalidations")}
 
 
 @pytest.mark.skipif(SYSTEM_PYTHON is None, reason="needs a system Python without boto3")
@@ -83,10 +117,11 @@ def test_gate_runs_once_on_the_controller_and_holds_later_tasks(cloudfront, tmp_
     for host in ("web1", "web2", "web3"):
         seen = after_gate(tmp_path, host)
         assert seen["time"] >= flipped[0], "a task after the gate ran before the invalidation completed"
-        assert seen["result"]["completed"] is True
-        assert seen["result"]["invalidations"] == [
-            {"distribution_id": dist["id"], "id": inv, "status": "Completed", "completed": True}
-        ]
+        assert gate_result(seen["result"]) == {
+            "completed": True,
+            "timed_out": False,
+            "invalidations": [{"distribution_id": dist["id"], "id": inv, "status": "Completed", "completed": True}],
+        }
         assert seen["result"]["elapsed"] >= 2.5
 
 
@@ -161,7 +196,8 @@ def test_nothing_in_progress_opens_at_once(cloudfront, tmp_path):
     run = run_playbook(gate_play(tmp_path, cloudfront.url, {"wait_for_invalidation_distribution_id": dist["id"]}))
     assert run.rc == 0, run.output
     result = after_gate(tmp_path)["result"]
-    assert result == {"completed": True, "elapsed": result["elapsed"], "invalidations": []}
+    assert gate_result(result) == {"completed": True, "timed_out": False, "invalidations": []}
+    assert result["msg"] == f"0 of 0 CloudFront invalidation(s) completed after {result['elapsed']}s"
     assert len(cloudfront.requests()) == 1
 
 
@@ -183,8 +219,11 @@ def test_hard_timeout_fails_naming_what_is_in_progress(cloudfront, tmp_path):
     run = run_playbook(playbook)
     assert run.rc != 0
     assert not (tmp_path / "localhost.json").exists(), "a task after a failed gate ran"
-    assert "wait_for_invalidation: timed out after" in run.stdout
-    assert f"1 CloudFront invalidation(s) still in progress: distribution {dist['id']}: {stuck}" in run.stdout
+    assert re.search(
+        r"Timed out after [\d.]+s \(wait_for_invalidation_timeout=4\): 1 CloudFront invalidation\(s\) still in"
+        f" progress: distribution {dist['id']}: {stuck}",
+        run.stdout,
+    )
     assert "Traceback" not in run.output
     assert time.time() - started < 30
 
@@ -204,33 +243,49 @@ def test_soft_timeout_reports_and_the_play_goes_on(cloudfront, tmp_path):
     run = run_playbook(playbook)
     assert run.rc == 0, run.output
     result = after_gate(tmp_path)["result"]
-    assert result["completed"] is False and 3 <= result["elapsed"] < 30
-    assert result["invalidations"] == [
-        {"distribution_id": dist["id"], "id": stuck, "status": "InProgress", "completed": False}
-    ]
-    assert "soft gate open after" in run.stdout and stuck in run.stdout
+    assert gate_result(result) == {
+        "completed": False,
+        "timed_out": True,
+        "invalidations": [{"distribution_id": dist["id"], "id": stuck, "status": "InProgress", "completed": False}],
+    }
+    assert 3 <= result["elapsed"] < 30
+    # at the default verbosity, as a warning (on stderr)
+    assert f"[WARNING]: Soft gate open after {result['elapsed']}s (wait_for_invalidation_timeout=3)" in run.stderr
+    assert result["msg"].endswith(f"still in progress: distribution {dist['id']}: {stuck}")
 
 
-def test_progress_is_reported_while_waiting(cloudfront, tmp_path, after_first_poll):
+def test_progress_lines_come_at_least_once_per_interval_and_at_each_completion(cloudfront, tmp_path, after_first_poll):
     dist = cloudfront.create_distribution()
-    inv = cloudfront.create_invalidation(dist["id"], complete_in=LONG)
-    after_first_poll(lambda: cloudfront.complete_in(inv, 10), "ListInvalidations")
+    first = cloudfront.create_invalidation(dist["id"], ["/a"], complete_in=LONG)
+    second = cloudfront.create_invalidation(dist["id"], ["/b"], complete_in=LONG)
+
+    def flip() -> None:
+        cloudfront.complete_in(first, 4)
+        cloudfront.complete_in(second, 12)
+
+    # the resolve step lists the distribution once; the wait's polls read both with one list each
+    after_first_poll(flip, "ListInvalidations")
     playbook = gate_play(
         tmp_path,
         cloudfront.url,
-        {"wait_for_invalidation_distribution_id": dist["id"], "wait_for_invalidation_progress_interval": 5},
+        {"wait_for_invalidation_distribution_id": dist["id"], "wait_for_invalidation_progress_interval": 2},
     )
     run = run_playbook(playbook)
     assert run.rc == 0, run.output
     lines = progress_lines(run)
-    # a round lasts at most the 5 s interval plus a module start, however loaded the machine is
-    assert len(lines) >= 2
-    assert lines[0].startswith("0 of 1 CloudFront invalidation(s) completed after")
-    assert f"still in progress: distribution {dist['id']}: {inv}" in lines[0]
-    assert lines[-1].startswith("1 of 1")
-    # the waiting happens inside the module: one module run per progress report, not one per poll
-    polls = len(cloudfront.requests("GetInvalidation"))
-    assert polls > len(lines)
+    assert lines[0].startswith("0 of 2 CloudFront invalidation(s) completed after")
+    # newest first, as CloudFront lists them
+    assert lines[0].endswith(f"still in progress: distribution {dist['id']}: {second}, {first}")
+    assert any(line.startswith("1 of 2") and line.endswith(f"{dist['id']}: {second}") for line in lines)
+    assert lines[-1].startswith("2 of 2") and "still in progress" not in lines[-1]
+    # a line at least every interval (2 s, and what a thread's wake-up can add on a busy machine),
+    # counted from the line that says what the gate waits for
+    times = [0.0] + [waited(line) for line in lines]
+    assert max(b - a for a, b in zip(times, times[1:])) <= 2 + 1.0
+    # each completion is said when a poll sees it: the first, 8 s before the second, is not
+    # held back until the module run ends with the second
+    first_seen = next(waited(line) for line in lines if line.startswith("1 of 2"))
+    assert waited(lines[-1]) - first_seen >= 4
 
 
 @pytest.mark.parametrize(
@@ -249,6 +304,53 @@ def test_progress_is_reported_while_waiting(cloudfront, tmp_path, after_first_po
             "(several were given)",
         ),
         (
+            {
+                "wait_for_invalidation_targets": [
+                    {"distribution_id": "E2QWRUHAPOMQZL"},
+                    {"distribution_id": "E2QWRUHAPOMQZM", "ids": ["I1", "bad id"]},
+                ]
+            },
+            "wait_for_invalidation_targets[1].ids[1] 'bad id' is not a CloudFront ID",
+        ),
+        (
+            {"wait_for_invalidation_distribution_id": "e2qwruhapomqzl"},
+            "wait_for_invalidation_distribution_id 'e2qwruhapomqzl' is not a CloudFront ID",
+        ),
+        (
+            {
+                "wait_for_invalidation_targets": [{"distribution_id": "E2QWRUHAPOMQZL"}],
+                "wait_for_invalidation_ids": ["I1"],
+            },
+            "wait_for_invalidation_ids goes with",
+        ),
+        (
+            {"wait_for_invalidation_distribution_id": "E2QWRUHAPOMQZL", "wait_for_invalidation_timeout": 0},
+            "wait_for_invalidation_timeout must be at least 1, got 0",
+        ),
+    ],
+)
+def test_bad_inputs_are_refused_before_any_api_call_and_the_result_says_so(cloudfront, tmp_path, role_vars, words):
+    """Input errors of the gate itself: they end it like any failure, result set and published."""
+    playbook = gate_play(tmp_path, cloudfront.url, role_vars, rescue=True)
+    run = run_playbook(playbook)
+    assert run.rc == 0, run.output
+    assert cloudfront.requests() == []
+    assert "Traceback" not in run.output
+    rescued = after_gate(tmp_path, "rescued")
+    assert words in rescued["msg"]
+    assert rescued["result"] == {
+        "completed": False,
+        "timed_out": False,
+        "elapsed": 0.0,
+        "invalidations": [],
+        "msg": rescued["msg"],
+    }
+
+
+@pytest.mark.parametrize(
+    "role_vars, words",
+    [
+        (
             {"wait_for_invalidation_distribution_id": "E2QWRUHAPOMQZL", "wait_for_invalidation_timeout": "soon"},
             "wait_for_invalidation_timeout",
         ),
@@ -262,34 +364,27 @@ def test_progress_is_reported_while_waiting(cloudfront, tmp_path, after_first_po
             "one of the following is required: distribution_id, alias",
         ),
         (
-            {
-                "wait_for_invalidation_targets": [
-                    {"distribution_id": "E2QWRUHAPOMQZL"},
-                    {"distribution_id": "E2QWRUHAPOMQZM", "ids": ["I1", "bad id"]},
-                ]
-            },
-            "target E2QWRUHAPOMQZM: distribution and invalidation IDs are upper-case letters and digits",
-        ),
-        ({"wait_for_invalidation_distribution_id": "e2qwruhapomqzl"}, "target e2qwruhapomqzl"),
-        (
-            {
-                "wait_for_invalidation_targets": [{"distribution_id": "E2QWRUHAPOMQZL"}],
-                "wait_for_invalidation_ids": ["I1"],
-            },
-            "wait_for_invalidation_ids goes with",
+            {"wait_for_invalidation_distribution_id": "E2QWRUHAPOMQZL", "wait_for_invalidation_result_name": "a-b"},
+            'wait_for_invalidation_result_name "a-b" must be a variable name',
         ),
         (
-            {"wait_for_invalidation_distribution_id": "E2QWRUHAPOMQZL", "wait_for_invalidation_timeout": 0},
-            "must be at least 1",
+            {
+                "wait_for_invalidation_distribution_id": "E2QWRUHAPOMQZL",
+                "wait_for_invalidation_result_name": "ansible_python_interpreter",
+            },
+            "not one of Ansible's",
         ),
     ],
 )
-def test_bad_inputs_are_refused_before_any_api_call(cloudfront, tmp_path, role_vars, words):
+def test_misuse_of_the_role_is_refused_before_the_gate_starts(cloudfront, tmp_path, role_vars, words):
+    """Wrong types and shapes (role argument validation) and a result name that cannot be one:
+    the role is misused, the gate does not start, nothing is published."""
     run = run_playbook(gate_play(tmp_path, cloudfront.url, role_vars))
     assert run.rc != 0
     assert words in run.stdout
     assert cloudfront.requests() == []
     assert "Traceback" not in run.output
+    assert "Hold until CloudFront" not in run.stdout
 
 
 @pytest.mark.parametrize("example", ["deploy_with_gate.yml", "report_and_wait.yml"])
@@ -304,3 +399,56 @@ def test_example_playbooks_run_against_the_endpoint(cloudfront, example, after_f
     )
     assert run.rc == 0, run.output
     assert "InProgress" in run.stdout and '"status": "Completed"' in run.stdout
+
+
+LONG_GATE = 305  # seconds: more than 300 progress lines at a 1 s interval
+
+
+@pytest.mark.long
+def test_a_gate_of_more_than_300_rounds_ends_right_and_each_round_costs_the_same(cloudfront, tmp_path):
+    """Two gates of over 300 progress rounds side by side, one that completes and one that times
+    out: ansible-core's nesting limit (about 245 includes) is far behind, each round costs the
+    same to the end, and a round is a progress line, not a module run."""
+    opens = cloudfront.create_distribution()["id"]
+    stays = cloudfront.create_distribution()["id"]
+    completes = cloudfront.create_invalidation(opens, complete_in=LONG_GATE + 5)
+    stuck = cloudfront.create_invalidation(stays, complete_in=LONG)
+    gates = {
+        "completes": {"wait_for_invalidation_distribution_id": opens, "wait_for_invalidation_ids": [completes]},
+        "times_out": {
+            "wait_for_invalidation_distribution_id": stays,
+            "wait_for_invalidation_ids": [stuck],
+            "wait_for_invalidation_timeout": LONG_GATE,
+        },
+    }
+
+    def gate(name: str) -> PlaybookRun:
+        work = tmp_path / name
+        work.mkdir()
+        role_vars = {**gates[name], "wait_for_invalidation_progress_interval": 1}
+        return run_playbook(gate_play(work, cloudfront.url, role_vars, rescue=True), verbosity=3, timeout=900)
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        runs = dict(zip(gates, pool.map(gate, gates)))
+    completed = after_gate(tmp_path / "completes")["result"]
+    assert runs["completes"].rc == 0 and completed["completed"] is True
+    assert completed["invalidations"][0]["status"] == "Completed"
+    rescued = after_gate(tmp_path / "times_out", "rescued")
+    assert rescued["result"]["timed_out"] is True and rescued["result"]["completed"] is False
+    assert rescued["msg"].startswith("Timed out after")
+    assert rescued["msg"].endswith(f"still in progress: distribution {stays}: {stuck}")
+    # the deadline holds: what a last module run can add (its start, one request), not a round more
+    assert LONG_GATE <= rescued["result"]["elapsed"] <= LONG_GATE + 4
+    for name, run in runs.items():
+        assert "Traceback" not in run.output and "recursion" not in run.output, name
+        times = [waited(line) for line in progress_lines(run)]
+        assert len(times) > 300, (name, len(times))
+        gaps = [b - a for a, b in zip(times, times[1:])]
+        # at least one line per interval, from the first round to the last ...
+        assert max(gaps) <= 1 + 1.0, (name, max(gaps))
+        # ... and the last rounds take no longer than the first ones
+        assert statistics.mean(gaps[-50:]) <= statistics.mean(gaps[:50]) + 0.05, name
+        # a round is a line: the module ran about once per 20 s slice (a completion or the deadline
+        # can end one early), not once per round
+        module_runs = run.stdout.count("/plugins/modules/cloudfront_invalidation_info.py")
+        assert 2 <= module_runs <= times[-1] / 20 + 3, (name, module_runs)
