@@ -23,14 +23,16 @@
 # jitter), the same code on both lines. Everything that goes through ansible-core or amazon.aws
 # (module runs and their argument checks, errors and connection options, the role gate,
 # ansible-runner jobs, ansible-doc and action groups, no secrets in the output, the installed
-# collection) runs on both.
+# collection) runs on both. Tests marked `long` (gates of over 300 progress rounds, five minutes
+# asleep) run on both lines.
 #
 # Order, for the time on 2 cores:
 #   1. the virtualenvs, built side by side
 #   2. pytest on 2.19, then on 2.21, with a worker per core: most tests are short playbook runs
 #      that keep a core busy, and some judge timings that a busier machine would stretch; beside
-#      them, from the start, the 2.19 storms in a pytest run of their own, a worker each: they
-#      sleep through their backoff (their log is shown when they end)
+#      them, from the start, the sleepers of each line in a pytest run of their own, a worker
+#      each: the 2.19 storms sleep through their backoff, the long gates of both lines through
+#      their rounds (their logs are shown when they end)
 #   3. ansible-test sanity and units for each line, and ansible-lint, side by side, each writing a
 #      log in .work/logs that is shown when it ends
 # and a summary of the times.
@@ -39,7 +41,7 @@
 #   EDGEOPS_LINES               lines to run, default "2.19 2.21"; e.g. EDGEOPS_LINES=2.21 make test
 #   EDGEOPS_REQUIRE_BOTH_LINES  1: a missing Python 3.13 is a failure (.ci/run sets it); otherwise
 #                               the 2.21 line is skipped, saying so at the start and at the end
-#   EDGEOPS_PYTEST_WORKERS      pytest-xdist workers for the tests other than the storms, default
+#   EDGEOPS_PYTEST_WORKERS      pytest-xdist workers for the tests other than the sleepers, default
 #                               the number of cores
 # Arguments are passed to each pytest run (with -k, a run that selects nothing is not a failure).
 set -euo pipefail
@@ -50,7 +52,9 @@ cd "$REPO"
 unset EDGEOPS_LINE  # each step below runs on its line (tools/line.sh)
 
 workers=${EDGEOPS_PYTEST_WORKERS:-$(nproc 2>/dev/null || echo 2)}
-storm_workers=4  # one for each storm test
+# the sleepers' workers: one for each storm test (4) and the long-gate test (1) on 2.19; on 2.21, the long gate
+sleeper_workers_219=5
+sleeper_workers_221=1
 read -r -a lines <<<"${EDGEOPS_LINES:-$(edgeops_lines)}"
 if [ "${#lines[@]}" -gt 1 ] && [ -n "${EDGEOPS_PYTHON:-}${EDGEOPS_VENV:-}${EDGEOPS_WORK:-}" ]; then
     echo "test.sh: EDGEOPS_PYTHON, EDGEOPS_VENV and EDGEOPS_WORK are one line's; set EDGEOPS_LINES to that line" >&2
@@ -120,21 +124,24 @@ mkdir -p "$logs"
 pytest_status() {
     if [ "$1" -eq 5 ] && [ "$2" -gt 0 ]; then echo 0; else echo "$1"; fi
 }
-# The storms sleep through minutes of backoff: a run of their own, a worker each, beside the rest.
-storms_pid=""
-if [[ " ${run_lines[*]} " == *" 2.19 "* ]]; then
-    echo "==> [2.19] pytest -m storm: beside the other tests, log in ${logs#"$REPO"/}/pytest-2.19-storm.log"
+# The sleepers, beside the rest from the start, in a pytest run of their own per line, a worker
+# each: the storms (2.19 only) sleep through minutes of backoff, the long gates through five
+# minutes of progress rounds.
+sleepers=()
+for line in "${run_lines[@]}"; do
+    if [ "$line" = 2.19 ]; then markers="storm or long" workers_here=$sleeper_workers_219; else markers="long" workers_here=$sleeper_workers_221; fi
+    echo "==> [$line] pytest -m '$markers': beside the other tests, log in ${logs#"$REPO"/}/pytest-$line-sleepers.log"
     (
         begun=$SECONDS
         status=0
-        tools/line.sh 2.19 python -m pytest -n "$storm_workers" -m storm "$@" || status=$?
-        echo "$status $((SECONDS - begun))" >"$logs/pytest-2.19-storm.steps"
-    ) >"$logs/pytest-2.19-storm.log" 2>&1 &
-    storms_pid=$!
-fi
+        tools/line.sh "$line" python -m pytest -n "$workers_here" -m "$markers" "$@" || status=$?
+        echo "$status $((SECONDS - begun))" >"$logs/pytest-$line-sleepers.steps"
+    ) >"$logs/pytest-$line-sleepers.log" 2>&1 &
+    sleepers+=("$line:$!")
+done
 for line in "${run_lines[@]}"; do
     begun=$SECONDS
-    if [ "$line" = 2.19 ]; then select="not storm"; else select="not storm and not load"; fi
+    if [ "$line" = 2.19 ]; then select="not storm and not long"; else select="not storm and not load and not long"; fi
     echo "==> [$line] $(tools/line.sh "$line" ansible --version | sed -n 1p)," \
         "$(tools/line.sh "$line" python --version)"
     echo "==> [$line] pytest -m '$select': unit, endpoint and integration tests"
@@ -142,14 +149,15 @@ for line in "${run_lines[@]}"; do
     tools/line.sh "$line" python -m pytest -n "$workers" --dist load -m "$select" "$@" || status=$?
     record "pytest $line" "$(pytest_status "$status" $#)" "$begun"
 done
-if [ -n "$storms_pid" ]; then
-    wait "$storms_pid" || true
-    echo "==> [2.19] pytest -m storm (${logs#"$REPO"/}/pytest-2.19-storm.log):"
-    cat "$logs/pytest-2.19-storm.log"
+for sleeper in "${sleepers[@]}"; do
+    line=${sleeper%%:*}
+    wait "${sleeper#*:}" || true
+    echo "==> [$line] pytest, the sleepers (${logs#"$REPO"/}/pytest-$line-sleepers.log):"
+    cat "$logs/pytest-$line-sleepers.log"
     status=1 took=0
-    if [ -s "$logs/pytest-2.19-storm.steps" ]; then read -r status took <"$logs/pytest-2.19-storm.steps"; fi
-    record "pytest 2.19 storm" "$(pytest_status "$status" $#)" $((SECONDS - took))
-fi
+    if [ -s "$logs/pytest-$line-sleepers.steps" ]; then read -r status took <"$logs/pytest-$line-sleepers.steps"; fi
+    record "pytest $line sleepers" "$(pytest_status "$status" $#)" $((SECONDS - took))
+done
 
 # --- ansible-test on each line, and ansible-lint, side by side -------------------------------------
 names=()
@@ -208,7 +216,7 @@ for i in "${!pids[@]}"; do
     done <"$logs/${names[$i]}.steps"
 done
 
-echo "==> summary (wall times; the storms ran beside the other pytest runs; ansible-test and ansible-lint side by side)"
+echo "==> summary (wall times; the sleepers ran beside the other pytest runs; ansible-test and ansible-lint side by side)"
 for entry in "${summary[@]}"; do echo "    $entry"; done
 echo "    total                $(minutes $((SECONDS - started)))"
 for entry in "${skipped[@]}"; do

@@ -103,3 +103,50 @@ def test_report_over_targets_waits_and_returns_one_flat_list():
         ("E2", "I3"),
     ]
     assert "distribution_id" not in result.facts
+
+
+class SteppingClock:
+    """A fake clock whose sleeps complete one more invalidation of ``api`` at given times."""
+
+    def __init__(self, api: FakeApi, done_at: dict[str, float]) -> None:
+        self.now = 0.0
+        self.api = api
+        self.done_at = done_at
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds
+        self.api.done |= {i for i, at in self.done_at.items() if self.now >= at}
+
+
+def sliced_report(done_at: dict[str, float], slice_seconds: float, initially_done: set[str] = frozenset()):
+    api = FakeApi({"E1": ["I1", "I2"]})
+    api.done |= set(initially_done)
+    clock = SteppingClock(api, done_at)
+    targets = [{"distribution_id": "E1", "invalidation_id": None, "invalidation_ids": ["I1", "I2"]}]
+    result = report(api, selections_of(targets), wait=True, wait_timeout=600, clock=clock, wait_slice=slice_seconds)  # type: ignore[arg-type]
+    return result, clock
+
+
+def test_a_slice_returns_as_soon_as_a_poll_sees_more_completed_than_its_first_poll():
+    result, clock = sliced_report({"I1": 5, "I2": 100}, slice_seconds=50)
+    assert result.failure is None
+    assert result.facts["completed"] is False and result.facts["timed_out"] is False
+    assert [i["completed"] for i in result.facts["invalidations"]] == [True, False]
+    assert 5 <= clock.now < 8  # the poll after the first completion, not the end of the 50 s slice
+
+
+def test_a_slice_does_not_return_for_what_its_first_poll_already_saw():
+    result, clock = sliced_report({"I2": 100}, slice_seconds=50, initially_done={"I1"})
+    assert result.facts["completed"] is False and result.facts["timed_out"] is False
+    assert clock.now > 40  # to the end of its slice
+
+
+def test_without_a_slice_the_wait_goes_on_to_the_last_completion():
+    api = FakeApi({"E1": ["I1", "I2"]})
+    clock = SteppingClock(api, {"I1": 5, "I2": 30})
+    targets = [{"distribution_id": "E1", "invalidation_id": None, "invalidation_ids": ["I1", "I2"]}]
+    result = report(api, selections_of(targets), wait=True, wait_timeout=600, clock=clock)  # type: ignore[arg-type]
+    assert result.facts["completed"] is True and clock.now >= 30

@@ -1,0 +1,282 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The gate's inputs, rounds, progress lines and verdict, driven by a fake clock: no real sleeps."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.gate import (
+    MIN_SLICE,
+    GateError,
+    GateSettings,
+    Progress,
+    SliceResult,
+    Target,
+    gate_settings,
+    run_gate,
+)
+from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.waiter import Clock
+
+PREFIX = "wait_for_invalidation_"
+
+
+class FakeClock(Clock):
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds
+
+
+def inv(dist: str, invalidation_id: str, done: bool = False) -> dict[str, Any]:
+    return {
+        "distribution_id": dist,
+        "id": invalidation_id,
+        "status": "Completed" if done else "InProgress",
+        "completed": done,
+        "create_time": "2026-11-29T12:00:00+00:00",
+    }
+
+
+class FakeRunner:
+    """CloudFront as the module runs see it: invalidations complete at given gate times.
+
+    ``resolve`` costs ``start`` seconds (a module start); ``wait`` sleeps until the next
+    completion, the end of its slice or its timeout, polling as the module would, and returns
+    what it saw. ``script`` replaces a round's answer: an exception to raise or a SliceResult."""
+
+    def __init__(self, clock: FakeClock, found: dict[str, list[dict[str, Any]]], done_at: dict[str, float]) -> None:
+        self.clock = clock
+        self.start = clock.now
+        self.found = found
+        self.done_at = done_at
+        self.rounds: list[dict[str, Any]] = []
+        self.script: dict[int, Any] = {}
+
+    def _seen(self, i: dict[str, Any]) -> dict[str, Any]:
+        done = i["completed"] or self.clock.now - self.start >= self.done_at.get(i["id"], float("inf"))
+        return inv(i["distribution_id"], i["id"], done)
+
+    def resolve(self, target: Target) -> list[dict[str, Any]]:
+        self.clock.sleep(1.0)
+        return [self._seen(i) for i in self.found[target.label]]
+
+    def wait(self, pending: list[dict[str, Any]], timeout: int, slice_seconds: int, waited: float) -> SliceResult:
+        self.rounds.append({"pending": [i["id"] for i in pending], "timeout": timeout, "slice": slice_seconds})
+        answer = self.script.get(len(self.rounds))
+        if isinstance(answer, Exception):
+            raise answer
+        if isinstance(answer, SliceResult):
+            self.clock.sleep(slice_seconds)
+            return answer
+        end = self.clock.now + min(timeout, slice_seconds)
+        first = [self._seen(i) for i in pending]
+        while self.clock.now < end:
+            self.clock.sleep(min(2.0, end - self.clock.now))
+            seen = [self._seen(i) for i in pending]
+            if sum(i["completed"] for i in seen) > sum(i["completed"] for i in first):
+                return SliceResult(seen)
+        return SliceResult(seen, timed_out=timeout <= slice_seconds and not all(i["completed"] for i in seen))
+
+
+def settings(timeout: int = 600, interval: int = 5, fail_on_timeout: bool = True, **targets: Any) -> GateSettings:
+    args = {"timeout": timeout, "progress_interval": interval, "fail_on_timeout": fail_on_timeout, **targets}
+    return gate_settings(args, PREFIX)
+
+
+def gate(found, done_at, timeout=600, interval=5, fail_on_timeout=True, script=None, **targets):
+    clock = FakeClock()
+    runner = FakeRunner(clock, found, done_at)
+    runner.script = script or {}
+    lines: list[tuple[float, str]] = []
+    progress = Progress(interval, clock, lambda line: lines.append((clock.now - runner.start, line)))
+    outcome = run_gate(settings(timeout, interval, fail_on_timeout, **targets), runner, progress)  # type: ignore[arg-type]
+    return outcome, runner, lines
+
+
+# --- inputs ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        ({}, f"give exactly one of {PREFIX}distribution_id, {PREFIX}alias and {PREFIX}targets (none was given)"),
+        ({"distribution_id": "E1", "alias": "www.example.com"}, "(several were given)"),
+        ({"targets": [{"distribution_id": "E1"}], "ids": ["I1"]}, f"{PREFIX}ids goes with {PREFIX}distribution_id"),
+        ({"distribution_id": "e1"}, f"{PREFIX}distribution_id 'e1' is not a CloudFront ID"),
+        ({"alias": "not a domain"}, f"{PREFIX}alias 'not a domain' is not a domain name"),
+        ({"distribution_id": "E1", "ids": ["I1", "I1"]}, f"{PREFIX}ids lists I1 more than once"),
+        (
+            {"targets": [{"distribution_id": "E1"}, {"distribution_id": "E2", "ids": ["I1", "bad id"]}]},
+            f"{PREFIX}targets[1].ids[1] 'bad id' is not a CloudFront ID",
+        ),
+        ({"targets": [{"distribution_id": "E1", "alias": "www.example.com"}]}, f"{PREFIX}targets[0]: give exactly one"),
+        ({"targets": [{"ids": ["I1"]}]}, f"{PREFIX}targets[0]: give exactly one of distribution_id and alias"),
+        ({"distribution_id": "E1", "timeout": 0}, f"{PREFIX}timeout must be at least 1, got 0"),
+        ({"distribution_id": "E1", "progress_interval": 0}, f"{PREFIX}progress_interval must be at least 1, got 0"),
+    ],
+)
+def test_every_input_is_checked_and_the_message_names_it_as_the_caller_does(args, words):
+    with pytest.raises(GateError) as error:
+        gate_settings({"timeout": 60, "progress_interval": 5, **args}, PREFIX)
+    assert words in error.value.msg
+
+
+def test_empty_values_are_not_given_and_the_rules_for_ids_are_the_modules():
+    checked = settings(distribution_id="", alias="www.example.com", ids=[], targets=[])
+    assert checked.targets == [Target(alias="www.example.com")]
+    checked = settings(targets=[{"distribution_id": "E1", "ids": ["I1", "I2"]}, {"alias": "a.example.com"}])
+    assert checked.targets == [Target("E1", None, ("I1", "I2")), Target(None, "a.example.com", ())]
+
+
+@pytest.mark.parametrize("interval, slice_seconds", [(1, MIN_SLICE), (19, MIN_SLICE), (50, 50), (300, 300)])
+def test_a_short_progress_interval_makes_lines_not_module_runs(interval, slice_seconds):
+    assert settings(interval=interval, distribution_id="E1").slice_seconds == slice_seconds
+
+
+# --- rounds and verdict ------------------------------------------------------------------------
+
+
+def test_with_ids_the_gate_waits_for_all_of_them_and_opens_when_the_last_is_seen_completed():
+    found = {"E1": [inv("E1", "I1"), inv("E1", "I2", done=True)]}
+    outcome, runner, lines = gate(found, {"I1": 30}, distribution_id="E1", ids=["I1", "I2"])
+    assert outcome.completed and not outcome.timed_out and not outcome.failed
+    assert [i["id"] for i in outcome.invalidations] == ["I1", "I2"]
+    assert set(outcome.invalidations[0]) == {"distribution_id", "id", "status", "completed"}
+    assert outcome.msg == f"2 of 2 CloudFront invalidation(s) completed after {outcome.elapsed}s"
+    assert 30 <= outcome.elapsed <= 32
+    assert all(r["pending"] == ["I1"] for r in runner.rounds)  # completed ones are not asked about again
+    assert lines[-1][1].startswith("2 of 2")
+
+
+def test_without_ids_the_gate_waits_for_those_in_progress_when_it_started():
+    found = {"www.example.com": [inv("E1", "I3"), inv("E1", "I2", done=True), inv("E1", "I1")]}
+    outcome, runner, _ = gate(found, {"I3": 10, "I1": 25}, alias="www.example.com")
+    assert outcome.completed and [i["id"] for i in outcome.invalidations] == ["I3", "I1"]
+    assert runner.rounds[0]["pending"] == ["I3", "I1"]
+
+
+def test_nothing_in_progress_opens_at_once_without_a_round():
+    outcome, runner, lines = gate({"E1": [inv("E1", "I1", done=True)]}, {}, distribution_id="E1")
+    assert outcome.completed and outcome.invalidations == [] and runner.rounds == []
+    assert [line for _, line in lines] == ["Waiting up to 600s for 0 CloudFront invalidation(s) in progress"]
+
+
+def test_a_round_in_which_no_poll_succeeded_changes_nothing():
+    """The gate never opens on a round that saw nothing (all polls throttled, say)."""
+    found = {"E1": [inv("E1", "I1")]}
+    script = {n: SliceResult([]) for n in range(1, 40)}
+    outcome, runner, _ = gate(found, {"I1": 50}, timeout=300, script=script, distribution_id="E1")
+    assert not outcome.completed and outcome.timed_out and outcome.failed
+    assert outcome.invalidations == [{"distribution_id": "E1", "id": "I1", "status": "InProgress", "completed": False}]
+
+
+def test_a_round_answering_for_an_invalidation_the_gate_does_not_wait_for_changes_nothing():
+    found = {"E1": [inv("E1", "I1")]}
+    script = {n: SliceResult([inv("E1", "I9", done=True), inv("E2", "I1", done=True)]) for n in range(1, 40)}
+    outcome, _, _ = gate(found, {}, timeout=200, script=script, distribution_id="E1")
+    assert not outcome.completed and [i["id"] for i in outcome.invalidations] == ["I1"]
+
+
+def test_the_timeout_fails_the_gate_naming_what_is_in_progress_and_keeps_the_last_state():
+    found = {"E1": [inv("E1", "I1")], "E2": [inv("E2", "I2"), inv("E2", "I3")]}
+    targets = [{"distribution_id": "E1", "ids": ["I1"]}, {"distribution_id": "E2"}]
+    outcome, runner, _ = gate(found, {"I1": 20, "I2": 40}, timeout=100, targets=targets)
+    assert outcome.failed and outcome.timed_out and not outcome.completed
+    assert outcome.msg == (
+        f"Timed out after {outcome.elapsed}s ({PREFIX}timeout=100): 1 CloudFront invalidation(s) still in"
+        " progress: distribution E2: I3"
+    )
+    assert [i["completed"] for i in outcome.invalidations] == [True, True, False]
+    # the deadline holds: each round's timeout is what is left of the gate's
+    assert 100 <= outcome.elapsed <= 102
+    assert runner.rounds[0]["timeout"] == 98  # resolving the two targets took two seconds of the 100
+
+
+def test_a_soft_gate_opens_at_the_timeout_with_a_warning():
+    outcome, _, _ = gate({"E1": [inv("E1", "I1")]}, {}, timeout=60, fail_on_timeout=False, distribution_id="E1")
+    assert not outcome.failed and outcome.timed_out and not outcome.completed
+    assert outcome.warning == outcome.msg
+    assert outcome.msg.startswith(f"Soft gate open after {outcome.elapsed}s ({PREFIX}timeout=60) with 1")
+
+
+def test_a_round_that_ends_past_the_deadline_ends_the_gate():
+    """A round answering late (not timed out, past the deadline): no further round."""
+    script = {1: SliceResult([inv("E1", "I1")])}
+    outcome, runner, _ = gate({"E1": [inv("E1", "I1")]}, {}, timeout=10, interval=30, script=script, distribution_id="E1")
+    assert outcome.timed_out and len(runner.rounds) == 1
+
+
+@pytest.mark.parametrize("at", ["resolve", "round"])
+def test_a_failure_ends_the_gate_with_its_message_code_and_the_invalidations_as_last_seen(at):
+    found = {"E1": [inv("E1", "I1"), inv("E1", "I2")]}
+    error = GateError("CloudFront invalidation I2 does not exist in distribution E1", "NoSuchInvalidation")
+    clock = FakeClock()
+    runner = FakeRunner(clock, found, {"I1": 5})
+    if at == "resolve":
+        runner.resolve = lambda target: (_ for _ in ()).throw(error)  # type: ignore[method-assign]
+    else:
+        runner.script = {2: error}
+    progress = Progress(5, clock, lambda line: None)
+    outcome = run_gate(settings(distribution_id="E1"), runner, progress)  # type: ignore[arg-type]
+    assert outcome.failed and not outcome.completed and not outcome.timed_out
+    assert outcome.msg == error.msg and outcome.error_code == "NoSuchInvalidation"
+    expected = [] if at == "resolve" else [(True, "I1"), (False, "I2")]
+    assert [(i["completed"], i["id"]) for i in outcome.invalidations] == expected
+    assert outcome.result()["error_code"] == "NoSuchInvalidation"
+
+
+def test_the_result_has_the_same_keys_for_every_ending():
+    keys = {"completed", "timed_out", "elapsed", "invalidations", "msg"}
+    done, _, _ = gate({"E1": [inv("E1", "I1")]}, {"I1": 3}, distribution_id="E1")
+    late, _, _ = gate({"E1": [inv("E1", "I1")]}, {}, timeout=30, distribution_id="E1")
+    assert set(done.result()) == keys == set(late.result())
+
+
+# --- progress lines ---------------------------------------------------------------------------
+
+
+def test_a_line_is_said_at_each_completion_as_a_round_sees_it_and_one_at_the_end():
+    found = {"E1": [inv("E1", "I1"), inv("E1", "I2"), inv("E1", "I3")]}
+    outcome, _, lines = gate(found, {"I1": 7, "I2": 15, "I3": 70}, interval=50, distribution_id="E1")
+    said = [line for _, line in lines]
+    assert said[0] == "Waiting up to 600s for 3 CloudFront invalidation(s) in progress: distribution E1: I1, I2, I3"
+    counts = [line.split(" of ")[0] for line in said[1:]]
+    assert counts[:2] == ["1", "2"] and counts[-1] == "3"
+    assert said[1].endswith("still in progress: distribution E1: I2, I3")
+    assert said[-1] == f"3 of 3 CloudFront invalidation(s) completed after {outcome.elapsed:.1f}s"
+
+
+def test_the_ticker_says_a_line_once_an_interval_has_passed_without_one():
+    clock = FakeClock()
+    lines: list[str] = []
+    progress = Progress(5, clock, lines.append)
+    from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.gate import GateState
+
+    state = GateState()
+    state.add(Target("E1"), [inv("E1", "I1")])  # type: ignore[list-item]
+    progress.tick()
+    assert lines == []  # nothing to say before the wait begins
+    progress.begin(state, "Waiting")
+    assert progress.seconds_until_due() == 5
+    clock.sleep(4.9)
+    progress.tick()
+    assert lines == ["Waiting"]
+    clock.sleep(0.1)
+    progress.tick()
+    assert lines[-1] == "0 of 1 CloudFront invalidation(s) completed after 5.0s; still in progress: distribution E1: I1"
+    assert progress.seconds_until_due() == 5
+    # a round's answer says a line when half an interval has passed, or when more are completed
+    clock.sleep(2)
+    progress.update(state)
+    assert len(lines) == 2
+    clock.sleep(0.5)
+    progress.update(state)
+    assert len(lines) == 3 and lines[-1].startswith("0 of 1") and "after 7.5s" in lines[-1]
