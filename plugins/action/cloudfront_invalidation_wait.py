@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.plugins.action import ActionBase
@@ -91,7 +91,7 @@ class ModuleRunner:
         found: list[Invalidation] = result.get("invalidations") or []
         return found
 
-    def wait(self, pending: list[Invalidation], timeout: int, slice_seconds: int, waited: float) -> SliceResult:
+    def wait(self, pending: list[dict[str, Any]], timeout: int, slice_seconds: int, waited: float) -> SliceResult:
         result = self._run(
             {
                 "targets": [{"distribution_id": i["distribution_id"], "id": i["id"]} for i in pending],
@@ -137,7 +137,7 @@ class ActionModule(ActionBase):
         return result
 
 
-def _with_ticker(progress: Progress, gate: Any) -> GateOutcome:
+def _with_ticker(progress: Progress, gate: Callable[[], GateOutcome]) -> GateOutcome:
     """Run ``gate()`` while a thread prints the progress lines that fall due meanwhile."""
     stop = threading.Event()
 

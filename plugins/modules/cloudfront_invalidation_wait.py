@@ -15,7 +15,7 @@ module: cloudfront_invalidation_wait
 version_added: 0.1.0
 short_description: Hold a play until CloudFront invalidations are completed, showing progress
 description:
-  - The loop of the deployment gate P(edgeops.cloudfront.wait_for_invalidation#role): finds the
+  - The loop of the deployment gate P(edgeops.cloudfront.wait_for_invalidation#role). It finds the
     invalidations to wait for, then waits until every one of them is C(Completed) or O(timeout) has
     passed, printing a progress line in the job output at least every O(progress_interval) seconds.
   - It is one task however long it waits. It runs M(edgeops.cloudfront.cloudfront_invalidation_info)
@@ -25,7 +25,7 @@ description:
   - It decides from what its own polls saw. An invalidation counts as completed only once a poll
     said so; a round in which no poll succeeded (throttling, say) changes nothing.
   - Every ending returns the same keys (RV(completed), RV(timed_out), RV(elapsed),
-    RV(invalidations), RV(msg)): a completion, a timeout (which fails the task unless
+    RV(invalidations), RV(msg)), whether a completion, a timeout (which fails the task unless
     O(fail_on_timeout=false)), or a failure (which fails the task, RV(msg) naming the distribution,
     invalidation or option concerned).
   - Checks every input before it asks CloudFront anything, with the same rules for IDs as
@@ -88,8 +88,8 @@ options:
     type: str
     default: ""
 notes:
-  - An action plugin. The module runs go through the task's connection, with the task's Python:
-    delegate the task to C(localhost), as the role does, so that they run on the controller.
+  - An action plugin. The module runs go through the task's connection, with the task's Python, so
+    delegate the task to C(localhost), as the role does, for them to run on the controller.
   - The AWS connection options reach the module runs as given, and from C(module_defaults) of
     C(group/edgeops.cloudfront.aws) or of this action; C(module_defaults) for
     M(edgeops.cloudfront.cloudfront_invalidation_info) alone do not reach them.

@@ -273,7 +273,10 @@ def test_the_result_goes_by_its_name_and_set_stats_false_publishes_nothing(cloud
         "wait_for_invalidation_ids": [inv],
         "wait_for_invalidation_result_name": "static_gate",
     }
-    show = {"name": "Publish the fact the play sees", "ansible.builtin.set_stats": {"data": {"seen": "{{ static_gate }}"}}}
+    show = {
+        "name": "Publish the fact the play sees",
+        "ansible.builtin.set_stats": {"data": {"seen": "{{ static_gate }}"}},
+    }
     plays = rescue_plays(role_vars)
     plays[0]["tasks"].append(show)
     published = artifacts(run_job(awx_project(tmp_path, "named", plays), {}, awx_env))
@@ -291,7 +294,7 @@ class Listener:
 
     def __init__(self) -> None:
         self.socket = socket.create_server(("127.0.0.1", 0))
-        self.url = "http://127.0.0.1:%d" % self.socket.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.socket.getsockname()[1]}"
         self.connections = 0
         threading.Thread(target=self._accept, daemon=True).start()
 

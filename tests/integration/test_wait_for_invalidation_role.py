@@ -74,7 +74,9 @@ def after_gate(tmp_path: Path, host: str = "localhost") -> dict[str, Any]:
     return json.loads((tmp_path / f"{host}.json").read_text())
 
 
-PROGRESS = re.compile(r"^(\d+) of (\d+) CloudFront invalidation\(s\) completed after ([\d.]+)s(?:; still in progress: (.*))?$")
+PROGRESS = re.compile(
+    r"^(\d+) of (\d+) CloudFront invalidation\(s\) completed after ([\d.]+)s(?:; still in progress: (.*))?$"
+)
 
 
 def progress_lines(run: PlaybookRun) -> list[str]:

@@ -37,7 +37,7 @@ if TYPE_CHECKING:
         def resolve(self, target: Target) -> list[Invalidation]:
             """The target's invalidations: those given by ID, or every one of the distribution."""
 
-        def wait(self, pending: list[Invalidation], timeout: int, slice_seconds: int, waited: float) -> SliceResult:
+        def wait(self, pending: list[dict[str, Any]], timeout: int, slice_seconds: int, waited: float) -> SliceResult:
             """Wait for ``pending`` for at most ``slice_seconds`` (and ``timeout``); ``waited``: the
             seconds since the gate started, so that the poll schedule goes on where it was."""
 

@@ -210,7 +210,9 @@ def test_a_soft_gate_opens_at_the_timeout_with_a_warning():
 def test_a_round_that_ends_past_the_deadline_ends_the_gate():
     """A round answering late (not timed out, past the deadline): no further round."""
     script = {1: SliceResult([inv("E1", "I1")])}
-    outcome, runner, _ = gate({"E1": [inv("E1", "I1")]}, {}, timeout=10, interval=30, script=script, distribution_id="E1")
+    outcome, runner, _ = gate(
+        {"E1": [inv("E1", "I1")]}, {}, timeout=10, interval=30, script=script, distribution_id="E1"
+    )
     assert outcome.timed_out and len(runner.rounds) == 1
 
 
