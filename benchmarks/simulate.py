@@ -96,25 +96,26 @@ def terraform(flip: float, seed: int) -> Outcome:
 
 
 # --------------------------------------------------------------------------------------
-# The role's rounds (a model of roles/wait_for_invalidation/tasks/wait.yml)
+# The role's rounds (a model of the cloudfront_invalidation_wait action: module_utils/_cloudfront/gate.py)
 # --------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class RoleModel:
-    """How the gate spends a wait, as roles/wait_for_invalidation/tasks/wait.yml does it.
+    """How the gate spends a wait, as the ``cloudfront_invalidation_wait`` action does it.
 
-    ``resolve_calls``: calls before the first round (the role reads the invalidation once).
-    ``round_seconds``: the progress interval, given to the module as ``wait_slice`` (default 50 s).
-    ``module_start``: seconds from the start of a round to the module's wait (Ansible starts the
-    module); ``between_rounds``: seconds of Ansible tasks between two rounds (record, report,
-    include). Both are assumptions, not measurements: part 3 runs the real role.
+    ``resolve_calls``: calls before the first round (the gate reads the invalidation once).
+    ``round_seconds``: a module run's slice, given to the module as ``wait_slice``: the progress
+    interval, at least ``gate.MIN_SLICE`` (default 50 s). ``module_start``: seconds from the start
+    of a round to the module's wait (the action starts the module); ``between_rounds``: seconds of
+    the action's own work between two rounds (next to nothing: the rounds are one task's loop, no
+    Ansible tasks in between). Both are assumptions, not measurements: part 3 runs the real role.
     """
 
     resolve_calls: int = 1
     round_seconds: float = 50.0
     module_start: float = 1.5
-    between_rounds: float = 1.5
+    between_rounds: float = 0.0
     timeout: float = SIM_WAIT_TIMEOUT
 
 
@@ -126,9 +127,10 @@ def role_rounds(flip: float, seed: int, model: RoleModel | None = None) -> Outco
     ``waited_before`` = the time since the gate started (its ``wait_started``): the rounds are
     slices of one schedule, and a round's first poll comes when the schedule says.
 
-    THE HOOK: this models the role as of the merge of the lead's ``wait_slice``/``targets`` change
-    (8005bf3). When the role changes, change this function (or add another beside it in
-    ``CONTESTANTS``): nothing else depends on it.
+    THE HOOK: this models the gate as of its one-task loop (the ``cloudfront_invalidation_wait``
+    action, issue 10); before, the rounds were role tasks with 1.5 s of Ansible between them. When
+    the gate changes, change this function (or add another beside it in ``CONTESTANTS``): nothing
+    else depends on it.
     """
     m = model or RoleModel()
     clock = FakeClock()

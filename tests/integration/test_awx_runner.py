@@ -301,7 +301,7 @@ class Listener:
     def _accept(self) -> None:
         while True:
             try:
-                connection, _ = self.socket.accept()
+                connection = self.socket.accept()[0]
             except OSError:
                 return
             self.connections += 1

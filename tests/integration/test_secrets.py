@@ -9,7 +9,7 @@ import json
 
 import pytest
 import yaml
-from playbook_runner import SECRET_KEY, SESSION_TOKEN, aws_env, run_module, run_playbook
+from playbook_runner import ACCESS_KEY, SECRET_KEY, SESSION_TOKEN, aws_env, run_module, run_playbook
 
 SECRETS = (SECRET_KEY, SESSION_TOKEN)
 OPTION_SECRET = "edgeops-option-secret-Qw8Er4Ty6Ui2"
@@ -61,18 +61,26 @@ def test_module_output_and_result_hold_no_secret(cloudfront, tmp_path, name, ver
 
 
 @pytest.mark.parametrize("verbosity", [0, 3])
-@pytest.mark.parametrize("timeout", [60, 2])
-def test_gate_output_holds_no_secret(cloudfront, tmp_path, after_first_poll, verbosity, timeout):
+@pytest.mark.parametrize(
+    "timeout, given_in",
+    [(60, "environment"), (2, "environment"), (60, "module_defaults"), (2, "module_defaults")],
+)
+def test_gate_output_holds_no_secret(cloudfront, tmp_path, after_first_poll, verbosity, timeout, given_in):
+    """The credentials from the environment (as AWX injects them) or from module_defaults, which
+    the gate's action hands to each of its module runs."""
     dist = cloudfront.create_distribution()["id"]
     inv = cloudfront.create_invalidation(dist, complete_in=3600)
     if timeout > 2:
         after_first_poll(lambda: cloudfront.complete_in(inv, 2), "ListInvalidations")
+    defaults = {"endpoint_url": cloudfront.url}
+    if given_in == "module_defaults":
+        defaults.update(access_key="AKIAEDGEOPSOPTION003", secret_key=OPTION_SECRET, session_token=OPTION_TOKEN)
     play = [
         {
             "name": "Gate",
             "hosts": "localhost",
             "gather_facts": False,
-            "module_defaults": {"group/edgeops.cloudfront.aws": {"endpoint_url": cloudfront.url}},
+            "module_defaults": {"group/edgeops.cloudfront.aws": defaults},
             "roles": [
                 {
                     "role": "edgeops.cloudfront.wait_for_invalidation",
@@ -89,3 +97,6 @@ def test_gate_output_holds_no_secret(cloudfront, tmp_path, after_first_poll, ver
     run = run_playbook(playbook, verbosity=verbosity, env=aws_env())
     assert (run.rc == 0) is (timeout > 2), run.output
     assert_no_secret(run.output)
+    # the credentials in use were the ones given there
+    key = "AKIAEDGEOPSOPTION003" if given_in == "module_defaults" else ACCESS_KEY
+    assert {r["access_key_id"] for r in cloudfront.requests()} == {key}

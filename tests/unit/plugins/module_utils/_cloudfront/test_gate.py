@@ -158,7 +158,7 @@ def test_with_ids_the_gate_waits_for_all_of_them_and_opens_when_the_last_is_seen
 
 def test_without_ids_the_gate_waits_for_those_in_progress_when_it_started():
     found = {"www.example.com": [inv("E1", "I3"), inv("E1", "I2", done=True), inv("E1", "I1")]}
-    outcome, runner, _ = gate(found, {"I3": 10, "I1": 25}, alias="www.example.com")
+    outcome, runner, _lines = gate(found, {"I3": 10, "I1": 25}, alias="www.example.com")
     assert outcome.completed and [i["id"] for i in outcome.invalidations] == ["I3", "I1"]
     assert runner.rounds[0]["pending"] == ["I3", "I1"]
 
@@ -166,14 +166,14 @@ def test_without_ids_the_gate_waits_for_those_in_progress_when_it_started():
 def test_nothing_in_progress_opens_at_once_without_a_round():
     outcome, runner, lines = gate({"E1": [inv("E1", "I1", done=True)]}, {}, distribution_id="E1")
     assert outcome.completed and outcome.invalidations == [] and runner.rounds == []
-    assert [line for _, line in lines] == ["Waiting up to 600s for 0 CloudFront invalidation(s) in progress"]
+    assert [line for _time, line in lines] == ["Waiting up to 600s for 0 CloudFront invalidation(s) in progress"]
 
 
 def test_a_round_in_which_no_poll_succeeded_changes_nothing():
     """The gate never opens on a round that saw nothing (all polls throttled, say)."""
     found = {"E1": [inv("E1", "I1")]}
     script = {n: SliceResult([]) for n in range(1, 40)}
-    outcome, runner, _ = gate(found, {"I1": 50}, timeout=300, script=script, distribution_id="E1")
+    outcome, runner, _lines = gate(found, {"I1": 50}, timeout=300, script=script, distribution_id="E1")
     assert not outcome.completed and outcome.timed_out and outcome.failed
     assert outcome.invalidations == [{"distribution_id": "E1", "id": "I1", "status": "InProgress", "completed": False}]
 
@@ -181,14 +181,14 @@ def test_a_round_in_which_no_poll_succeeded_changes_nothing():
 def test_a_round_answering_for_an_invalidation_the_gate_does_not_wait_for_changes_nothing():
     found = {"E1": [inv("E1", "I1")]}
     script = {n: SliceResult([inv("E1", "I9", done=True), inv("E2", "I1", done=True)]) for n in range(1, 40)}
-    outcome, _, _ = gate(found, {}, timeout=200, script=script, distribution_id="E1")
+    outcome, _runner, _lines = gate(found, {}, timeout=200, script=script, distribution_id="E1")
     assert not outcome.completed and [i["id"] for i in outcome.invalidations] == ["I1"]
 
 
 def test_the_timeout_fails_the_gate_naming_what_is_in_progress_and_keeps_the_last_state():
     found = {"E1": [inv("E1", "I1")], "E2": [inv("E2", "I2"), inv("E2", "I3")]}
     targets = [{"distribution_id": "E1", "ids": ["I1"]}, {"distribution_id": "E2"}]
-    outcome, runner, _ = gate(found, {"I1": 20, "I2": 40}, timeout=100, targets=targets)
+    outcome, runner, _lines = gate(found, {"I1": 20, "I2": 40}, timeout=100, targets=targets)
     assert outcome.failed and outcome.timed_out and not outcome.completed
     assert outcome.msg == (
         f"Timed out after {outcome.elapsed}s ({PREFIX}timeout=100): 1 CloudFront invalidation(s) still in"
@@ -201,7 +201,9 @@ def test_the_timeout_fails_the_gate_naming_what_is_in_progress_and_keeps_the_las
 
 
 def test_a_soft_gate_opens_at_the_timeout_with_a_warning():
-    outcome, _, _ = gate({"E1": [inv("E1", "I1")]}, {}, timeout=60, fail_on_timeout=False, distribution_id="E1")
+    outcome, _runner, _lines = gate(
+        {"E1": [inv("E1", "I1")]}, {}, timeout=60, fail_on_timeout=False, distribution_id="E1"
+    )
     assert not outcome.failed and outcome.timed_out and not outcome.completed
     assert outcome.warning == outcome.msg
     assert outcome.msg.startswith(f"Soft gate open after {outcome.elapsed}s ({PREFIX}timeout=60) with 1")
@@ -210,7 +212,7 @@ def test_a_soft_gate_opens_at_the_timeout_with_a_warning():
 def test_a_round_that_ends_past_the_deadline_ends_the_gate():
     """A round answering late (not timed out, past the deadline): no further round."""
     script = {1: SliceResult([inv("E1", "I1")])}
-    outcome, runner, _ = gate(
+    outcome, runner, _lines = gate(
         {"E1": [inv("E1", "I1")]}, {}, timeout=10, interval=30, script=script, distribution_id="E1"
     )
     assert outcome.timed_out and len(runner.rounds) == 1
@@ -223,7 +225,11 @@ def test_a_failure_ends_the_gate_with_its_message_code_and_the_invalidations_as_
     clock = FakeClock()
     runner = FakeRunner(clock, found, {"I1": 5})
     if at == "resolve":
-        runner.resolve = lambda target: (_ for _ in ()).throw(error)  # type: ignore[method-assign]
+
+        def fail(target: Target) -> list[dict[str, Any]]:
+            raise error
+
+        runner.resolve = fail  # type: ignore[method-assign]
     else:
         runner.script = {2: error}
     progress = Progress(5, clock, lambda line: None)
@@ -237,8 +243,8 @@ def test_a_failure_ends_the_gate_with_its_message_code_and_the_invalidations_as_
 
 def test_the_result_has_the_same_keys_for_every_ending():
     keys = {"completed", "timed_out", "elapsed", "invalidations", "msg"}
-    done, _, _ = gate({"E1": [inv("E1", "I1")]}, {"I1": 3}, distribution_id="E1")
-    late, _, _ = gate({"E1": [inv("E1", "I1")]}, {}, timeout=30, distribution_id="E1")
+    done, _runner, _lines = gate({"E1": [inv("E1", "I1")]}, {"I1": 3}, distribution_id="E1")
+    late, _runner, _lines = gate({"E1": [inv("E1", "I1")]}, {}, timeout=30, distribution_id="E1")
     assert set(done.result()) == keys == set(late.result())
 
 
@@ -247,8 +253,8 @@ def test_the_result_has_the_same_keys_for_every_ending():
 
 def test_a_line_is_said_at_each_completion_as_a_round_sees_it_and_one_at_the_end():
     found = {"E1": [inv("E1", "I1"), inv("E1", "I2"), inv("E1", "I3")]}
-    outcome, _, lines = gate(found, {"I1": 7, "I2": 15, "I3": 70}, interval=50, distribution_id="E1")
-    said = [line for _, line in lines]
+    outcome, _runner, lines = gate(found, {"I1": 7, "I2": 15, "I3": 70}, interval=50, distribution_id="E1")
+    said = [line for _time, line in lines]
     assert said[0] == "Waiting up to 600s for 3 CloudFront invalidation(s) in progress: distribution E1: I1, I2, I3"
     counts = [line.split(" of ")[0] for line in said[1:]]
     assert counts[:2] == ["1", "2"] and counts[-1] == "3"
