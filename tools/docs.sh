@@ -43,10 +43,10 @@ check_iam_policy() {  # docs/iam-policy.json allows exactly the CloudFront calls
     python - plugins/module_utils/_cloudfront docs/iam-policy.json docs/iam.md <<'PY'
 import json, pathlib, re, sys
 code_dir, policy_file, guide = sys.argv[1:]
-# the boto3 client methods called (self._client.get_invalidation(...)) -> IAM actions
+# the boto3 client methods called (lambda client: client.get_invalidation(...)) -> IAM actions
 calls = set()
 for source in sorted(pathlib.Path(code_dir).glob("*.py")):
-    calls |= set(re.findall(r"_client\.([a-z_]+)\(", source.read_text()))
+    calls |= set(re.findall(r"\bclient\.([a-z_]+)\(", source.read_text()))
 in_code = {"cloudfront:" + "".join(part.title() for part in call.split("_")) for call in calls}
 policy = json.loads(pathlib.Path(policy_file).read_text())
 in_policy = set()

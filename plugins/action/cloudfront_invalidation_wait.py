@@ -14,6 +14,7 @@ interval passes without one, also while a module run is waiting.
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from typing import TYPE_CHECKING, Any, Callable
@@ -78,28 +79,35 @@ class ModuleRunner:
         return GateError(str(result.get("msg") or "cloudfront_invalidation_info failed"), result.get("error_code"))
 
     def resolve(self, target: Target) -> list[Invalidation]:
-        args: dict[str, Any] = {"max_items": 0}
+        """The target's invalidations: those given, or those in progress (for what is in progress,
+        not for the distribution's history: ``in_progress_only``)."""
+        args: dict[str, Any] = {}
         if target.distribution_id:
             args["distribution_id"] = target.distribution_id
         else:
             args["alias"] = target.alias
         if target.ids:
             args["invalidation_ids"] = list(target.ids)
+        else:
+            args["in_progress_only"] = True
         result = self._run(args)
         if result.get("failed"):
             raise self._error(result)
         found: list[Invalidation] = result.get("invalidations") or []
         return found
 
-    def wait(self, pending: list[dict[str, Any]], timeout: int, slice_seconds: int, waited: float) -> SliceResult:
+    def wait(self, pending: list[dict[str, Any]], timeout: float, slice_seconds: int, waited: float) -> SliceResult:
+        now = time.time()  # wall times: the module runs in another process
         result = self._run(
             {
                 "targets": [{"distribution_id": i["distribution_id"], "id": i["id"]} for i in pending],
                 "wait": True,
-                "wait_timeout": timeout,
+                "wait_timeout": max(1, math.ceil(timeout)),
+                # the gate's deadline, whatever the module's start takes on a busy controller
+                "wait_deadline": now + timeout,
                 "wait_slice": slice_seconds,
-                # the schedule goes on where the last round left it (a wall time: another process)
-                "wait_started": time.time() - waited,
+                # the schedule goes on where the last round left it
+                "wait_started": now - waited,
             }
         )
         seen: list[Invalidation] = result.get("invalidations") or []

@@ -18,8 +18,13 @@ description:
     and an invalidation by ID or by the caller reference it was created with.
   - With O(wait=true), waits until the selected invalidations are C(Completed). The first poll is
     immediate; the interval starts at a second and a half and grows with the time waited, with jitter,
-    up to O(max_poll_interval). Throttling, 5xx answers and dropped connections are retried with
-    backoff inside O(wait_timeout); the wait never runs past O(wait_timeout) by more than one request.
+    up to O(max_poll_interval). The wait never runs past O(wait_timeout) by more than one request.
+  - Every request is retried when it fails for a passing reason (throttling, a 5xx answer, a refused,
+    reset or dropped connection, a connect or read timeout, a TLS session that dropped, credentials
+    being refreshed), with capped, jittered backoff, for up to 60 seconds, and inside O(wait_timeout)
+    during a wait. What a retry cannot mend (access denied, expired or rejected credentials, a certificate
+    that does not verify, an invalidation that does not exist) fails at once, saying what to fix.
+  - A run makes its client once (two for a long wait, the second with short timeouts for its last seconds).
   - Several invalidations of one distribution are read and polled with ListInvalidations pages, not
     with one GetInvalidation call each.
   - With O(targets), reports and waits for invalidations of several distributions in one run.
@@ -36,8 +41,10 @@ options:
     description:
       - Find the distribution by one of its alternate domain names (CNAMEs), for example
         C(www.example.com), or by its CloudFront domain name, for example C(d111111abcdef8.cloudfront.net).
-      - Compared without regard to case, by paging ListDistributions. Fails if no distribution
-        or more than one distribution matches.
+      - Compared whole and without regard to case, paging ListDistributions until the match (CloudFront
+        lets no two distributions have the same alternate domain name). A wildcard alias (C(*.example.com))
+        matches when given as written, not by a name it covers (C(www.example.com)). Fails if no
+        distribution matches.
       - Exactly one of O(distribution_id), O(alias) and O(targets) is required.
     type: str
   invalidation_id:
@@ -51,6 +58,9 @@ options:
       - Report these invalidations of the distribution, in RV(invalidations), in the order given.
       - They are read from ListInvalidations pages (newest first), so each carries the summary keys
         only; O(invalidation_id) reports one invalidation with its paths and caller reference.
+      - Pages are read while more than one of them is still to find and the last page held some; each
+        one left is then read with GetInvalidation, so an unknown ID costs a page and a request,
+        however long the history.
     type: list
     elements: str
   targets:
@@ -88,6 +98,17 @@ options:
         invalidations newest first with GetInvalidation and stops at the first match, reading at
         most O(max_items) of them.
     type: str
+  in_progress_only:
+    description:
+      - In list mode, report only the distribution's invalidations in progress, newest first, at the cost of
+        what is in progress, not of the history. GetDistribution says how many are in progress, and
+        ListInvalidations is read only until that many are found (not at all when none is).
+      - Not with O(invalidation_id), O(invalidation_ids), O(caller_reference) or O(targets).
+        O(max_items) does not apply.
+      - Needs the IAM action C(cloudfront:GetDistribution).
+    type: bool
+    default: false
+    version_added: 0.1.0
   max_items:
     description:
       - In list mode, report at most this many invalidations, newest first; V(0) reports all of them.
@@ -125,6 +146,15 @@ options:
         at one poll per O(max_poll_interval), and the first poll of this run comes when the schedule
         says, not at once. O(wait_timeout) counts from the start of this run.
     type: float
+  wait_deadline:
+    description:
+      - When the overall wait must end, in seconds since the epoch, for callers that wait in several
+        runs of the module and must keep their own deadline, whatever the start of each run takes
+        (M(edgeops.cloudfront.cloudfront_invalidation_wait) does).
+      - The wait of this run ends then at the latest, or after O(wait_timeout), whichever comes first;
+        once it has passed, the run polls once.
+    type: float
+    version_added: 0.1.0
   wait_slice:
     description:
       - Return after at most this many seconds of waiting, without failing, when the invalidations
@@ -136,8 +166,15 @@ options:
         last poll that fits in the slice.
     type: int
 notes:
-  - Needs the IAM actions C(cloudfront:GetInvalidation) and C(cloudfront:ListInvalidations), and
-    C(cloudfront:ListDistributions) when O(alias) is used.
+  - Needs the IAM actions C(cloudfront:GetInvalidation) and C(cloudfront:ListInvalidations),
+    C(cloudfront:ListDistributions) when O(alias) is used, and C(cloudfront:GetDistribution) with
+    O(in_progress_only=true).
+  - Temporary credentials need their session token. It is read from O(session_token) or
+    E(AWS_SESSION_TOKEN), and from E(AWS_SECURITY_TOKEN) (which older AWX controllers inject alone) when
+    the access key is the environment's E(AWS_ACCESS_KEY_ID).
+  - CloudFront's API is global, in the partition of the credentials; no region needs to be given, but for
+    credentials of the China partition give O(region=cn-northwest-1) (or C(cn-north-1)), which sends the
+    requests to C(cloudfront.cn-northwest-1.amazonaws.com.cn).
   - The module never changes anything (C(changed) is always V(false)) and supports check mode.
 extends_documentation_fragment:
   - amazon.aws.common.modules
@@ -197,12 +234,13 @@ EXAMPLES = r"""
 RETURN = r"""
 distribution_id:
   description: The ID of the distribution, also when it was found by O(alias).
-  returned: success, unless O(targets) was given
+  returned: unless O(targets) was given, once the distribution is known (after a timeout too)
   type: str
   sample: E2QWRUHAPOMQZL
 invalidation:
   description: The invalidation selected by O(invalidation_id) or O(caller_reference).
-  returned: when O(invalidation_id) or O(caller_reference) was given
+  returned: when O(invalidation_id) or O(caller_reference) was given and the invalidation was read
+    (not after a wait in which no poll succeeded)
   type: dict
   contains: &invalidation
     id:
@@ -252,41 +290,60 @@ invalidations:
       list mode the distribution's invalidations, newest first, at most O(max_items).
     - Each carries the summary keys only (no RV(invalidations[].caller_reference),
       RV(invalidations[].paths) or RV(invalidations[].path_count)).
-  returned: when neither O(invalidation_id) nor O(caller_reference) was given
+  returned: when neither O(invalidation_id) nor O(caller_reference) was given, and the run read them or
+    waited for them (after a timeout too)
   type: list
   elements: dict
   contains: *invalidation
 waited:
-  description: How many seconds the module waited, from the first poll to the last.
-  returned: when O(wait=true)
+  description:
+    - How many seconds this run waited, from the start of its wait to its last poll.
+    - With O(wait_started), the time before the run's first poll (when the schedule says) is included.
+  returned: when O(wait=true) and the wait ended (completed, timed out, or at the end of its O(wait_slice)),
+    not after a failure that ends the run at once
   type: float
   sample: 12.481
 completed:
   description: Whether every invalidation waited for is C(Completed).
-  returned: when O(wait=true)
+  returned: when O(wait=true) and the wait ended (completed, timed out, or at the end of its O(wait_slice)),
+    not after a failure that ends the run at once
   type: bool
   sample: true
 timed_out:
   description: Whether the wait ended because O(wait_timeout) passed with invalidations still in progress.
-  returned: when O(wait=true)
+  returned: when O(wait=true) and the wait ended (completed, timed out, or at the end of its O(wait_slice)),
+    not after a failure that ends the run at once
   type: bool
   sample: false
 api_calls:
   description: How many requests the module sent to CloudFront, retries and lookups included.
-  returned: when O(wait=true)
+  returned: always, on failure too (not when the arguments were refused before any request)
   type: int
   sample: 9
+error_code:
+  description: The AWS error code of the failure.
+  returned: on failure, when AWS answered with an error
+  type: str
+  sample: AccessDenied
+request_id:
+  description: The ID AWS gave its answer, for AWS Support.
+  returned: on failure, when AWS answered with an error that carries one
+  type: str
+  sample: 9a3e1e9c-6f0c-4f1e-8d3a-2b1a6a0c4c1d
 """
 
 import time
-from typing import TYPE_CHECKING
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
 from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.api import (
+    RETRY_SECONDS,
+    Clients,
     CloudFrontApi,
     RequestCounter,
     connect,
+    credential_hint,
+    use_security_token,
 )
 from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.errors import CloudFrontError
 from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.report import (
@@ -297,13 +354,17 @@ from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.rep
 from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.validation import check_module_params
 from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.waiter import PollSchedule
 
-if TYPE_CHECKING:
-    from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.api import CloudFrontClient
-
 
 def waited_before(wait_started: float | None) -> float:
     """Seconds since an earlier run began the wait (0 without one, or for a time in the future)."""
     return max(0.0, time.time() - wait_started) if wait_started else 0.0
+
+
+def timeout_of(wait_timeout: int, wait_deadline: float | None) -> float:
+    """How long this run may wait: ``wait_timeout``, and no later than ``wait_deadline`` (epoch)."""
+    if wait_deadline is None:
+        return float(wait_timeout)
+    return max(0.0, min(float(wait_timeout), wait_deadline - time.time()))
 
 
 def main() -> None:
@@ -314,10 +375,12 @@ def main() -> None:
         invalidation_ids=dict(type="list", elements="str"),
         caller_reference=dict(type="str"),
         max_items=dict(type="int", default=100),
+        in_progress_only=dict(type="bool", default=False),
         wait=dict(type="bool", default=False),
         wait_timeout=dict(type="int", default=1800),
         max_poll_interval=dict(type="int", default=20),
         wait_started=dict(type="float"),
+        wait_deadline=dict(type="float"),
         wait_slice=dict(type="int"),
         targets=dict(
             type="list",
@@ -345,12 +408,16 @@ def main() -> None:
     if errors:
         module.fail_json(msg="; ".join(errors))
 
+    wait_timeout = timeout_of(params["wait_timeout"], params["wait_deadline"])
+    token = use_security_token(params)
+    if token:
+        module.no_log_values.add(token)
     counter = RequestCounter()
-
-    def client_with(**timeouts: float) -> CloudFrontClient:
-        return counter.watch(connect(module, **timeouts))
-
-    api = CloudFrontApi(client_with(), client_with=client_with)
+    clients = Clients(
+        lambda **timeouts: counter.watch(connect(module, **timeouts)),
+        budget=wait_timeout if params["wait"] else RETRY_SECONDS,
+    )
+    api = CloudFrontApi(clients, hint=credential_hint(params))
     try:
         selection: Selection | list[Selection]
         if params["targets"]:
@@ -362,21 +429,21 @@ def main() -> None:
                 invalidation_ids=params["invalidation_ids"],
                 caller_reference=params["caller_reference"],
                 max_items=params["max_items"],
+                in_progress_only=params["in_progress_only"],
             )
         result = report(
             api,
             selection,
             wait=params["wait"],
-            wait_timeout=params["wait_timeout"],
+            wait_timeout=wait_timeout,
             schedule=PollSchedule(max_interval=params["max_poll_interval"]),
             waited_before=waited_before(params["wait_started"]),
             wait_slice=params["wait_slice"],
         )
     except CloudFrontError as e:
-        module.fail_json(msg=e.msg, api_calls=counter.count, **({"error_code": e.code} if e.code else {}))
+        module.fail_json(msg=e.msg, api_calls=counter.count, **e.facts())
 
-    if params["wait"]:
-        result.facts["api_calls"] = counter.count
+    result.facts["api_calls"] = counter.count
     if result.failure:
         module.fail_json(msg=result.failure, **result.facts)
     module.exit_json(changed=False, **result.facts)

@@ -38,7 +38,7 @@ def test_one_invalidation_reports_every_fact_once(cloudfront, dist, tmp_path):
     result = run.result
     assert result["changed"] is False and not result.get("failed")
     assert result["distribution_id"] == dist["id"]
-    assert "invalidations" not in result and "waited" not in result and "api_calls" not in result
+    assert "invalidations" not in result and "waited" not in result and result["api_calls"] == 1
     got = result["invalidation"]
     assert set(got) == FULL_KEYS
     assert got["id"] == inv and got["distribution_id"] == dist["id"]
@@ -345,8 +345,10 @@ def test_unknown_distribution_is_named(cloudfront, tmp_path):
     for args in ({"distribution_id": "E0NOSUCHDIST00"}, {"distribution_id": "E0NOSUCHDIST00", "invalidation_id": "I1"}):
         run = run_module(cloudfront.url, args, tmp_path)
         assert run.result["failed"] is True
-        assert run.result["msg"] == "CloudFront distribution E0NOSUCHDIST00 does not exist"
-        assert run.result["error_code"] == "NoSuchDistribution"
+        # the request ID of AWS's answer, for AWS Support, in the message and as a key
+        request_id = run.result["request_id"]
+        assert request_id and run.result["error_code"] == "NoSuchDistribution"
+        assert run.result["msg"] == f"CloudFront distribution E0NOSUCHDIST00 does not exist [AWS request ID {request_id}]"
         assert "Traceback" not in run.output
 
 
@@ -356,7 +358,9 @@ def test_unknown_invalidation_is_named(cloudfront, dist, tmp_path):
         assert run.result["failed"] is True
         assert run.result["msg"] == (
             f"CloudFront invalidation I0NOSUCHINVAL does not exist in distribution {dist['id']}"
+            f" [AWS request ID {run.result['request_id']}]"
         )
+        assert run.result["error_code"] == "NoSuchInvalidation"
         assert "Traceback" not in run.output
 
 
@@ -366,12 +370,17 @@ def test_alias_matching_nothing_is_named(cloudfront, dist, tmp_path):
     assert "No CloudFront distribution has the alias nothing.example.net" in run.result["msg"]
 
 
-def test_alias_matching_two_distributions_is_refused(cloudfront, dist, tmp_path):
-    twin = cloudfront.create_distribution(aliases=["www.example.com"])
-    run = run_module(cloudfront.url, {"alias": "www.example.com"}, tmp_path)
-    assert run.result["failed"] is True
-    assert "The alias www.example.com matches 2 CloudFront distributions" in run.result["msg"]
-    assert dist["id"] in run.result["msg"] and twin["id"] in run.result["msg"]
+def test_an_alias_lookup_among_300_distributions_stops_at_its_match(cloudfront, tmp_path):
+    """A DistributionSummary is large and accounts have thousands: the lookup reads no page past the
+    match (CloudFront lets no two distributions share an alternate domain name)."""
+    first = [cloudfront.create_distribution() for _n in range(40)]
+    wanted = cloudfront.create_distribution(aliases=["shop.example.com"])
+    for _n in range(259):
+        cloudfront.create_distribution()
+    run = run_module(cloudfront.url, {"alias": "shop.example.com", "max_items": 1}, tmp_path)
+    assert run.result["distribution_id"] == wanted["id"] and wanted["id"] not in {d["id"] for d in first}
+    assert len(cloudfront.requests("ListDistributions")) == 1
+    assert run.result["api_calls"] == 2  # the page, and the list of invalidations
 
 
 def test_access_denied_names_the_iam_action(cloudfront, dist, tmp_path):

@@ -10,7 +10,15 @@ in the places the collection depends on:
 * ListInvalidations on an unknown distribution answers ``NoSuchDistribution`` (404);
 * CreateInvalidation is idempotent on ``CallerReference`` (same paths: the existing
   invalidation; other paths: ``InvalidationBatchAlreadyExists``);
-* ``CreateTime`` is a UTC timestamp with millisecond precision.
+* ``CreateTime`` is a UTC timestamp with millisecond precision;
+* GetDistribution's ``InProgressInvalidationBatches`` counts the invalidations in progress;
+* a temporary access key (``ASIA...``) signed without a session token is refused
+  (``InvalidClientTokenId``, 403), as AWS refuses it;
+* connections are kept alive (HTTP/1.1), as CloudFront's are, so that a client's requests share
+  one connection; each request's log record names its connection (``connection``: the client's
+  port), and ``down()``/an outage closes the open ones.
+
+``add_invalidations()`` makes a long history (thousands of invalidations) at once, in process.
 
 The WSGI middleware in front of moto logs every AWS request (except the set-up calls
 of ``create_distribution``/``create_invalidation``), serves a JSON control
@@ -42,6 +50,7 @@ import functools
 import json
 import math
 import re
+import selectors
 import signal
 import socket
 import struct
@@ -65,7 +74,9 @@ from moto.cloudfront.models import CloudFrontBackend, Distribution, Invalidation
 from moto.cloudfront.responses import CloudFrontResponse
 from moto.core.responses import ActionResult
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+import werkzeug.serving
 from werkzeug.serving import ThreadedWSGIServer, WSGIRequestHandler
+from werkzeug.wsgi import LimitedStream
 
 DEFAULT_DELAY = 5.0
 CONTROL_PREFIX = "/_local_cloudfront/"
@@ -261,6 +272,18 @@ def _config_value(distribution: Distribution, key: str) -> Any:
     return getattr(distribution.distribution_config, key, None)
 
 
+def _in_progress_get(self: Distribution) -> int:
+    """GetDistribution's InProgressInvalidationBatches: counted, not moto's constant 0."""
+    for backend in _backends():
+        if backend.distributions.get(self.distribution_id) is self:
+            return sum(1 for i in backend.invalidations.get(self.distribution_id, []) if i.status == "InProgress")
+    return 0
+
+
+def _in_progress_set(self: Distribution, value: int) -> None:
+    """moto's __init__ assigns 0: the count is always derived."""
+
+
 _patch_lock = threading.Lock()
 
 
@@ -277,6 +300,9 @@ def patch_moto() -> None:
         )
         CloudFrontResponse.list_invalidations = _response_list_invalidations  # type: ignore[method-assign]
         CloudFrontResponse.list_distributions = _response_list_distributions  # type: ignore[method-assign]
+        Distribution.in_progress_invalidation_batches = property(  # type: ignore[assignment]
+            _in_progress_get, _in_progress_set
+        )
         # CloudFront's DistributionSummary carries these; moto keeps them only in the config.
         for attribute, key in _SUMMARY_FROM_CONFIG:
             setattr(Distribution, attribute, property(functools.partial(_config_value, key=key)))
@@ -302,6 +328,25 @@ class UnknownInvalidation(LookupError):
     def __init__(self, invalidation_id: str) -> None:
         super().__init__(f"invalidation {invalidation_id} does not exist")
         self.invalidation_id = invalidation_id
+
+
+def add_history(distribution_id: str, count: int, completed: bool = True) -> list[str]:
+    """``count`` invalidations of the distribution, older than those it has, made at once in
+    process (thousands take a fraction of a second, not thousands of requests). Oldest first."""
+    for backend in _backends():
+        distribution = backend.distributions.get(distribution_id)
+        if distribution is None:
+            continue
+        now = time.time()
+        made = []
+        for n in range(count):
+            invalidation = Invalidation(distribution, ["/*"], f"local-cloudfront-history-{uuid.uuid4()}")
+            invalidation.create_time = _utc_from_epoch(now - 60 * (count - n))
+            set_completion_time(invalidation, 0.0 if completed else math.inf)
+            made.append(invalidation)
+        backend.invalidations[distribution_id] = made + backend.invalidations.get(distribution_id, [])
+        return [invalidation.id for invalidation in made]
+    raise NoSuchDistribution
 
 
 def find_invalidation(invalidation_id: str) -> Invalidation:
@@ -377,6 +422,12 @@ def access_key_id(environ: WSGIEnvironment) -> str | None:
     return credential[0].split("/", 1)[0] if credential else None
 
 
+def has_session_token(environ: WSGIEnvironment) -> bool:
+    """Whether a SigV4 request carries a session token (header, or query for presigned URLs)."""
+    query = urllib.parse.parse_qs(environ.get("QUERY_STRING", ""))
+    return bool(environ.get("HTTP_X_AMZ_SECURITY_TOKEN") or query.get("X-Amz-Security-Token"))
+
+
 # --------------------------------------------------------------------------------------
 # Request log
 # --------------------------------------------------------------------------------------
@@ -390,17 +441,24 @@ class RequestRecord:
     operation: str | None
     access_key_id: str | None
     status: int | None = None  # None while the request is in flight; NO_ANSWER (0): connection reset
+    # the client's port: requests of one kept-alive connection share it
+    connection: int | None = None
+    # whether the request carried a session token (never the token itself)
+    session_token: bool = False
 
     @classmethod
     def from_environ(cls, environ: WSGIEnvironment) -> RequestRecord:
         method = environ.get("REQUEST_METHOD", "GET")
         path = environ.get("PATH_INFO", "")
+        port = environ.get("REMOTE_PORT")
         return cls(
             time=time.time(),
             method=method,
             path=path,
             operation=operation_name(method, path, environ.get("QUERY_STRING", "")),
             access_key_id=access_key_id(environ),
+            connection=int(port) if port else None,
+            session_token=has_session_token(environ),
         )
 
 
@@ -829,6 +887,38 @@ class Stalls:
         return None
 
 
+def bounded_input(environ: WSGIEnvironment) -> None:
+    """Give the application the request body only (Content-Length bytes), not the connection's
+    stream: on a kept-alive connection the next request follows it."""
+    if "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower():
+        return  # werkzeug's DechunkedInput ends with the body
+    try:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    environ["wsgi.input"] = LimitedStream(environ["wsgi.input"], length)
+
+
+def drained(environ: WSGIEnvironment, body: Iterable[bytes]) -> Iterable[bytes]:
+    """The answer ``body``, once what the application left of the request body is read: on a
+    kept-alive connection, unread bytes would be taken for the next request."""
+    stream = environ.get("wsgi.input")
+    if isinstance(stream, LimitedStream):
+        with contextlib.suppress(OSError, ValueError):
+            stream.exhaust()
+    return body
+
+
+class TemporaryKeyCheck:
+    """Dispatch hook: refuse a temporary access key (``ASIA...``) that comes without its session
+    token, as AWS does (InvalidClientTokenId, 403)."""
+
+    def __call__(self, record: RequestRecord, environ: WSGIEnvironment) -> WSGIApplication | None:
+        if (record.access_key_id or "").startswith("ASIA") and not record.session_token:
+            return error_app(403, "InvalidClientTokenId", "The security token included in the request is invalid.")
+        return None
+
+
 @dataclass
 class LocalCloudFrontMiddleware:
     backend: WSGIApplication
@@ -840,10 +930,11 @@ class LocalCloudFrontMiddleware:
     setup_access_key_id: str = SETUP_ACCESS_KEY_ID
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        bounded_input(environ)
         if environ.get("PATH_INFO", "").startswith(CONTROL_PREFIX):
-            return self.control(environ, start_response)
+            return drained(environ, self.control(environ, start_response))
         if access_key_id(environ) == self.setup_access_key_id:
-            return self.backend(environ, start_response)
+            return drained(environ, self.backend(environ, start_response))
         record = RequestRecord.from_environ(environ)
         self.log.add(record)
 
@@ -852,7 +943,7 @@ class LocalCloudFrontMiddleware:
             return start_response(status, headers, exc_info)
 
         try:
-            return self._choose_app(record, environ)(environ, recording_start_response)
+            return drained(environ, self._choose_app(record, environ)(environ, recording_start_response))
         except ResetConnection:  # recorded, then re-raised: the request handler resets the connection
             self.log.set_status(record, NO_ANSWER)
             raise
@@ -882,8 +973,43 @@ def abort_connection(connection: socket.socket) -> None:
     connection.close()
 
 
+class _NoLeftovers:
+    """Stands for the ``selectors`` module in werkzeug.serving, whose ``run_wsgi`` reads whatever
+    the client sent after a request before closing the connection, which would swallow the next
+    request of a kept-alive one (and hang reading it). The middleware reads the rest of each
+    request body itself (``drained``), so there is never anything left to throw away."""
+
+    EVENT_READ = selectors.EVENT_READ
+
+    class DefaultSelector:
+        def register(self, fileobj: Any, events: int, data: Any = None) -> None:
+            return None
+
+        def select(self, timeout: float | None = None) -> list[Any]:
+            return []
+
+        def close(self) -> None:
+            return None
+
+
+werkzeug.serving.selectors = _NoLeftovers  # type: ignore[assignment]
+
+
 class FaultRequestHandler(WSGIRequestHandler):
-    """Resets the connection, without an HTTP answer, when the application raises ResetConnection."""
+    """Keeps connections alive (HTTP/1.1), as CloudFront does; resets the connection, without
+    an HTTP answer, when the application raises ResetConnection.
+
+    werkzeug's development server closes every connection ("Connection: close"), because
+    http.server cannot skip a request body the application left unread; the middleware reads
+    what is left of every body (``drained``), so the next request of a connection starts clean.
+    """
+
+    protocol_version = "HTTP/1.1"
+
+    def send_header(self, keyword: str, value: str) -> None:
+        if keyword.lower() == "connection" and value.lower() == "close":
+            return  # kept alive, unless the client asked to close (http.server reads its header)
+        super().send_header(keyword, value)
 
     def connection_dropped(self, error: BaseException, environ: WSGIEnvironment | None = None) -> None:
         if isinstance(error, ResetConnection):
@@ -903,13 +1029,42 @@ class PortUnavailable(RuntimeError):
 
 
 class LocalServer(ThreadedWSGIServer):
-    """werkzeug's threaded server, raising PortUnavailable where werkzeug exits the process."""
+    """werkzeug's threaded server, raising PortUnavailable where werkzeug exits the process, and
+    knowing its open connections (kept alive), so that closing it closes them too."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self._connections_lock = threading.Lock()
+        self._connections: set[socket.socket] = set()
+        super().__init__(*args, **kwargs)
 
     def server_bind(self) -> None:
         try:
             super().server_bind()
         except OSError as error:
             raise PortUnavailable(f"cannot listen on {self.server_address}: {error}") from error
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self._connections_lock:
+            self._connections.add(request)
+        # werkzeug writes the status line, the headers and the body apart: without this, on a
+        # kept-alive connection, Nagle's algorithm and delayed ACKs hold each answer 40 ms
+        with contextlib.suppress(OSError):
+            request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request: Any) -> None:
+        with self._connections_lock:
+            self._connections.discard(request)
+        super().shutdown_request(request)
+
+    def close_connections(self) -> None:
+        """End the open connections: a request in progress is still answered, then the connection
+        closes; an idle one (kept alive) closes at once, so that no client goes on using it."""
+        with self._connections_lock:
+            connections = list(self._connections)
+        for connection in connections:
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RD)
 
 
 class Listener:
@@ -1012,6 +1167,7 @@ class Listener:
             return
         self._server.shutdown()
         self._server.server_close()
+        self._server.close_connections()
         if self._thread is not None:
             self._thread.join(timeout=10)
         self._server, self._thread = None, None
@@ -1066,8 +1222,9 @@ class LocalCloudFront:
             backend=DomainDispatcherApplication(create_backend_app),
             control=ControlAPI(self.controller),
             log=self.controller.log,
-            # Stalls first (a stalled request may then be reset or answered with an error).
-            dispatch_hooks=[self.controller.stalls, self.controller.resets, self.controller.errors],
+            # Stalls first (a stalled request may then be reset or answered with an error), then
+            # what AWS checks of every request, then the injected error answers.
+            dispatch_hooks=[self.controller.stalls, self.controller.resets, TemporaryKeyCheck(), self.controller.errors],
         )
         self._listener: Listener | None = None
         self._setup_client: Any = None
@@ -1192,6 +1349,11 @@ class LocalCloudFront:
             "domain_name": distribution["DomainName"],
             "aliases": list(distribution["DistributionConfig"]["Aliases"].get("Items", [])),
         }
+
+    def add_invalidations(self, distribution_id: str, count: int, completed: bool = True) -> list[str]:
+        """A long history: ``count`` invalidations older than the distribution's others, made at
+        once in process (not logged); oldest first. ``completed=False``: in progress for good."""
+        return add_history(distribution_id, count, completed)
 
     def create_invalidation(
         self,

@@ -271,7 +271,10 @@ def test_request_log_names_operations_keys_and_statuses(cf: LocalCloudFront, cli
         ("GetInvalidation", "GET", 200),
         ("GetInvalidation", "GET", 404),
     ]
-    assert all(set(e) == {"time", "method", "path", "operation", "access_key_id", "status"} for e in log)
+    keys = {"time", "method", "path", "operation", "access_key_id", "status", "connection", "session_token"}
+    assert all(set(e) == keys for e in log)
+    # one client, one kept-alive connection; no session token with these dummy credentials
+    assert len({e["connection"] for e in log}) == 1 and not any(e["session_token"] for e in log)
     assert all(e["access_key_id"] == DUMMY_ACCESS_KEY_ID for e in log)
     assert all(started <= e["time"] <= time.time() for e in log)
     assert log[4]["path"] == f"/2020-05-31/distribution/{dist_id}/invalidation/{invalidation_id}"

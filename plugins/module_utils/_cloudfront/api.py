@@ -3,37 +3,45 @@
 # Copyright: Contributors to the edgeops.cloudfront collection
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Talking to CloudFront: the calls this collection makes, with paging and lookups.
+"""Talking to CloudFront: the calls this collection makes, with paging, lookups and retries.
 
-Every call goes through :func:`translated_errors`, so callers only ever see
-:class:`CloudFrontError` (or its transient subclass).  With ``retry=True`` a call is
-retried by amazon.aws's ``AWSRetry`` on throttling and 5xx answers; during a wait the
-waiter does the retrying itself, inside its deadline, so calls are made with
-``retry=False``.
+Every request goes through :meth:`CloudFrontApi._call`: the SDK's errors become
+:class:`CloudFrontError` (or its transient subclass, see errors.py), and a transient failure
+(throttling, a 5xx answer, a dropped or refused connection, a connect or read timeout, a TLS
+session that dropped, credentials being refreshed) is retried with capped, jittered backoff
+for up to ``RETRY_SECONDS``, by the waiting core of waiter.py. During a wait the waiter does
+that itself, inside the wait's deadline, so requests are made once (``retry=False``).
+amazon.aws's ``AWSRetry`` is not used: it retries error answers only, not connection errors,
+and knows no deadline.
+
+A run builds its clients once: one whose connect and read timeouts fit the run's budget, and,
+for a wait with plenty of time, one with short timeouts for the last seconds before its deadline.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable, Iterator, Sequence, cast
+import os
+from typing import TYPE_CHECKING, Callable, Iterator, Sequence, TypeVar, cast
 
 try:
     from botocore.config import Config
 except ImportError:
     Config = None  # type: ignore[assignment,misc]  # handled by AnsibleAWSModule
 
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
-
-from .errors import CloudFrontError, translated_errors
+from .errors import REJECTED_CREDENTIAL_CODES, CloudFrontError, translated_errors
+from .results import is_completed
+from .waiter import Clock, PollSchedule, wait_for
 
 if TYPE_CHECKING:
     # Types only: the stubs of the CloudFront API (mypy-boto3-cloudfront) are not installed where
     # the module runs, and nothing below is evaluated at run time (`from __future__ import annotations`).
-    from typing import Generic, Protocol, TypedDict, TypeVar
+    from typing import Generic, Protocol, TypedDict
 
     from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
     from botocore.client import ClientMeta
     from mypy_boto3_cloudfront.type_defs import (
         DistributionSummaryTypeDef,
+        GetDistributionResultTypeDef,
         GetInvalidationResultTypeDef,
         InvalidationSummaryTypeDef,
         InvalidationTypeDef,
@@ -42,38 +50,27 @@ if TYPE_CHECKING:
     )
     from typing_extensions import NotRequired
 
-    ClientT = TypeVar("ClientT", bound="Watchable")
     ItemT = TypeVar("ItemT")
 
-    class Watchable(Protocol):
-        """A boto3 client, or amazon.aws's wrapper of one (which passes ``meta`` on)."""
+    class CloudFrontClient(Protocol):
+        """The calls this collection makes: a boto3 CloudFront client."""
 
         meta: ClientMeta
 
-    class CloudFrontClient(Watchable, Protocol):
-        """The calls this collection makes: a boto3 CloudFront client as amazon.aws wraps it
-        (``module.client(..., retry_decorator=...)``), where every call takes ``aws_retry``."""
+        def get_distribution(self, *, Id: str) -> GetDistributionResultTypeDef: ...
 
-        def get_invalidation(
-            self, *, DistributionId: str, Id: str, aws_retry: bool = ...
-        ) -> GetInvalidationResultTypeDef: ...
+        def get_invalidation(self, *, DistributionId: str, Id: str) -> GetInvalidationResultTypeDef: ...
 
         def list_invalidations(
-            self, *, DistributionId: str, MaxItems: str = ..., Marker: str = ..., aws_retry: bool = ...
+            self, *, DistributionId: str, MaxItems: str = ..., Marker: str = ...
         ) -> ListInvalidationsResultTypeDef: ...
 
-        def list_distributions(
-            self, *, MaxItems: str = ..., Marker: str = ..., aws_retry: bool = ...
-        ) -> ListDistributionsResultTypeDef: ...
+        def list_distributions(self, *, MaxItems: str = ..., Marker: str = ...) -> ListDistributionsResultTypeDef: ...
 
     class ClientFactory(Protocol):
-        """Makes a client like the default one, with other connect and read timeouts (seconds)."""
+        """Makes a client with these connect and read timeouts (seconds)."""
 
-        def __call__(self, *, connect_timeout: float = ..., read_timeout: float = ...) -> CloudFrontClient: ...
-
-    class Timeouts(TypedDict):
-        connect_timeout: float
-        read_timeout: float
+        def __call__(self, *, connect_timeout: float, read_timeout: float) -> CloudFrontClient: ...
 
     class Paging(TypedDict, total=False):
         """The paging parameters of a List call."""
@@ -89,21 +86,38 @@ if TYPE_CHECKING:
         Items: NotRequired[list[ItemT]]
 
 
+ResultT = TypeVar("ResultT")
+
 PAGE_SIZE = 100
 # CloudFront is a global service; its API is signed for us-east-1.
 DEFAULT_REGION = "us-east-1"
 CONNECT_TIMEOUT = 10
 READ_TIMEOUT = 30
+# How long a request outside a wait is retried, at most (the module's first steps, lookups, a
+# run without wait): about ten attempts, the last at the end of the budget.
+RETRY_SECONDS = 60
+# The backoff between attempts: at once, then 2, 4, 8, then 10 s, each shortened at random by
+# up to a half, so that runs that failed together do not retry together.
+RETRY_SCHEDULE = PollSchedule(min_interval=1.0, max_interval=1.0, growth=0.0, jitter=0.5, max_backoff=10.0)
+# A wait that begins with more time than this gets a second client, with the timeouts of this
+# budget, for its last seconds; a shorter one, one client for all of it.
+LAST_STRETCH = 40
 
 
-def connect(
-    module: AnsibleAWSModule, connect_timeout: float = CONNECT_TIMEOUT, read_timeout: float = READ_TIMEOUT
-) -> CloudFrontClient:
-    """A CloudFront client from amazon.aws's connection options, with AWSRetry available.
+def timeouts_for(budget: float) -> tuple[float, float]:
+    """Connect and read timeouts for requests within ``budget`` seconds: a twentieth and a tenth
+    of it, at least 1 and 2 s, at most the defaults (10 and 30 s, from a budget of 300 s)."""
+    connect = min(float(CONNECT_TIMEOUT), max(1.0, budget / 20))
+    read = min(float(READ_TIMEOUT), max(2.0, budget / 10))
+    return connect, read
 
-    botocore's own retries are off (``total_max_attempts=1``): retrying is done either by
-    ``AWSRetry`` (``aws_retry=True``) or by the waiter, never twice over.  Connect and read
-    timeouts are set, so a stalled connection cannot hold a wait forever.
+
+def connect(module: AnsibleAWSModule, connect_timeout: float, read_timeout: float) -> CloudFrontClient:
+    """A CloudFront client from amazon.aws's connection options.
+
+    botocore's own retries are off (``total_max_attempts=1``): :class:`CloudFrontApi` retries,
+    once, for every kind of transient failure. Connect and read timeouts are set, so a stalled
+    connection cannot hold a run forever.
     """
     config = Config(
         connect_timeout=connect_timeout,
@@ -112,13 +126,37 @@ def connect(
     )
     return cast(
         "CloudFrontClient",
-        module.client(
-            "cloudfront",
-            retry_decorator=AWSRetry.jittered_backoff(retries=5, delay=1, max_delay=10),
-            region=module.region or DEFAULT_REGION,
-            config=config,
-        ),
+        module.client("cloudfront", region=module.region or DEFAULT_REGION, config=config),
     )
+
+
+def use_security_token(params: dict[str, object], environ: dict[str, str] | None = None) -> str | None:
+    """The session token of AWX's AWS credential, when it is in ``AWS_SECURITY_TOKEN`` only.
+
+    amazon.aws 10 reads ``AWS_SESSION_TOKEN`` and no longer ``AWS_SECURITY_TOKEN``, which older AWX
+    controllers inject alone: the request would go out with the access key of the environment and
+    without its token. When the access key in use is the environment's and no token was given,
+    the environment's ``AWS_SECURITY_TOKEN`` is set as ``session_token`` (and returned).
+    """
+    env = os.environ if environ is None else environ
+    token = env.get("AWS_SECURITY_TOKEN")
+    if not token or params.get("session_token") or env.get("AWS_SESSION_TOKEN"):
+        return None
+    if not params.get("access_key") or params.get("access_key") != env.get("AWS_ACCESS_KEY_ID"):
+        return None
+    params["session_token"] = token
+    return token
+
+
+def credential_hint(params: dict[str, object]) -> str | None:
+    """What to say when AWS rejects credentials: a temporary access key (``ASIA...``) with no token."""
+    key = str(params.get("access_key") or "")
+    if key.startswith("ASIA") and not params.get("session_token"):
+        return (
+            f"the access key {key} is a temporary one (ASIA...), and no session token was given with it:"
+            " set session_token, or AWS_SESSION_TOKEN (or AWS_SECURITY_TOKEN) in the environment"
+        )
+    return None
 
 
 class RequestCounter:
@@ -127,21 +165,43 @@ class RequestCounter:
     def __init__(self) -> None:
         self.count = 0
 
-    def watch(self, client: ClientT) -> ClientT:
-        raw = getattr(client, "client", client)  # amazon.aws wraps the boto3 client
-        raw.meta.events.register("before-send.cloudfront", self._seen)
+    def watch(self, client: CloudFrontClient) -> CloudFrontClient:
+        client.meta.events.register("before-send.cloudfront", self._seen)
         return client
 
     def _seen(self, **kwargs: object) -> None:
         self.count += 1
 
 
-def bounded_timeouts(remaining: float) -> Timeouts | None:
-    """Connect and read timeouts that end a request by the deadline, or None if the defaults do."""
-    if remaining >= CONNECT_TIMEOUT + READ_TIMEOUT:
-        return None
-    connect_timeout = max(1.0, min(float(CONNECT_TIMEOUT), remaining / 3))
-    return {"connect_timeout": connect_timeout, "read_timeout": max(1.0, remaining - connect_timeout)}
+class Clients:
+    """The run's clients, made when first needed: one with timeouts that fit ``budget`` (the
+    defaults for a long one), and, when the budget began long, one with short timeouts once
+    less than ``LAST_STRETCH`` seconds are left (``remaining``), so that a request started near
+    the deadline cannot outlast it by much. Two at most: each costs a credential lookup (an
+    ``sts:AssumeRole`` with a role profile) and a new TLS connection."""
+
+    def __init__(self, make: ClientFactory, budget: float) -> None:
+        self._make = make
+        self._budget = budget
+        self._main: CloudFrontClient | None = None
+        self._last: CloudFrontClient | None = None
+        self.built = 0
+
+    def _built(self, budget: float) -> CloudFrontClient:
+        connect_timeout, read_timeout = timeouts_for(budget)
+        self.built += 1
+        return self._make(connect_timeout=connect_timeout, read_timeout=read_timeout)
+
+    def get(self, remaining: float | None = None) -> CloudFrontClient:
+        """The client for a request with ``remaining`` seconds left before a deadline (None: none)."""
+        long_run = self._budget > LAST_STRETCH
+        if long_run and remaining is not None and remaining < LAST_STRETCH:
+            if self._last is None:
+                self._last = self._built(LAST_STRETCH)
+            return self._last
+        if self._main is None:
+            self._main = self._built(self._budget)
+        return self._main
 
 
 def _summary(invalidation: InvalidationTypeDef) -> InvalidationSummaryTypeDef:
@@ -158,32 +218,67 @@ def _names_of(distribution: DistributionSummaryTypeDef) -> list[str]:
 class CloudFrontApi:
     """The CloudFront calls of this collection.
 
-    ``client`` is amazon.aws's retrying client wrapper (``module.client(...,
-    retry_decorator=...)``); ``retry`` says whether calls use its ``AWSRetry``.
-    ``client_with(connect_timeout=..., read_timeout=...)`` makes a client with other
-    timeouts: once ``remaining`` is set (seconds left before a deadline), requests made
-    close to the deadline use one whose timeouts end them by the deadline.
+    ``clients`` gives the client for each request (see :class:`Clients`). ``retry``: whether a
+    transient failure is retried here (for up to ``retry_seconds``); a wait sets it to False and
+    sets ``deadline`` (a time of ``clock``), and its waiter retries the polls itself.
+    ``hint``: what to add when AWS rejects the credentials (see :func:`credential_hint`).
     """
 
-    def __init__(self, client: CloudFrontClient, retry: bool = True, client_with: ClientFactory | None = None) -> None:
-        self._default_client = client
-        self._client_with = client_with
-        self.retry = retry
-        self.remaining: Callable[[], float] | None = None
+    def __init__(
+        self,
+        clients: Clients,
+        clock: Clock | None = None,
+        retry_seconds: float = RETRY_SECONDS,
+        hint: str | None = None,
+    ) -> None:
+        self.clients = clients
+        self.clock = clock or Clock()
+        self.retry = True
+        self.retry_seconds = retry_seconds
+        self.deadline: float | None = None
+        self.hint = hint
 
-    @property
     def _client(self) -> CloudFrontClient:
-        if self.remaining is None or self._client_with is None:
-            return self._default_client
-        timeouts = bounded_timeouts(self.remaining())
-        return self._default_client if timeouts is None else self._client_with(**timeouts)
+        remaining = None if self.deadline is None else self.deadline - self.clock.monotonic()
+        return self.clients.get(remaining)
+
+    def _call(self, operation: str, request: Callable[[CloudFrontClient], ResultT], **context: str | None) -> ResultT:
+        """One request, retried while it fails transiently and the budget lasts (``retry``)."""
+
+        def attempt() -> ResultT:
+            try:
+                with translated_errors(operation, **context):
+                    return request(self._client())
+            except CloudFrontError as e:
+                if self.hint and e.code in REJECTED_CREDENTIAL_CODES:
+                    e.msg = f"{e.msg}: {self.hint}"
+                raise
+
+        if not self.retry:
+            return attempt()
+        outcome = wait_for(attempt, lambda _: True, self.retry_seconds, schedule=RETRY_SCHEDULE, clock=self.clock)
+        if outcome.done and outcome.state is not None:
+            return outcome.state
+        error = outcome.last_error
+        assert isinstance(error, CloudFrontError)  # what attempt() raises
+        error.msg = f"{error.msg} (gave up after {outcome.polls} attempts in {outcome.elapsed:.0f}s)"
+        raise error
+
+    def get_distribution_in_progress(self, distribution_id: str) -> int:
+        """GetDistribution: how many invalidation batches of the distribution are in progress."""
+        response = self._call(
+            "GetDistribution", lambda client: client.get_distribution(Id=distribution_id), distribution_id=distribution_id
+        )
+        return int(response["Distribution"].get("InProgressInvalidationBatches") or 0)
 
     def get_invalidation(self, distribution_id: str, invalidation_id: str) -> InvalidationTypeDef:
         """GetInvalidation: the full invalidation, with its batch."""
-        with translated_errors("GetInvalidation", distribution_id=distribution_id, invalidation_id=invalidation_id):
-            response = self._client.get_invalidation(
-                DistributionId=distribution_id, Id=invalidation_id, aws_retry=self.retry
-            )
+        response = self._call(
+            "GetInvalidation",
+            lambda client: client.get_invalidation(DistributionId=distribution_id, Id=invalidation_id),
+            distribution_id=distribution_id,
+            invalidation_id=invalidation_id,
+        )
         return response["Invalidation"]
 
     def _pages(
@@ -191,16 +286,15 @@ class CloudFrontApi:
     ) -> Iterator[list[ItemT]]:
         """A List operation's pages (MaxItems/Marker/NextMarker), each fetched when the caller asks for it.
 
-        ``call(MaxItems=..., Marker=...)`` makes the request and returns the list part of the
-        answer (``InvalidationList``, ``DistributionList``).
+        ``call(client, MaxItems=..., Marker=...)`` makes the request and returns the list part of
+        the answer (``InvalidationList``, ``DistributionList``).
         """
         marker: str | None = None
         while True:
             params: Paging = {"MaxItems": str(page_size)}
             if marker:
                 params["Marker"] = marker
-            with translated_errors(operation, **context):
-                page = call(**params)
+            page = self._call(operation, lambda client: call(client, **params), **context)
             yield page.get("Items") or []
             marker = page.get("NextMarker")
             if not page.get("IsTruncated") or not marker:
@@ -212,9 +306,9 @@ class CloudFrontApi:
         """ListInvalidations, a page at a time, newest first; stops when the caller stops."""
         return self._pages(
             "ListInvalidations",
-            lambda **paging: self._client.list_invalidations(
-                DistributionId=distribution_id, aws_retry=self.retry, **paging
-            )["InvalidationList"],
+            lambda client, **paging: client.list_invalidations(DistributionId=distribution_id, **paging)[
+                "InvalidationList"
+            ],
             page_size,
             distribution_id=distribution_id,
         )
@@ -230,29 +324,43 @@ class CloudFrontApi:
                 if limit and count >= limit:
                     return
 
+    def in_progress(self, distribution_id: str) -> list[InvalidationSummaryTypeDef]:
+        """The invalidations in progress, newest first, for what they cost: GetDistribution says how
+        many there are, and ListInvalidations is paged only until that many were seen (no page at
+        all when there are none), however long the distribution's history."""
+        expected = self.get_distribution_in_progress(distribution_id)
+        found: list[InvalidationSummaryTypeDef] = []
+        if expected == 0:
+            return found
+        for page in self.invalidation_pages(distribution_id):
+            found.extend(s for s in page if not is_completed(s.get("Status")))
+            if len(found) >= expected:
+                break
+        return found
+
     def distributions(self) -> Iterator[DistributionSummaryTypeDef]:
-        """ListDistributions, every page (web distributions only, never streaming ones)."""
+        """ListDistributions, a page at a time as the caller asks (web distributions only)."""
         for page in self._pages(
             "ListDistributions",
-            lambda **paging: self._client.list_distributions(aws_retry=True, **paging)["DistributionList"],
+            lambda client, **paging: client.list_distributions(**paging)["DistributionList"],
         ):
             yield from page
 
     def find_distribution_id(self, alias: str) -> str:
-        """The ID of the one distribution whose alias or CloudFront domain name is ``alias``."""
+        """The ID of the distribution whose alias or CloudFront domain name is ``alias``.
+
+        Stops at the first match: CloudFront lets no two distributions have the same alternate
+        domain name. Names are compared whole, without regard to case: a wildcard alias
+        (``*.example.com``) matches when given as written, not by a name it covers.
+        """
         wanted = alias.lower().rstrip(".")
-        matches = [d["Id"] for d in self.distributions() if wanted in _names_of(d)]
-        if not matches:
-            raise CloudFrontError(
-                f"No CloudFront distribution has the alias {alias} (as an alternate domain name"
-                " or as its *.cloudfront.net domain name)"
-            )
-        if len(matches) > 1:
-            raise CloudFrontError(
-                f"The alias {alias} matches {len(matches)} CloudFront distributions"
-                f" ({', '.join(matches)}): give distribution_id instead"
-            )
-        return matches[0]
+        for distribution in self.distributions():
+            if wanted in _names_of(distribution):
+                return distribution["Id"]
+        raise CloudFrontError(
+            f"No CloudFront distribution has the alias {alias} (as an alternate domain name"
+            " or as its *.cloudfront.net domain name)"
+        )
 
     def find_by_caller_reference(self, distribution_id: str, caller_reference: str, limit: int) -> InvalidationTypeDef:
         """The newest invalidation created with ``caller_reference``, among the ``limit`` newest.
@@ -273,20 +381,29 @@ class CloudFrontApi:
         )
 
     def summaries(self, distribution_id: str, invalidation_ids: Sequence[str]) -> dict[str, InvalidationSummaryTypeDef]:
-        """Each invalidation as ListInvalidations summarises it (``Id``, ``CreateTime``, ``Status``):
-        pages newest first until every one was seen, then GetInvalidation for any not found there
-        (one GetInvalidation when a single invalidation is asked for)."""
+        """Each invalidation as ListInvalidations summarises it (``Id``, ``CreateTime``, ``Status``).
+
+        One invalidation: one GetInvalidation. Several: ListInvalidations pages, newest first, while
+        more than one is still to find and the last page held some of them (the invalidations a
+        deployment waits for are among the newest); then a GetInvalidation for each one left, which
+        finds it in an older page or fails naming it. An unknown ID costs a page and a request,
+        whatever the length of the history.
+        """
         wanted = set(invalidation_ids)
         if len(wanted) == 1:
             (only,) = wanted
             return {only: _summary(self.get_invalidation(distribution_id, only))}
         found: dict[str, InvalidationSummaryTypeDef] = {}
         for page in self.invalidation_pages(distribution_id):
-            found.update((s["Id"], s) for s in page if s["Id"] in wanted)
-            if wanted.issubset(found):
+            hits = {s["Id"]: s for s in page if s["Id"] in wanted}
+            found.update(hits)
+            missing = wanted.difference(found)
+            if not missing:
                 return found
-        for missing in sorted(wanted.difference(found)):
-            found[missing] = _summary(self.get_invalidation(distribution_id, missing))
+            if len(missing) == 1 or not hits:
+                break
+        for missing_id in sorted(wanted.difference(found)):
+            found[missing_id] = _summary(self.get_invalidation(distribution_id, missing_id))
         return found
 
     def statuses(self, distribution_id: str, invalidation_ids: Sequence[str]) -> dict[str, str | None]:

@@ -18,7 +18,6 @@ each round costs the same.
 
 from __future__ import annotations
 
-import math
 import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
@@ -37,9 +36,10 @@ if TYPE_CHECKING:
         def resolve(self, target: Target) -> list[Invalidation]:
             """The target's invalidations: those given by ID, or every one of the distribution."""
 
-        def wait(self, pending: list[dict[str, Any]], timeout: int, slice_seconds: int, waited: float) -> SliceResult:
-            """Wait for ``pending`` for at most ``slice_seconds`` (and ``timeout``); ``waited``: the
-            seconds since the gate started, so that the poll schedule goes on where it was."""
+        def wait(self, pending: list[dict[str, Any]], timeout: float, slice_seconds: int, waited: float) -> SliceResult:
+            """Wait for ``pending`` for at most ``slice_seconds``, and ``timeout`` seconds from now (the
+            gate's deadline, which the module run must keep whatever its start takes); ``waited``:
+            the seconds since the gate started, so that the poll schedule goes on where it was."""
 
 
 # A module run waits at least this long (its slice): each run costs a module start (about a
@@ -304,7 +304,7 @@ def run_gate(settings: GateSettings, runner: Runner, progress: Progress) -> Gate
             if remaining <= 0:
                 timed_out = True
                 break
-            seen = runner.wait(state.pending, math.ceil(remaining), settings.slice_seconds, progress.elapsed())
+            seen = runner.wait(state.pending, remaining, settings.slice_seconds, progress.elapsed())
             state.update(seen.invalidations)
             progress.update(state, force=seen.timed_out or state.completed)
             if seen.timed_out:

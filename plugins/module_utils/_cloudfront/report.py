@@ -19,15 +19,14 @@ if TYPE_CHECKING:
     from typing import TypedDict
 
     from mypy_boto3_cloudfront.type_defs import InvalidationSummaryTypeDef, InvalidationTypeDef
-    from typing_extensions import Never
 
     class Facts(TypedDict, total=False):
         """The module's results (RETURN): the invalidation or the list, and what a wait saw."""
 
         # not with several distributions (targets)
         distribution_id: str
-        # {} when the wait never read it (no poll succeeded)
-        invalidation: Invalidation | dict[str, Never]
+        # not when a wait never read it (no poll succeeded)
+        invalidation: Invalidation
         invalidations: list[Invalidation]
         waited: float
         completed: bool
@@ -44,6 +43,7 @@ class Selection:
     invalidation_ids: list[str] | None = None
     caller_reference: str | None = None
     max_items: int = 100
+    in_progress_only: bool = False
 
     @property
     def single(self) -> bool:
@@ -94,6 +94,8 @@ class InvalidationTracker:
         elif sel.invalidation_ids:
             found = self.api.summaries(dist, sel.invalidation_ids)
             raw = [found[i] for i in sel.invalidation_ids]
+        elif sel.in_progress_only:
+            raw = list(self.api.in_progress(dist))
         else:
             raw = list(self.api.invalidations(dist, sel.max_items))
         return [shape_invalidation(r, dist) for r in raw]
@@ -151,13 +153,14 @@ def select(api: CloudFrontApi, selection: Selection) -> InvalidationTracker:
 
 
 def _facts(selection: Selection | None, invalidations: list[Invalidation]) -> Facts:
+    """``invalidations``, or ``invalidation`` once read (a wait in which no poll succeeded never read it)."""
     if selection is None:  # several distributions
         return {"invalidations": invalidations}
     facts: Facts = {"distribution_id": selection.distribution_id}
-    if selection.single:
-        facts["invalidation"] = invalidations[0] if invalidations else {}
-    else:
+    if not selection.single:
         facts["invalidations"] = invalidations
+    elif invalidations:
+        facts["invalidation"] = invalidations[0]
     return facts
 
 
@@ -170,38 +173,46 @@ def _pending_text(invalidations: list[Invalidation]) -> str:
     return "; ".join(f"{dist}: {', '.join(ids)}" for dist, ids in by_distribution.items())
 
 
-def _timeout_message(selection: Selection | None, outcome: WaitOutcome[list[Invalidation]], timeout: int) -> str:
-    if selection is None:
-        return _targets_timeout_message(outcome, timeout)
+def _timeout_message(selection: Selection, outcome: WaitOutcome[list[Invalidation]], timeout: float) -> str:
     dist = selection.distribution_id
     waited = f"{outcome.elapsed:.0f}s"
-    cause = ""
-    if isinstance(outcome.last_error, TransientCloudFrontError):
-        cause = f"; the last poll failed ({outcome.last_error.cause}): {outcome.last_error.msg}"
+    cause = _cause(outcome)
     if outcome.state is None:
         subject = selection.invalidation_id or ", ".join(selection.invalidation_ids or []) or "its invalidations"
         return (
-            f"Gave up after {waited} (wait_timeout={timeout}) reading CloudFront distribution {dist}"
+            f"Gave up after {waited} (wait_timeout={timeout:.0f}) reading CloudFront distribution {dist}"
             f" ({subject}): no poll succeeded{cause}"
         )
     pending = pending_ids(outcome.state)
     return (
-        f"Timed out after {waited} (wait_timeout={timeout}) waiting for CloudFront distribution {dist}:"
+        f"Timed out after {waited} (wait_timeout={timeout:.0f}) waiting for CloudFront distribution {dist}:"
         f" {len(pending)} invalidation(s) still in progress: {', '.join(pending)}{cause}"
     )
 
 
-def _targets_timeout_message(outcome: WaitOutcome[list[Invalidation]], timeout: int) -> str:
+def _targets_timeout_message(
+    selections: list[Selection], outcome: WaitOutcome[list[Invalidation]], timeout: float
+) -> str:
     waited = f"{outcome.elapsed:.0f}s"
-    cause = ""
-    if isinstance(outcome.last_error, TransientCloudFrontError):
-        cause = f"; the last poll failed ({outcome.last_error.cause}): {outcome.last_error.msg}"
-    state = outcome.state or []
-    pending = pending_ids(state)
+    cause = _cause(outcome)
+    if outcome.state is None:
+        subject = "; ".join(f"{s.distribution_id}: {', '.join(s.invalidation_ids or [])}" for s in selections)
+        return (
+            f"Gave up after {waited} (wait_timeout={timeout:.0f}) reading CloudFront invalidations ({subject}):"
+            f" no poll succeeded{cause}"
+        )
+    pending = pending_ids(outcome.state)
     return (
-        f"Timed out after {waited} (wait_timeout={timeout}) waiting for CloudFront invalidations:"
-        f" {len(pending)} still in progress ({_pending_text(state)}){cause}"
+        f"Timed out after {waited} (wait_timeout={timeout:.0f}) waiting for CloudFront invalidations:"
+        f" {len(pending)} still in progress ({_pending_text(outcome.state)}){cause}"
     )
+
+
+def _cause(outcome: WaitOutcome[list[Invalidation]]) -> str:
+    """What the last poll failed with, if it failed."""
+    if isinstance(outcome.last_error, TransientCloudFrontError):
+        return f"; the last poll failed ({outcome.last_error.cause}): {outcome.last_error.msg}"
+    return ""
 
 
 def _progressed() -> Callable[[list[Invalidation]], bool]:
@@ -222,7 +233,7 @@ def report(
     api: CloudFrontApi,
     selection: Selection | list[Selection],
     wait: bool = False,
-    wait_timeout: int = 1800,
+    wait_timeout: float = 1800,
     schedule: PollSchedule | None = None,
     clock: Clock | None = None,
     waited_before: float = 0.0,
@@ -245,9 +256,8 @@ def report(
     if not wait:
         return Report(_facts(single, tracker.poll()))
     api.retry = False  # from here on the waiter retries, inside its deadline
-    clock = clock or Clock()
-    deadline = clock.monotonic() + wait_timeout
-    api.remaining = lambda: deadline - clock.monotonic()  # no request outlives the deadline by much
+    clock = clock or api.clock
+    api.deadline = clock.monotonic() + wait_timeout  # the clients for the last seconds have short timeouts
     outcome = wait_for(
         tracker.poll,
         all_completed if wait_slice is None else _progressed(),
@@ -263,4 +273,6 @@ def report(
     facts["timed_out"] = not outcome.done and not outcome.sliced
     if outcome.done or outcome.sliced:
         return Report(facts)
-    return Report(facts, _timeout_message(single, outcome, wait_timeout))
+    if isinstance(selection, list):
+        return Report(facts, _targets_timeout_message(selection, outcome, wait_timeout))
+    return Report(facts, _timeout_message(selection, outcome, wait_timeout))

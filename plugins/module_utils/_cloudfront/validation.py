@@ -102,14 +102,27 @@ def check_module_params(params: Mapping[str, Any]) -> list[str]:
         check_at_least("max_poll_interval", params.get("max_poll_interval"), 1),
         check_at_least("wait_slice", params.get("wait_slice"), 1),
         check_wait_slice(params),
+        check_in_progress_only(params),
         *check_targets(params.get("targets")),
     )
     return [error for error in checks if error]
 
 
 def check_wait_slice(params: Mapping[str, Any]) -> str | None:
-    if params.get("wait_slice") is not None and not params.get("wait"):
-        return "wait_slice needs wait=true"
+    """The options of a wait in several runs go with ``wait=true``."""
+    given = [o for o in ("wait_slice", "wait_deadline") if params.get(o) is not None]
+    if given and not params.get("wait"):
+        return f"{' and '.join(given)} {'needs' if len(given) == 1 else 'need'} wait=true"
+    return None
+
+
+def check_in_progress_only(params: Mapping[str, Any]) -> str | None:
+    """``in_progress_only`` is a kind of list mode: not with a selection of invalidations."""
+    if not params.get("in_progress_only"):
+        return None
+    given = [o for o in ("invalidation_id", "invalidation_ids", "caller_reference", "targets") if params.get(o)]
+    if given:
+        return f"in_progress_only lists a distribution's invalidations in progress: not with {', '.join(given)}"
     return None
 
 

@@ -12,8 +12,20 @@ from typing import Any
 
 import pytest
 
-from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.api import CloudFrontApi
-from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.errors import CloudFrontError
+import botocore.exceptions as bx
+
+from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.api import (
+    Clients,
+    CloudFrontApi,
+    credential_hint,
+    timeouts_for,
+    use_security_token,
+)
+from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.errors import (
+    CloudFrontError,
+    TransientCloudFrontError,
+)
+from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.waiter import Clock
 
 
 class StubClient:
@@ -23,6 +35,11 @@ class StubClient:
         self.invalidations = invalidations
         self.distributions = distributions or []
         self.calls: list[tuple[str, dict[str, Any]]] = []
+        self.faults: list[Exception] = []  # raised by the next calls, one each
+
+    def _fault(self) -> None:
+        if self.faults:
+            raise self.faults.pop(0)
 
     @staticmethod
     def _page(items: list[dict[str, Any]], key: str, marker: str | None, size: int) -> dict[str, Any]:
@@ -36,24 +53,52 @@ class StubClient:
             page["NextMarker"] = chunk[-1]["Id"]
         return {key: page}
 
-    def list_invalidations(self, DistributionId, MaxItems, Marker=None, aws_retry=False):
-        self.calls.append(("ListInvalidations", {"Marker": Marker, "MaxItems": MaxItems, "aws_retry": aws_retry}))
+    def list_invalidations(self, DistributionId, MaxItems, Marker=None):
+        self.calls.append(("ListInvalidations", {"Marker": Marker, "MaxItems": MaxItems}))
+        self._fault()
         return self._page(self.invalidations, "InvalidationList", Marker, int(MaxItems))
 
-    def get_invalidation(self, DistributionId, Id, aws_retry=False):
-        self.calls.append(("GetInvalidation", {"Id": Id, "aws_retry": aws_retry}))
+    def get_invalidation(self, DistributionId, Id):
+        self.calls.append(("GetInvalidation", {"Id": Id}))
+        self._fault()
         for item in self.invalidations:
             if item["Id"] == Id:
                 batch = {"CallerReference": item["ref"], "Paths": {"Quantity": 1, "Items": ["/*"]}}
                 return {"Invalidation": {**item, "InvalidationBatch": batch}}
-        raise KeyError(Id)
+        response = {"Error": {"Code": "NoSuchInvalidation"}, "ResponseMetadata": {"HTTPStatusCode": 404}}
+        raise bx.ClientError(response, "GetInvalidation")
 
-    def list_distributions(self, MaxItems, Marker=None, aws_retry=False):
-        self.calls.append(("ListDistributions", {"Marker": Marker, "aws_retry": aws_retry}))
+    def get_distribution(self, Id):
+        self.calls.append(("GetDistribution", {"Id": Id}))
+        self._fault()
+        in_progress = sum(1 for i in self.invalidations if i["Status"] != "Completed")
+        return {"Distribution": {"Id": Id, "InProgressInvalidationBatches": in_progress}}
+
+    def list_distributions(self, MaxItems, Marker=None):
+        self.calls.append(("ListDistributions", {"Marker": Marker}))
+        self._fault()
         return self._page(self.distributions, "DistributionList", Marker, int(MaxItems))
 
     def ops(self) -> list[str]:
         return [c[0] for c in self.calls]
+
+
+class FakeClock(Clock):
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.sleeps: list[float] = []
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+def api_of(client: StubClient, clock: FakeClock | None = None, budget: float = 60, **kwargs: Any) -> CloudFrontApi:
+    """The API over ``client``, whatever the timeouts asked for; a fake clock (no real sleeps)."""
+    return CloudFrontApi(Clients(lambda **timeouts: client, budget), clock=clock or FakeClock(), **kwargs)
 
 
 def invalidations(n: int) -> list[dict[str, Any]]:
@@ -63,60 +108,73 @@ def invalidations(n: int) -> list[dict[str, Any]]:
 
 def test_list_limit_pages_only_as_far_as_needed():
     client = StubClient(invalidations(250))
-    api = CloudFrontApi(client)
-    got = list(api.invalidations("E1", 30))
+    got = list(api_of(client).invalidations("E1", 30))
     assert [i["Id"] for i in got] == [f"I{i}" for i in range(249, 219, -1)]
     assert client.ops() == ["ListInvalidations"] and client.calls[0][1]["MaxItems"] == "30"
 
 
 def test_list_all_follows_markers():
     client = StubClient(invalidations(250))
-    got = list(CloudFrontApi(client).invalidations("E1", 0))
+    got = list(api_of(client).invalidations("E1", 0))
     assert len(got) == 250 and client.ops() == ["ListInvalidations"] * 3
     assert client.calls[1][1]["Marker"] == "I150"
 
 
-def test_retry_flag_is_passed_to_the_client():
-    client = StubClient(invalidations(1))
-    api = CloudFrontApi(client, retry=False)
-    api.get_invalidation("E1", "I0")
-    list(api.invalidations("E1", 0))
-    assert [c[1]["aws_retry"] for c in client.calls] == [False, False]
+def test_in_progress_reads_only_as_many_pages_as_the_count_needs():
+    history = [{"Id": f"I{i}", "Status": "Completed", "ref": ""} for i in reversed(range(1000))]
+    client = StubClient([{"Id": "INEW2", "Status": "InProgress", "ref": ""}, *history])
+    client.invalidations.insert(50, {"Id": "INEW1", "Status": "InProgress", "ref": ""})
+    assert [i["Id"] for i in api_of(client).in_progress("E1")] == ["INEW2", "INEW1"]
+    assert client.ops() == ["GetDistribution", "ListInvalidations"]
+
+
+def test_in_progress_with_none_in_progress_lists_nothing():
+    client = StubClient([{"Id": f"I{i}", "Status": "Completed", "ref": ""} for i in range(300)])
+    assert api_of(client).in_progress("E1") == []
+    assert client.ops() == ["GetDistribution"]
 
 
 def test_statuses_of_one_invalidation_is_one_get():
     client = StubClient(invalidations(5))
-    assert CloudFrontApi(client).statuses("E1", ["I3"]) == {"I3": "InProgress"}
+    assert api_of(client).statuses("E1", ["I3"]) == {"I3": "InProgress"}
     assert client.ops() == ["GetInvalidation"]
 
 
 def test_statuses_of_several_use_list_pages_and_stop_early():
     client = StubClient(invalidations(300))
-    statuses = CloudFrontApi(client).statuses("E1", ["I299", "I250", "I201"])
+    statuses = api_of(client).statuses("E1", ["I299", "I250", "I201"])
     assert set(statuses) == {"I299", "I250", "I201"}
     assert client.ops() == ["ListInvalidations"]
 
 
-def test_statuses_fall_back_to_get_for_ids_not_listed():
-    client = StubClient(invalidations(3))
-    client.invalidations.append({"Id": "IOLD", "Status": "Completed", "ref": "r"})
-    listed = client.invalidations[:3]
-    real_list = client.list_invalidations
+def test_statuses_page_on_while_several_are_missing_and_pages_hold_some():
+    client = StubClient(invalidations(300))
+    statuses = api_of(client).statuses("E1", ["I299", "I150", "I120"])
+    assert set(statuses) == {"I299", "I150", "I120"}
+    assert client.ops() == ["ListInvalidations"] * 2
 
-    def list_without_old(DistributionId, MaxItems, Marker=None, aws_retry=False):
-        page = real_list(DistributionId, MaxItems, Marker, aws_retry)
-        page["InvalidationList"]["Items"] = [i for i in page["InvalidationList"]["Items"] if i in listed]
-        return page
 
-    client.list_invalidations = list_without_old
-    statuses = CloudFrontApi(client).statuses("E1", ["I2", "IOLD"])
-    assert statuses == {"I2": "InProgress", "IOLD": "Completed"}
+def test_an_id_not_in_the_first_page_costs_one_get_not_the_whole_history():
+    client = StubClient(invalidations(1000))
+    statuses = api_of(client).statuses("E1", ["I999", "I3"])
+    assert statuses == {"I999": "InProgress", "I3": "InProgress"}
     assert client.ops() == ["ListInvalidations", "GetInvalidation"]
+
+
+def test_an_unknown_id_among_a_thousand_is_refused_after_two_requests():
+    client = StubClient(invalidations(1000))
+    with pytest.raises(CloudFrontError, match="CloudFront invalidation INOPE does not exist in distribution E1"):
+        api_of(client).statuses("E1", ["I999", "INOPE"])
+    assert client.ops() == ["ListInvalidations", "GetInvalidation"]
+    client.calls.clear()
+    with pytest.raises(CloudFrontError, match="INOPE1 does not exist"):
+        api_of(client).statuses("E1", ["INOPE1", "INOPE2"])
+    assert client.ops() == ["ListInvalidations", "GetInvalidation"]  # a page with none of them: no more pages
 
 
 def test_caller_reference_scan_stops_at_first_match():
     client = StubClient(invalidations(10))
-    found = CloudFrontApi(client).find_by_caller_reference("E1", "ref-7", 100)
+    found = api_of(client).find_by_caller_reference("E1", "ref-7", 100)
     assert found["Id"] == "I7"
     assert client.ops() == ["ListInvalidations", "GetInvalidation", "GetInvalidation", "GetInvalidation"]
 
@@ -124,68 +182,184 @@ def test_caller_reference_scan_stops_at_first_match():
 def test_caller_reference_scan_is_bounded_by_max_items():
     client = StubClient(invalidations(10))
     with pytest.raises(CloudFrontError, match=r"caller reference 'ref-1' \(searched the 3 newest"):
-        CloudFrontApi(client).find_by_caller_reference("E1", "ref-1", 3)
+        api_of(client).find_by_caller_reference("E1", "ref-1", 3)
     assert client.ops().count("GetInvalidation") == 3
 
 
 DISTS = [
     {"Id": "E1", "DomainName": "d1.cloudfront.net", "Aliases": {"Quantity": 1, "Items": ["www.example.com"]}},
     {"Id": "E2", "DomainName": "d2.cloudfront.net", "Aliases": {"Quantity": 0}},
-    {
-        "Id": "E3",
-        "DomainName": "d3.cloudfront.net",
-        "Aliases": {"Quantity": 2, "Items": ["a.example.org", "dup.example.org"]},
-    },
-    {"Id": "E4", "DomainName": "d4.cloudfront.net", "Aliases": {"Quantity": 1, "Items": ["dup.example.org"]}},
+    {"Id": "E3", "DomainName": "d3.cloudfront.net", "Aliases": {"Quantity": 2, "Items": ["a.example.org", "*.example.net"]}},
 ]
 
 
 @pytest.mark.parametrize(
     "alias, want",
-    [("www.example.com", "E1"), ("WWW.Example.COM.", "E1"), ("d2.cloudfront.net", "E2"), ("a.example.org", "E3")],
+    [
+        ("www.example.com", "E1"),
+        ("WWW.Example.COM.", "E1"),
+        ("d2.cloudfront.net", "E2"),
+        ("a.example.org", "E3"),
+        ("*.example.net", "E3"),
+    ],
 )
 def test_alias_lookup(alias, want):
     client = StubClient([], DISTS * 1)
-    assert CloudFrontApi(client).find_distribution_id(alias) == want
-    assert all(c[1]["aws_retry"] for c in client.calls)
+    assert api_of(client).find_distribution_id(alias) == want
 
 
-def test_alias_lookup_pages_through_all_distributions():
-    many = [{"Id": f"E{i}", "DomainName": f"d{i}.cloudfront.net"} for i in range(250)]
+def test_alias_lookup_pages_until_the_match_and_no_further():
+    many = [{"Id": f"E{i}", "DomainName": f"d{i}.cloudfront.net"} for i in range(300)]
     client = StubClient([], many)
-    assert CloudFrontApi(client).find_distribution_id("d249.cloudfront.net") == "E249"
-    assert client.ops() == ["ListDistributions"] * 3
+    assert api_of(client).find_distribution_id("d149.cloudfront.net") == "E149"
+    assert client.ops() == ["ListDistributions"] * 2
+    client.calls.clear()
+    assert api_of(client).find_distribution_id("d3.cloudfront.net") == "E3"
+    assert client.ops() == ["ListDistributions"]
 
 
-def test_alias_matching_nothing_or_two_distributions_fails_naming_it():
-    api = CloudFrontApi(StubClient([], DISTS))
+def test_alias_matching_nothing_fails_naming_it_and_a_wildcard_covers_no_name():
+    api = api_of(StubClient([], DISTS))
     with pytest.raises(CloudFrontError, match="No CloudFront distribution has the alias nope.example.com"):
         api.find_distribution_id("nope.example.com")
-    with pytest.raises(CloudFrontError, match=r"dup.example.org matches 2 CloudFront distributions \(E3, E4\)"):
-        api.find_distribution_id("dup.example.org")
+    with pytest.raises(CloudFrontError, match="No CloudFront distribution has the alias www.example.net"):
+        api.find_distribution_id("www.example.net")
 
 
-def test_requests_near_the_deadline_get_timeouts_that_end_by_it():
-    from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.api import bounded_timeouts
+# --- retries ---------------------------------------------------------------------------------
 
-    assert bounded_timeouts(600) is None and bounded_timeouts(40) is None
-    near = bounded_timeouts(12)
-    assert near == {"connect_timeout": 4.0, "read_timeout": 8.0}
-    # at least a second each, even with less time left
-    assert bounded_timeouts(2) == {"connect_timeout": 1.0, "read_timeout": 1.0}
-    made: list[dict] = []
-    default, bounded = StubClient(invalidations(1)), StubClient(invalidations(1))
 
-    def client_with(**timeouts):
+def throttled() -> bx.ClientError:
+    response = {"Error": {"Code": "Throttling", "Message": "Rate exceeded"}, "ResponseMetadata": {"HTTPStatusCode": 400}}
+    return bx.ClientError(response, "ListDistributions")
+
+
+TRANSIENT = {
+    "throttled": throttled,
+    "reset": lambda: bx.ConnectionClosedError(endpoint_url="https://cloudfront.amazonaws.com"),
+    "refused": lambda: bx.EndpointConnectionError(endpoint_url="https://cloudfront.amazonaws.com"),
+    "read timeout": lambda: bx.ReadTimeoutError(endpoint_url="https://cloudfront.amazonaws.com"),
+    "tls eof": lambda: bx.SSLError(endpoint_url="https://x", error="EOF occurred in violation of protocol (_ssl.c:2427)"),
+    "credentials": lambda: bx.CredentialRetrievalError(provider="container-role", error_msg="timed out"),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(TRANSIENT))
+@pytest.mark.parametrize("call", ["get", "page", "alias"])
+def test_every_request_is_retried_through_a_passing_fault(kind, call):
+    client = StubClient(invalidations(3), DISTS)
+    client.faults = [TRANSIENT[kind](), TRANSIENT[kind]()]
+    clock = FakeClock()
+    api = api_of(client, clock)
+    if call == "get":
+        assert api.get_invalidation("E1", "I1")["Id"] == "I1"
+    elif call == "page":
+        assert len(list(api.invalidations("E1", 0))) == 3
+    else:
+        assert api.find_distribution_id("a.example.org") == "E3"
+    assert len(client.calls) == 3
+    # backoff: about 2 then 4 s, each shortened by up to a half (jitter)
+    assert len(clock.sleeps) == 2 and 1.0 <= clock.sleeps[0] <= 2.0 and 2.0 <= clock.sleeps[1] <= 4.0
+
+
+def test_a_lasting_fault_fails_within_the_budget_naming_the_cause():
+    client = StubClient(invalidations(3))
+    client.faults = [throttled() for _n in range(100)]
+    clock = FakeClock()
+    with pytest.raises(TransientCloudFrontError) as error:
+        api_of(client, clock).get_invalidation("E1", "I1")
+    assert "CloudFront throttled cloudfront:GetInvalidation on invalidation I1 of CloudFront distribution E1" in (
+        error.value.msg
+    )
+    assert f"(gave up after {len(client.calls)} attempts in 60s)" in error.value.msg
+    assert 60 <= clock.now <= 60 + 1e-9 and 6 <= len(client.calls) <= 16
+    assert max(clock.sleeps) <= 10
+
+
+@pytest.mark.parametrize(
+    "fault",
+    [
+        bx.SSLError(endpoint_url="https://x", error="[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed"),
+        bx.ClientError({"Error": {"Code": "AccessDenied"}, "ResponseMetadata": {"HTTPStatusCode": 403}}, "Get"),
+        bx.ClientError({"Error": {"Code": "ExpiredToken"}, "ResponseMetadata": {"HTTPStatusCode": 403}}, "Get"),
+        bx.NoCredentialsError(),
+    ],
+)
+def test_what_a_retry_cannot_mend_fails_at_once(fault):
+    client = StubClient(invalidations(3))
+    client.faults = [fault]
+    clock = FakeClock()
+    with pytest.raises(CloudFrontError) as error:
+        api_of(client, clock).get_invalidation("E1", "I1")
+    assert not isinstance(error.value, TransientCloudFrontError)
+    assert len(client.calls) == 1 and clock.sleeps == []
+
+
+def test_inside_a_wait_requests_are_made_once_the_waiter_retries():
+    client = StubClient(invalidations(3))
+    client.faults = [throttled()]
+    api = api_of(client)
+    api.retry = False
+    with pytest.raises(TransientCloudFrontError):
+        api.get_invalidation("E1", "I1")
+    assert len(client.calls) == 1
+
+
+# --- clients ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "budget, timeouts",
+    [(1800, (10.0, 30.0)), (300, (10.0, 30.0)), (60, (3.0, 6.0)), (40, (2.0, 4.0)), (20, (1.0, 2.0)), (3, (1.0, 2.0))],
+)
+def test_timeouts_fit_the_budget(budget, timeouts):
+    assert timeouts_for(budget) == timeouts
+
+
+def test_a_short_run_builds_one_client_a_long_wait_two():
+    made: list[dict[str, float]] = []
+    client = StubClient(invalidations(1))
+
+    def make(**timeouts: float) -> StubClient:
         made.append(timeouts)
-        return bounded
+        return client
 
-    api = CloudFrontApi(default, client_with=client_with)
-    api.get_invalidation("E1", "I0")
-    left = [100.0]
-    api.remaining = lambda: left[0]
-    api.get_invalidation("E1", "I0")
-    left[0] = 6.0
-    api.get_invalidation("E1", "I0")
-    assert len(default.calls) == 2 and len(bounded.calls) == 1
-    assert made == [{"connect_timeout": 2.0, "read_timeout": 4.0}]
+    clock = FakeClock()
+    short = CloudFrontApi(Clients(make, 20), clock=clock)
+    short.deadline = 20.0
+    for now in (0, 5, 10, 15, 19.5):
+        clock.now = now
+        short.get_invalidation("E1", "I0")
+    assert made == [{"connect_timeout": 1.0, "read_timeout": 2.0}]
+    made.clear()
+    clock.now = 0
+    long = CloudFrontApi(Clients(make, 1800), clock=clock)
+    long.deadline = 1800.0
+    for now in (0, 900, 1700, 1765, 1790, 1799):
+        clock.now = now
+        long.get_invalidation("E1", "I0")
+    assert made == [{"connect_timeout": 10.0, "read_timeout": 30.0}, {"connect_timeout": 2.0, "read_timeout": 4.0}]
+
+
+# --- temporary credentials ---------------------------------------------------------------------
+
+
+def test_the_security_token_of_the_environment_goes_with_its_access_key():
+    env = {"AWS_ACCESS_KEY_ID": "ASIAEXAMPLE", "AWS_SECURITY_TOKEN": "token-from-awx"}
+    params: dict[str, object] = {"access_key": "ASIAEXAMPLE", "session_token": None}
+    assert use_security_token(params, env) == "token-from-awx" and params["session_token"] == "token-from-awx"
+    # not with a session token already, from the option or AWS_SESSION_TOKEN, nor for another key
+    for params, environ in [
+        ({"access_key": "ASIAEXAMPLE", "session_token": "given"}, env),
+        ({"access_key": "ASIAEXAMPLE", "session_token": None}, {**env, "AWS_SESSION_TOKEN": "t2"}),
+        ({"access_key": "ASIAOTHER", "session_token": None}, env),
+        ({"access_key": None, "session_token": None}, env),
+    ]:
+        before = dict(params)
+        assert use_security_token(params, environ) is None and params == before
+
+
+def test_a_temporary_key_without_a_token_is_named():
+    assert "no session token was given" in (credential_hint({"access_key": "ASIAEXAMPLE"}) or "")
+    assert credential_hint({"access_key": "ASIAEXAMPLE", "session_token": "t"}) is None
+    assert credential_hint({"access_key": "AKIAEXAMPLE"}) is None

@@ -71,11 +71,26 @@ def test_transient_client_errors(code, status, cause):
     assert "I2J0I21PCUYOIK" in error.msg
 
 
-def test_access_denied_names_the_action_of_the_operation():
+def test_access_denied_names_the_action_of_the_operation_and_the_distribution_id():
     error = translate(
         client_error("AccessDenied", 403, operation="ListInvalidations"), "ListInvalidations", distribution_id="E1"
     )
     assert "cloudfront:ListInvalidations" in error.msg and "CloudFront distribution E1" in error.msg
+    # with a least-privilege policy, a wrong or foreign distribution ID is denied too
+    assert "or the distribution ID E1: a wrong one, or one of another AWS account, is denied the same way" in error.msg
+
+
+def test_an_answer_of_aws_carries_its_request_id():
+    response = {
+        "Error": {"Code": "AccessDenied", "Message": "no"},
+        "ResponseMetadata": {"HTTPStatusCode": 403, "RequestId": "4b2d-request"},
+    }
+    error = translate(bx.ClientError(response, "GetInvalidation"))
+    assert error.request_id == "4b2d-request" and error.msg.endswith("[AWS request ID 4b2d-request]")
+    assert error.facts() == {"error_code": "AccessDenied", "request_id": "4b2d-request"}
+    throttled = translate(client_error("Throttling", 400))
+    assert throttled.request_id is None and "request ID" not in throttled.msg
+    assert throttled.facts() == {"error_code": "Throttling"}
 
 
 @pytest.mark.parametrize(
@@ -85,6 +100,13 @@ def test_access_denied_names_the_action_of_the_operation():
         (bx.ConnectionClosedError(endpoint_url="http://127.0.0.1:1"), "unreachable"),
         (bx.ReadTimeoutError(endpoint_url="http://127.0.0.1:1"), "timed out"),
         (bx.ConnectTimeoutError(endpoint_url="http://127.0.0.1:1"), "timed out"),
+        (bx.ProxyConnectionError(proxy_url="http://proxy:3128", error="reset"), "unreachable"),
+        (
+            bx.SSLError(endpoint_url="https://x", error="EOF occurred in violation of protocol (_ssl.c:2427)"),
+            "TLS dropped",
+        ),
+        (bx.SSLError(endpoint_url="https://x", error="[SSL: UNEXPECTED_EOF_WHILE_READING] EOF"), "TLS dropped"),
+        (bx.CredentialRetrievalError(provider="container-role", error_msg="timed out"), "credentials"),
     ],
 )
 def test_network_errors_are_transient(exc, cause):
@@ -96,7 +118,12 @@ def test_network_errors_are_transient(exc, cause):
     "exc, words",
     [
         (bx.NoCredentialsError(), "No usable AWS credentials"),
-        (bx.SSLError(endpoint_url="https://x", error="bad cert"), "TLS failed"),
+        (
+            bx.SSLError(endpoint_url="https://x", error="[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed"),
+            "TLS failed",
+        ),
+        (bx.SSLError(endpoint_url="https://x", error="hostname 'x' doesn't match 'y'"), "TLS failed"),
+        (bx.SSLError(endpoint_url="https://x", error="[SSL: WRONG_VERSION_NUMBER] wrong version number"), "TLS failed"),
         (bx.ParamValidationError(report="bad"), "Could not call cloudfront:GetInvalidation"),
     ],
 )

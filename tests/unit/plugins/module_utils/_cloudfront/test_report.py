@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.waiter import Clock
 from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.report import (
     InvalidationTracker,
     TargetsTracker,
@@ -23,6 +24,8 @@ class FakeApi:
         self.done: set[str] = set()
         self.calls: list[str] = []
         self.retry = True
+        self.clock = Clock()
+        self.deadline: float | None = None
 
     def _summary(self, invalidation_id: str) -> dict[str, Any]:
         status = "Completed" if invalidation_id in self.done else "InProgress"
