@@ -5,10 +5,15 @@
 
 from __future__ import annotations
 
+import json
+import re
 import time
+from typing import Any
 
 import pytest
-from playbook_runner import run_module
+import yaml
+from local_cloudfront import NO_ANSWER
+from playbook_runner import MODULE, run_module, run_playbook
 
 LONG = 3600
 
@@ -157,4 +162,98 @@ def test_an_endpoint_that_stays_down_fails_the_wait_at_its_deadline(cloudfront, 
     assert f"1 invalidation(s) still in progress: {inv}" in msg  # the last state seen is kept
     assert run.result["invalidation"]["status"] == "InProgress"
     assert 10 <= run.result["waited"] < 12 and time.monotonic() - started < 30
+    assert "Traceback" not in run.output
+
+
+# --- outside a wait: the first steps of every run ---------------------------------------------
+
+STALLED = "stalled"
+PASSING_FAULTS = {
+    "reset": (lambda cf, op: cf.reset_connections(op, 2), [NO_ANSWER, NO_ANSWER]),
+    # held past the read timeout of a run outside a wait (6 s: api.timeouts_for(60)): the client gives
+    # up on it (it is answered later, or still in flight when the test looks: None)
+    "stalled read": (lambda cf, op: cf.stall(op, 1, 12), [STALLED]),
+    "503": (lambda cf, op: cf.controller.errors.set(op, 503, "ServiceUnavailable", "injected", 2), [503, 503]),
+    "throttled": (lambda cf, op: cf.throttle(op, 2), [400, 400]),
+}
+# each first step of a run, and the operation it starts with
+FIRST_STEPS = {
+    "a call without wait": "GetInvalidation",
+    "a caller-reference lookup": "ListInvalidations",
+    "an alias lookup": "ListDistributions",
+    "the gate's first step": "GetDistribution",
+}
+
+
+@pytest.mark.parametrize("fault", sorted(PASSING_FAULTS))
+def test_outside_a_wait_every_first_step_rides_out_a_passing_fault(cloudfront, tmp_path, fault):
+    """Before, one dropped connection failed any of these: botocore's retries were off and
+    AWSRetry retries error answers only. Each step starts with a request of its own operation,
+    and every one of those requests meets the fault."""
+    dist = cloudfront.create_distribution(aliases=["www.example.com"])["id"]
+    inv = cloudfront.create_invalidation(dist, caller_reference="release-7", complete_in=0)
+    inject, statuses = PASSING_FAULTS[fault]
+    for operation in FIRST_STEPS.values():
+        inject(cloudfront, operation)
+    steps = [
+        {"distribution_id": dist, "invalidation_id": inv},
+        {"distribution_id": dist, "caller_reference": "release-7"},
+        {"alias": "www.example.com", "invalidation_id": inv},
+    ]
+    tasks: list[dict[str, Any]] = [
+        {"name": f"step {n}", MODULE: args, "register": f"step{n}"} for n, args in enumerate(steps)
+    ]
+    tasks.append(
+        {
+            "name": "the gate",
+            "ansible.builtin.include_role": {"name": "edgeops.cloudfront.wait_for_invalidation"},
+            "vars": {"wait_for_invalidation_distribution_id": dist},
+        }
+    )
+    record = "{{ {'steps': [step0, step1, step2], 'gate': wait_for_invalidation_result} | to_json }}"
+    tasks.append({"name": "record", "ansible.builtin.copy": {"content": record, "dest": str(tmp_path / "r.json")}})
+    play = {
+        "name": "first steps",
+        "hosts": "localhost",
+        "gather_facts": False,
+        "module_defaults": {"group/edgeops.cloudfront.aws": {"endpoint_url": cloudfront.url}},
+        "tasks": tasks,
+    }
+    (tmp_path / "play.yml").write_text(yaml.safe_dump([play], sort_keys=False))
+    run = run_playbook(tmp_path / "play.yml")
+    assert run.rc == 0, run.output
+    recorded = json.loads((tmp_path / "r.json").read_text())
+    assert [step["invalidation"]["id"] for step in recorded["steps"]] == [inv, inv, inv]
+    assert recorded["gate"]["completed"] is True and recorded["gate"]["invalidations"] == []
+    for step, operation in FIRST_STEPS.items():
+        # every fault was hit, and the request after them was answered
+        requests = cloudfront.requests(operation)
+        seen = [
+            STALLED if r["status"] in (None, 200) and n < len(statuses) else r["status"] for n, r in enumerate(requests)
+        ]
+        assert seen[: len(statuses) + 1] == [*statuses, 200], (step, seen)
+        if statuses == [STALLED]:  # given up at the read timeout, not answered at the end of the stall
+            assert 5.5 <= requests[1]["time"] - requests[0]["time"] < 11, step
+    assert "Traceback" not in run.output
+
+
+@pytest.mark.long
+def test_outside_a_wait_a_lasting_fault_fails_within_its_budget_naming_the_cause(cloudfront, tmp_path):
+    """A minute of retries (RETRY_SECONDS), then a failure that says what and how often."""
+    dist = cloudfront.create_distribution()["id"]
+    inv = cloudfront.create_invalidation(dist, complete_in=0)
+    cloudfront.controller.errors.set("GetInvalidation", 503, "ServiceUnavailable", "injected")
+    started = time.monotonic()
+    run = run_module(cloudfront.url, {"distribution_id": dist, "invalidation_id": inv}, tmp_path)
+    took = time.monotonic() - started
+    result = run.result
+    assert result["failed"] is True and result["error_code"] == "ServiceUnavailable"
+    attempts = len(cloudfront.requests("GetInvalidation"))
+    assert result["msg"].startswith(
+        f"CloudFront answered cloudfront:GetInvalidation on invalidation {inv} of CloudFront distribution {dist}"
+        " with a server error (HTTP 503)"
+    )
+    assert re.search(rf"\(gave up after {attempts} attempts in 6\ds\)$", result["msg"]), result["msg"]
+    assert result["api_calls"] == attempts and 6 <= attempts <= 16
+    assert 60 <= took < 60 + 20
     assert "Traceback" not in run.output

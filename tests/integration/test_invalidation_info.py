@@ -348,7 +348,9 @@ def test_unknown_distribution_is_named(cloudfront, tmp_path):
         # the request ID of AWS's answer, for AWS Support, in the message and as a key
         request_id = run.result["request_id"]
         assert request_id and run.result["error_code"] == "NoSuchDistribution"
-        assert run.result["msg"] == f"CloudFront distribution E0NOSUCHDIST00 does not exist [AWS request ID {request_id}]"
+        assert (
+            run.result["msg"] == f"CloudFront distribution E0NOSUCHDIST00 does not exist [AWS request ID {request_id}]"
+        )
         assert "Traceback" not in run.output
 
 

@@ -69,12 +69,12 @@ from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
 import boto3
 import botocore.config
 import botocore.session
+import werkzeug.serving
 from moto.cloudfront.exceptions import CloudFrontException, NoSuchDistribution
 from moto.cloudfront.models import CloudFrontBackend, Distribution, Invalidation, cloudfront_backends
 from moto.cloudfront.responses import CloudFrontResponse
 from moto.core.responses import ActionResult
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
-import werkzeug.serving
 from werkzeug.serving import ThreadedWSGIServer, WSGIRequestHandler
 from werkzeug.wsgi import LimitedStream
 
@@ -1224,7 +1224,12 @@ class LocalCloudFront:
             log=self.controller.log,
             # Stalls first (a stalled request may then be reset or answered with an error), then
             # what AWS checks of every request, then the injected error answers.
-            dispatch_hooks=[self.controller.stalls, self.controller.resets, TemporaryKeyCheck(), self.controller.errors],
+            dispatch_hooks=[
+                self.controller.stalls,
+                self.controller.resets,
+                TemporaryKeyCheck(),
+                self.controller.errors,
+            ],
         )
         self._listener: Listener | None = None
         self._setup_client: Any = None

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
 import botocore.exceptions as bx
+import pytest
 
 from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.api import (
     Clients,
@@ -189,7 +188,11 @@ def test_caller_reference_scan_is_bounded_by_max_items():
 DISTS = [
     {"Id": "E1", "DomainName": "d1.cloudfront.net", "Aliases": {"Quantity": 1, "Items": ["www.example.com"]}},
     {"Id": "E2", "DomainName": "d2.cloudfront.net", "Aliases": {"Quantity": 0}},
-    {"Id": "E3", "DomainName": "d3.cloudfront.net", "Aliases": {"Quantity": 2, "Items": ["a.example.org", "*.example.net"]}},
+    {
+        "Id": "E3",
+        "DomainName": "d3.cloudfront.net",
+        "Aliases": {"Quantity": 2, "Items": ["a.example.org", "*.example.net"]},
+    },
 ]
 
 
@@ -230,7 +233,10 @@ def test_alias_matching_nothing_fails_naming_it_and_a_wildcard_covers_no_name():
 
 
 def throttled() -> bx.ClientError:
-    response = {"Error": {"Code": "Throttling", "Message": "Rate exceeded"}, "ResponseMetadata": {"HTTPStatusCode": 400}}
+    response = {
+        "Error": {"Code": "Throttling", "Message": "Rate exceeded"},
+        "ResponseMetadata": {"HTTPStatusCode": 400},
+    }
     return bx.ClientError(response, "ListDistributions")
 
 
@@ -239,7 +245,9 @@ TRANSIENT = {
     "reset": lambda: bx.ConnectionClosedError(endpoint_url="https://cloudfront.amazonaws.com"),
     "refused": lambda: bx.EndpointConnectionError(endpoint_url="https://cloudfront.amazonaws.com"),
     "read timeout": lambda: bx.ReadTimeoutError(endpoint_url="https://cloudfront.amazonaws.com"),
-    "tls eof": lambda: bx.SSLError(endpoint_url="https://x", error="EOF occurred in violation of protocol (_ssl.c:2427)"),
+    "tls eof": lambda: bx.SSLError(
+        endpoint_url="https://x", error="EOF occurred in violation of protocol (_ssl.c:2427)"
+    ),
     "credentials": lambda: bx.CredentialRetrievalError(provider="container-role", error_msg="timed out"),
 }
 

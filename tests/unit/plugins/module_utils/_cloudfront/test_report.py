@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.waiter import Clock
 from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.report import (
     InvalidationTracker,
     TargetsTracker,
     report,
     selections_of,
 )
+from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.waiter import Clock
 
 
 class FakeApi:
