@@ -20,6 +20,7 @@ for a wait with plenty of time, one with short timeouts for the last seconds bef
 
 from __future__ import annotations
 
+import functools
 import os
 from typing import TYPE_CHECKING, Callable, Iterator, Sequence, TypeVar, cast
 
@@ -204,6 +205,11 @@ class Clients:
         return self._main
 
 
+def _paged(call: Callable[..., ListPage[ItemT]], paging: Paging, client: CloudFrontClient) -> ListPage[ItemT]:
+    """One page of a List call: ``call(client, MaxItems=..., Marker=...)``."""
+    return call(client, **paging)
+
+
 def _summary(invalidation: InvalidationTypeDef) -> InvalidationSummaryTypeDef:
     """A GetInvalidation answer cut down to what ListInvalidations says of it."""
     summary = {key: value for key, value in invalidation.items() if key in ("Id", "CreateTime", "Status")}
@@ -267,7 +273,9 @@ class CloudFrontApi:
     def get_distribution_in_progress(self, distribution_id: str) -> int:
         """GetDistribution: how many invalidation batches of the distribution are in progress."""
         response = self._call(
-            "GetDistribution", lambda client: client.get_distribution(Id=distribution_id), distribution_id=distribution_id
+            "GetDistribution",
+            lambda client: client.get_distribution(Id=distribution_id),
+            distribution_id=distribution_id,
         )
         return int(response["Distribution"].get("InProgressInvalidationBatches") or 0)
 
@@ -294,7 +302,7 @@ class CloudFrontApi:
             params: Paging = {"MaxItems": str(page_size)}
             if marker:
                 params["Marker"] = marker
-            page = self._call(operation, lambda client: call(client, **params), **context)
+            page = self._call(operation, functools.partial(_paged, call, params), **context)
             yield page.get("Items") or []
             marker = page.get("NextMarker")
             if not page.get("IsTruncated") or not marker:

@@ -143,7 +143,9 @@ def from_client_error(error: ClientError, operation: str, context: dict[str, str
                 f", or the distribution ID {context['distribution_id']}: a wrong one, or one of another"
                 " AWS account, is denied the same way"
             )
-        return final(f"Access denied: the AWS credentials in use may not call {action} on {subject}. Check {checks}{detail}")
+        return final(
+            f"Access denied: the AWS credentials in use may not call {action} on {subject}. Check {checks}{detail}"
+        )
     if code in EXPIRED_CREDENTIAL_CODES:
         return final(
             f"The AWS credentials have expired ({code}) while calling {action} on {subject}."
