@@ -5,8 +5,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import ipaddress
+import socket
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -111,3 +114,68 @@ def test_max_poll_interval_caps_the_interval(cloudfront, tmp_path, after_first_p
     gaps = [b - a for a, b in zip(times, times[1:])]
     # without the cap the interval would have grown past 1.5 s by now
     assert max(gaps) < 1.5 and len(times) >= 12
+
+
+class DroppingProxy:
+    """A TCP proxy in front of the endpoint that drops its first ``drops`` connections in the
+    middle of the TLS handshake (after the server's first answer, without TLS's own close): the
+    client sees "EOF occurred in violation of protocol", as behind a proxy or a NAT gateway that
+    drops a connection. The others are relayed whole."""
+
+    def __init__(self, target_port: int, drops: int) -> None:
+        self.target_port = target_port
+        self.drops = drops
+        self.dropped = 0
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                client, _address = self.listener.accept()
+            except OSError:
+                return
+            upstream = socket.create_connection(("127.0.0.1", self.target_port))
+            if self.dropped < self.drops:
+                self.dropped += 1
+                threading.Thread(target=self._drop, args=(client, upstream), daemon=True).start()
+                continue
+            for source, sink in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pipe, args=(source, sink), daemon=True).start()
+
+    @staticmethod
+    def _drop(client: socket.socket, upstream: socket.socket) -> None:
+        with contextlib.suppress(OSError):
+            upstream.sendall(client.recv(65536))  # the ClientHello
+            client.sendall(upstream.recv(65536))  # the ServerHello and what follows it, then gone
+        for end in (client, upstream):
+            with contextlib.suppress(OSError):
+                end.shutdown(socket.SHUT_RDWR)
+            end.close()
+
+    @staticmethod
+    def _pipe(source: socket.socket, sink: socket.socket) -> None:
+        with contextlib.suppress(OSError):
+            while data := source.recv(65536):
+                sink.sendall(data)
+        with contextlib.suppress(OSError):
+            sink.shutdown(socket.SHUT_WR)
+
+    def close(self) -> None:
+        self.listener.close()
+
+
+def test_a_tls_session_that_drops_is_retried(https_cloudfront, https_dist, tmp_path):
+    dist, inv = https_dist
+    proxy = DroppingProxy(https_cloudfront.port, drops=2)
+    try:
+        args = {"distribution_id": dist["id"], "invalidation_id": inv, "aws_ca_bundle": https_cloudfront.tls[0]}
+        result = run_module(f"https://127.0.0.1:{proxy.port}", args, tmp_path).result
+    finally:
+        proxy.close()
+    assert not result.get("failed"), result
+    assert result["invalidation"]["status"] == "Completed"
+    # two attempts dropped in the handshake, the third answered
+    assert proxy.dropped == 2 and result["api_calls"] == 3
+    assert len(https_cloudfront.requests("GetInvalidation")) == 1
