@@ -266,7 +266,8 @@ class CloudFrontApi:
         if outcome.done and outcome.state is not None:
             return outcome.state
         error = outcome.last_error
-        assert isinstance(error, CloudFrontError)  # what attempt() raises
+        if not isinstance(error, CloudFrontError):  # attempt() raises nothing else that wait_for retries
+            raise CloudFrontError(f"cloudfront:{operation} did not succeed in {outcome.elapsed:.0f}s")
         error.msg = f"{error.msg} (gave up after {outcome.polls} attempts in {outcome.elapsed:.0f}s)"
         raise error
 
