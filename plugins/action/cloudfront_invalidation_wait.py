@@ -27,6 +27,7 @@ from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.gat
     GateError,
     GateOutcome,
     Progress,
+    Resume,
     SliceResult,
     gate_settings,
     run_gate,
@@ -96,24 +97,32 @@ class ModuleRunner:
         found: list[Invalidation] = result.get("invalidations") or []
         return found
 
-    def wait(self, pending: list[dict[str, Any]], timeout: float, slice_seconds: int, waited: float) -> SliceResult:
+    def wait(self, pending: list[dict[str, Any]], timeout: float, slice_seconds: int, where: Resume) -> SliceResult:
         now = time.time()  # wall times: the module runs in another process
-        result = self._run(
-            {
-                "targets": [{"distribution_id": i["distribution_id"], "id": i["id"]} for i in pending],
-                "wait": True,
-                "wait_timeout": max(1, math.ceil(timeout)),
-                # the gate's deadline, whatever the module's start takes on a busy controller
-                "wait_deadline": now + timeout,
-                "wait_slice": slice_seconds,
-                # the schedule goes on where the last round left it
-                "wait_started": now - waited,
-            }
-        )
+        args: dict[str, Any] = {
+            # as the gate last saw them: the run goes on from there, without reading them again
+            "targets": [{key: i[key] for key in ("distribution_id", "id", "status", "completed")} for i in pending],
+            "wait": True,
+            "wait_timeout": max(1, math.ceil(timeout)),
+            # the gate's deadline, whatever the module's start takes on a busy controller
+            "wait_deadline": now + timeout,
+            "wait_slice": slice_seconds,
+            # the schedule goes on where the last round left it: its time, its pace, its last poll
+            "wait_started": now - where.waited,
+            "wait_pace": where.pace,
+        }
+        if where.last_poll is not None:
+            args["wait_last_poll"] = where.last_poll
+        result = self._run(args)
         seen: list[Invalidation] = result.get("invalidations") or []
         if result.get("failed") and not result.get("timed_out"):
             raise self._error(result)
-        return SliceResult(seen, timed_out=bool(result.get("timed_out")))
+        return SliceResult(
+            seen,
+            timed_out=bool(result.get("timed_out")),
+            pace=float(result.get("pace") or where.pace),
+            last_poll=result.get("last_poll"),
+        )
 
 
 class ActionModule(ActionBase):

@@ -68,8 +68,9 @@ options:
       - Invalidations of several distributions, by ID, reported in one flat RV(invalidations) list
         grouped by distribution in the order first named. Each item names a distribution and one or
         several of its invalidations.
-      - The RV(invalidations) of an earlier run can be given here as they are (their C(id) and
-        C(distribution_id) keys are what counts; give only those two).
+      - The RV(invalidations) of an earlier run can be given here as they are. With their
+        O(targets[].status), a wait goes on from that state instead of reading every distribution
+        again at its first poll (the P(edgeops.cloudfront.wait_for_invalidation#role) role's rounds do).
       - While waiting, the module polls one distribution at a time, the first with invalidations
         in progress, and moves on when it is done, so a poll is one request whatever the number of
         distributions.
@@ -91,6 +92,21 @@ options:
         description: The IDs of several of its invalidations.
         type: list
         elements: str
+      status:
+        description:
+          - The status of the invalidation(s) as last seen (an earlier run's RV(invalidations[].status)).
+          - Given for every target, the wait starts from that state, and its first poll reads only the
+            first distribution with invalidations in progress.
+        type: str
+        version_added: 0.1.0
+      completed:
+        description: Accepted so that an earlier run's RV(invalidations) can be given as they are; O(targets[].status) counts.
+        type: bool
+        version_added: 0.1.0
+      create_time:
+        description: Accepted so that an earlier run's RV(invalidations) can be given as they are; not used.
+        type: str
+        version_added: 0.1.0
   caller_reference:
     description:
       - Report the invalidation created with this caller reference, in RV(invalidation).
@@ -146,6 +162,24 @@ options:
         at one poll per O(max_poll_interval), and the first poll of this run comes when the schedule
         says, not at once. O(wait_timeout) counts from the start of this run.
     type: float
+  wait_last_poll:
+    description:
+      - When the previous run of a wait in several runs made its last poll, in seconds since the epoch
+        (its RV(last_poll)). This run's first poll comes one interval after it, as the schedule says,
+        not one interval after this run's start.
+    type: float
+    version_added: 0.1.0
+  wait_pace:
+    description:
+      - The pace of a wait in several runs, as the previous run ended it (its RV(pace)), that is how much slower
+        than the schedule the wait polls after throttling.
+      - A throttled poll makes the wait slower (at once as slow as half a long wait's pace, then twice as
+        slow each time, at most half the time waited and 10 minutes); every other answer brings the pace
+        back towards the schedule. Many waits sharing one account's rate limit so slow down until it can
+        serve them all, and speed up again when it stops throttling.
+    type: float
+    default: 1.0
+    version_added: 0.1.0
   wait_deadline:
     description:
       - When the overall wait must end, in seconds since the epoch, for callers that wait in several
@@ -159,6 +193,7 @@ options:
     description:
       - Return after at most this many seconds of waiting, without failing, when the invalidations
         are still in progress and O(wait_timeout) has not passed; RV(completed) tells which it was.
+      - The run polls when the schedule says, which may be never in a short slice: slicing adds no polls.
       - The run also returns, without failing, as soon as a poll sees more of the invalidations
         completed than the run's first poll did, so that the caller can report the progress at once.
       - For callers that show progress while they wait (M(edgeops.cloudfront.cloudfront_invalidation_wait)
@@ -315,6 +350,20 @@ timed_out:
     not after a failure that ends the run at once
   type: bool
   sample: false
+pace:
+  description:
+    - The wait's pace at its end, 1 when it was never throttled (see O(wait_pace)), for a caller that
+      goes on with the wait in another run.
+  returned: when O(wait=true) and the wait ended (completed, timed out, or at the end of its O(wait_slice)),
+    not after a failure that ends the run at once
+  type: float
+  sample: 1.0
+last_poll:
+  description: When the wait's last poll was made, in seconds since the epoch (see O(wait_last_poll)).
+  returned: when O(wait=true), the wait ended (completed, timed out, or at the end of its O(wait_slice)), and it
+    made a poll
+  type: float
+  sample: 1764423581.25
 api_calls:
   description: How many requests the module sent to CloudFront, retries and lookups included.
   returned: always, on failure too (not when the arguments were refused before any request)
@@ -381,6 +430,8 @@ def main() -> None:
         max_poll_interval=dict(type="int", default=20),
         wait_started=dict(type="float"),
         wait_deadline=dict(type="float"),
+        wait_last_poll=dict(type="float"),
+        wait_pace=dict(type="float", default=1.0),
         wait_slice=dict(type="int"),
         targets=dict(
             type="list",
@@ -389,6 +440,9 @@ def main() -> None:
                 distribution_id=dict(type="str", required=True),
                 invalidation_id=dict(type="str", aliases=["id"]),
                 invalidation_ids=dict(type="list", elements="str"),
+                status=dict(type="str"),
+                completed=dict(type="bool"),
+                create_time=dict(type="str"),
             ),
             mutually_exclusive=[("invalidation_id", "invalidation_ids")],
             required_one_of=[("invalidation_id", "invalidation_ids")],
@@ -439,11 +493,15 @@ def main() -> None:
             schedule=PollSchedule(max_interval=params["max_poll_interval"]),
             waited_before=waited_before(params["wait_started"]),
             wait_slice=params["wait_slice"],
+            since_last_poll=waited_before(params["wait_last_poll"]) if params["wait_last_poll"] else None,
+            pace=params["wait_pace"],
         )
     except CloudFrontError as e:
         module.fail_json(msg=e.msg, api_calls=counter.count, **e.facts())
 
     result.facts["api_calls"] = counter.count
+    if result.last_poll_age is not None:
+        result.facts["last_poll"] = round(time.time() - result.last_poll_age, 3)
     if result.failure:
         module.fail_json(msg=result.failure, **result.facts)
     module.exit_json(changed=False, **result.facts)

@@ -88,19 +88,20 @@ def test_unverifiable_certificate_fails_at_once_with_what_to_check(https_cloudfr
     assert "Traceback" not in run.output
 
 
-def test_throttling_during_a_wait_is_retried_with_backoff(cloudfront, tmp_path):
+def test_throttling_during_a_wait_slows_it_down_at_once(cloudfront, tmp_path):
+    """A throttled poll: the next one comes at half a long wait's pace (10 s, up to half of it
+    shaved off by jitter), not a second and a half later as the schedule would; then the pace
+    comes back."""
     dist = cloudfront.create_distribution()
-    inv = cloudfront.create_invalidation(dist["id"], complete_in=0)
-    cloudfront.throttle("GetInvalidation", 3)
-    result = run_module(
-        cloudfront.url, {"distribution_id": dist["id"], "invalidation_id": inv, "wait": True}, tmp_path
-    ).result
-    assert not result.get("failed"), result
-    assert result["invalidation"]["status"] == "Completed"
+    inv = cloudfront.create_invalidation(dist["id"], complete_in=3600)
+    cloudfront.throttle("GetInvalidation", 1)
+    args = {"distribution_id": dist["id"], "invalidation_id": inv, "wait": True, "wait_timeout": 14}
+    result = run_module(cloudfront.url, args, tmp_path).result
+    assert result["timed_out"] is True
     answers = cloudfront.requests("GetInvalidation")
-    assert [a["status"] for a in answers[:4]] == [400, 400, 400, 200]
-    gaps = [b["time"] - a["time"] for a, b in zip(answers, answers[1:4])]
-    assert gaps[1] > gaps[0] * 1.5 and gaps[2] > gaps[1] * 1.5  # backing off, not hammering
+    assert [a["status"] for a in answers[:2]] == [400, 200]
+    assert 5 <= answers[1]["time"] - answers[0]["time"] <= 10.5  # backing off, not hammering
+    assert 1 < result["pace"] < 10 / 1.5  # coming back after the answer
 
 
 def test_max_poll_interval_caps_the_interval(cloudfront, tmp_path, after_first_poll):

@@ -34,9 +34,7 @@ def waiting(cloudfront, after_first_poll):
 
 
 @pytest.mark.storm
-@pytest.mark.parametrize(
-    "status, code, burst", [(400, "Throttling", 10), (503, "ServiceUnavailable", 5), (500, "InternalError", 5)]
-)
+@pytest.mark.parametrize("status, code, burst", [(503, "ServiceUnavailable", 5), (500, "InternalError", 5)])
 def test_wait_survives_a_burst_and_reports_completed_soon_after(cloudfront, tmp_path, waiting, status, code, burst):
     dist, inv, flip = waiting
     # the next `burst` polls are refused
@@ -53,6 +51,29 @@ def test_wait_survives_a_burst_and_reports_completed_soon_after(cloudfront, tmp_
     # and the storm slowed the polls down: never two refused polls within a second of each other
     gaps = [b["time"] - a["time"] for a, b in zip(answers, answers[1:burst])]
     assert min(gaps) > 1.5
+
+
+@pytest.mark.storm
+def test_throttling_slows_the_wait_down_and_it_comes_back(cloudfront, tmp_path, waiting):
+    """The account throttles five polls in a row: the wait slows down at once to half a long
+    wait's pace (10 s), twice as slow each time after (at most half the time waited, at least
+    30 s), and its pace comes back once the answers do: it never gives up before its deadline."""
+    dist, inv, flip = waiting
+    cloudfront.throttle("GetInvalidation", 5)
+    args = {"distribution_id": dist, "invalidation_id": inv, "wait": True, "wait_timeout": 600}
+    result = run_module(cloudfront.url, args, tmp_path).result
+    assert not result.get("failed"), result
+    assert result["invalidation"]["status"] == "Completed"
+    answers = cloudfront.requests("GetInvalidation")
+    times = [a["time"] for a in answers]
+    assert [a["status"] for a in answers[:6]] == [400] * 5 + [200]
+    gaps = [b - a for a, b in zip(times, times[1:6])]
+    # 10 s (at most half of it shaved off by jitter), then doubling, within the caps
+    assert 5 <= gaps[0] <= 10.5 and all(later >= 0.9 * earlier for earlier, later in zip(gaps, gaps[1:]))
+    waited = times[4] - times[0]
+    assert gaps[4] <= max(30.0, 0.5 * waited) + 1
+    # the completion (4 s after the first poll) is seen by the first poll that is answered
+    assert result["pace"] > 1 and result["api_calls"] == 6 and answers[5]["time"] > flip[0]
 
 
 @pytest.mark.parametrize("code, cause", [("Throttling", "throttled"), ("ServiceUnavailable", "server error")])

@@ -23,7 +23,15 @@ SUMMARY = {"id", "distribution_id", "status", "completed", "create_time"}
 FULL = SUMMARY | {"caller_reference", "paths", "path_count"}
 
 # Each key's documented condition, and the modes whose results must have it (all others must not).
-WAITS = {"wait", "wait several", "targets wait", "timeout", "timeout, no poll succeeded", "slice"}
+WAITS = {
+    "wait",
+    "wait several",
+    "targets wait",
+    "timeout",
+    "timeout, no poll succeeded",
+    "slice",
+    "slice without a poll",
+}
 ALL = {
     "one",
     "several",
@@ -37,7 +45,7 @@ ALL = {
 RETURNED: dict[str, tuple[str, set[str]]] = {
     "distribution_id": (
         "unless O(targets) was given, once the distribution is known (after a timeout too)",
-        ALL - {"targets", "targets wait", "failure"},
+        ALL - {"targets", "targets wait", "slice without a poll", "failure"},
     ),
     "invalidation": (
         "when O(invalidation_id) or O(caller_reference) was given and the invalidation was read"
@@ -47,7 +55,7 @@ RETURNED: dict[str, tuple[str, set[str]]] = {
     "invalidations": (
         "when neither O(invalidation_id) nor O(caller_reference) was given, and the run read them or"
         " waited for them (after a timeout too)",
-        {"several", "list", "in progress only", "targets", "wait several", "targets wait"},
+        {"several", "list", "in progress only", "targets", "wait several", "targets wait", "slice without a poll"},
     ),
     "waited": (
         "when O(wait=true) and the wait ended (completed, timed out, or at the end of its O(wait_slice)),"
@@ -63,6 +71,16 @@ RETURNED: dict[str, tuple[str, set[str]]] = {
         "when O(wait=true) and the wait ended (completed, timed out, or at the end of its O(wait_slice)),"
         " not after a failure that ends the run at once",
         WAITS,
+    ),
+    "pace": (
+        "when O(wait=true) and the wait ended (completed, timed out, or at the end of its O(wait_slice)),"
+        " not after a failure that ends the run at once",
+        WAITS,
+    ),
+    "last_poll": (
+        "when O(wait=true), the wait ended (completed, timed out, or at the end of its O(wait_slice)), and it"
+        " made a poll",
+        WAITS - {"slice without a poll"},
     ),
     "api_calls": ("always, on failure too (not when the arguments were refused before any request)", ALL),
     "error_code": ("on failure, when AWS answered with an error", {"failure"}),
@@ -122,8 +140,17 @@ def test_every_documented_key_is_returned_exactly_when_its_condition_says(cloudf
                 "distribution_id": dist,
                 "invalidation_id": stuck,
                 "wait": True,
-                "wait_slice": 2,
+                "wait_slice": 25,
                 "wait_started": time.time() - 600,
+            },
+            # the last poll was a second ago: the next is due in 18 to 19 s, past this slice
+            "slice without a poll": {
+                "targets": [{"distribution_id": dist, "id": stuck, "status": "InProgress", "completed": False}],
+                "wait": True,
+                "wait_slice": 5,
+                # when the task runs, not when the playbook is written
+                "wait_started": "{{ now().timestamp() - 600 }}",
+                "wait_last_poll": "{{ now().timestamp() - 1 }}",
             },
         },
     )
@@ -159,7 +186,9 @@ def test_every_documented_key_is_returned_exactly_when_its_condition_says(cloudf
     assert results["timeout"]["timed_out"] is True and results["timeout"]["failed"] is True
     assert results["timeout, no poll succeeded"]["timed_out"] is True
     assert "no poll succeeded" in results["timeout, no poll succeeded"]["msg"]
-    assert results["slice"]["completed"] is False and results["slice"]["timed_out"] is False
-    assert not results["slice"].get("failed")
+    for sliced in ("slice", "slice without a poll"):
+        assert results[sliced]["completed"] is False and results[sliced]["timed_out"] is False
+        assert not results[sliced].get("failed")
+    assert results["slice without a poll"]["api_calls"] == 0
     assert results["failure"]["error_code"] == "AccessDenied"
     assert [i["id"] for i in results["in progress only"]["invalidations"]] == [stuck]

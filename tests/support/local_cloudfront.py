@@ -25,6 +25,8 @@ of ``create_distribution``/``create_invalidation``), serves a JSON control
 API under ``/_local_cloudfront/`` and runs ``dispatch_hooks``, where the faults plug in:
 
 * HTTP errors: ``throttle()``, ``deny()``, ``controller.errors.set()``;
+* the account's rate limits: ``rate_limit()``, a token bucket per operation (or one for several),
+  shared by every caller, which answers ``Throttling`` when it is empty;
 * network faults: ``reset_connections()`` (TCP reset, no HTTP answer), ``stall()``
   (answer held for a while, e.g. past the client's read timeout) and ``outage()`` /
   ``down()`` / ``up()`` (the listening socket closed: connection refused; then served
@@ -87,6 +89,8 @@ DUMMY_SECRET_ACCESS_KEY = "local-cloudfront-dummy-secret"
 # create_distribution()/create_invalidation() sign with this key id; the request log and
 # the dispatch hooks ignore it, so a test sees only the calls of the code under test.
 SETUP_ACCESS_KEY_ID = "AKIALOCALSETUP"
+# The operations a wait makes (rate_limit's default).
+POLLED = ("GetInvalidation", "ListInvalidations", "GetDistribution", "ListDistributions")
 # Status logged for a request that got no HTTP answer (its connection was reset).
 NO_ANSWER = 0
 # How often the serving loop checks for a stop: bounds how long stop()/down() take.
@@ -544,6 +548,7 @@ class Controller:
         self.initial_delay = default_delay
         self.log = RequestLog()
         self.errors = ErrorAnswers()
+        self.rate_limits = RateLimits()
         self.resets = ConnectionResets()
         self.stalls = Stalls()
         # The listening server, while started (set by LocalCloudFront): outages stop and restart it.
@@ -558,6 +563,7 @@ class Controller:
     def clear_faults(self) -> None:
         """End every fault: errors, resets, stalls (those in progress are answered now), outage."""
         self.errors.clear()
+        self.rate_limits.clear()
         self.resets.clear()
         self.stalls.clear()
         listener = self.listener
@@ -672,7 +678,8 @@ class ControlAPI:
     def _fault(self, request: ControlRequest) -> dict[str, Any]:
         """``{"kind": ...}``: reset (operation, count=1), stall (operation, seconds, count=1),
         outage (seconds), throttle (operation, count=1), error (operation, status, code,
-        message=code, count=None: until cleared). Answers with the fault as understood."""
+        message=code, count=None: until cleared), rate (rate, burst=rate, operations=the polled
+        ones, shared=false: until cleared). Answers with the fault as understood."""
         body, errors = request.body, self.controller.errors
         kind = body.get("kind")
         if kind == "outage":
@@ -691,11 +698,23 @@ class ControlAPI:
         elif kind == "throttle":
             fault = {"operation": _operation(body), "count": _count(body, "count", 1)}
             errors.set(fault["operation"], 400, "Throttling", "Rate exceeded", fault["count"])
+        elif kind == "rate":
+            rate = _seconds(body, "rate")
+            burst = _seconds(body, "burst") if "burst" in body else max(1.0, rate)
+            operations = body.get("operations", list(POLLED))
+            if not isinstance(operations, list) or not operations:
+                raise ControlError(400, f"operations must be a list of CloudFront operations, not {operations!r}")
+            fault = {"rate": rate, "burst": burst, "operations": [_operation({"operation": o}) for o in operations]}
+            fault["shared"] = bool(body.get("shared", False))
+            try:
+                self.controller.rate_limits.set(rate, burst, fault["operations"], fault["shared"])
+            except ValueError as error:
+                raise ControlError(400, str(error)) from None
         elif kind == "error":
             fault = _error_fault(body)
             errors.set(fault["operation"], fault["status"], fault["code"], fault["message"], fault["count"])
         else:
-            raise ControlError(400, f"kind must be one of reset, stall, outage, throttle, error; not {kind!r}")
+            raise ControlError(400, f"kind must be one of reset, stall, outage, throttle, error, rate; not {kind!r}")
         return {"fault": {"kind": kind, **fault}}
 
     def _clear_faults(self, request: ControlRequest) -> dict[str, Any]:
@@ -907,6 +926,65 @@ def drained(environ: WSGIEnvironment, body: Iterable[bytes]) -> Iterable[bytes]:
         with contextlib.suppress(OSError, ValueError):
             stream.exhaust()
     return body
+
+
+class TokenBucket:
+    """``rate`` tokens a second, ``burst`` at most; a request takes one, or finds none."""
+
+    def __init__(self, rate: float, burst: float) -> None:
+        self.rate = rate
+        self.burst = burst
+        self.tokens = burst
+        self.updated = time.monotonic()
+        self.taken = 0
+        self.refused = 0
+
+    def take(self) -> bool:
+        now = time.monotonic()
+        self.tokens = min(self.burst, self.tokens + (now - self.updated) * self.rate)
+        self.updated = now
+        if self.tokens >= 1:
+            self.tokens -= 1
+            self.taken += 1
+            return True
+        self.refused += 1
+        return False
+
+
+class RateLimits:
+    """Dispatch hook: the account's rate limits, as AWS counts them (per operation, for every
+    caller of the account alike): a token bucket per operation, or one shared by several; a
+    request that finds its bucket empty is answered Throttling (400, "Rate exceeded")."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._buckets: dict[str, TokenBucket] = {}
+
+    def set(self, rate: float, burst: float, operations: Sequence[str], shared: bool = False) -> None:
+        _check_seconds(rate)
+        if rate <= 0 or burst < 1:
+            raise ValueError(f"rate must be > 0 and burst >= 1, not {rate!r}, {burst!r}")
+        for operation in operations:
+            _check_operation(operation)
+        with self._lock:
+            common = TokenBucket(rate, burst)
+            for operation in operations:
+                self._buckets[operation] = common if shared else TokenBucket(rate, burst)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._buckets.clear()
+
+    def counts(self) -> dict[str, dict[str, int]]:
+        """Per operation: the requests its bucket let through and those it refused."""
+        with self._lock:
+            return {op: {"taken": b.taken, "refused": b.refused} for op, b in self._buckets.items()}
+
+    def __call__(self, record: RequestRecord, environ: WSGIEnvironment) -> WSGIApplication | None:
+        with self._lock:
+            bucket = self._buckets.get(record.operation or "")
+            allowed = bucket is None or bucket.take()
+        return None if allowed else error_app(400, "Throttling", "Rate exceeded")
 
 
 class TemporaryKeyCheck:
@@ -1228,6 +1306,7 @@ class LocalCloudFront:
                 self.controller.stalls,
                 self.controller.resets,
                 TemporaryKeyCheck(),
+                self.controller.rate_limits,
                 self.controller.errors,
             ],
         )
@@ -1281,6 +1360,18 @@ class LocalCloudFront:
         self.controller.errors.set(
             operation, status, code, f"User is not authorized to perform: cloudfront:{operation}"
         )
+
+    def rate_limit(
+        self, rate: float, burst: float | None = None, operations: Sequence[str] = POLLED, shared: bool = False
+    ) -> None:
+        """The account's rate limit: ``rate`` requests a second for each of ``operations`` (``shared``:
+        for all of them together), ``burst`` (default: a second's worth, at least 1) at once, for
+        every caller alike; beyond it, CloudFront's Throttling answer. Until reset or clear_faults."""
+        self.controller.rate_limits.set(rate, burst if burst is not None else max(1.0, rate), operations, shared)
+
+    def rate_limited(self) -> dict[str, dict[str, int]]:
+        """Per rate-limited operation, the requests let through and those throttled."""
+        return self.controller.rate_limits.counts()
 
     def throttle(self, operation: str, count: int) -> None:
         """Answer the next ``count`` ``operation`` requests as CloudFront does when throttling."""

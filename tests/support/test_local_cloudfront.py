@@ -25,7 +25,9 @@ from local_cloudfront import (
     DUMMY_ACCESS_KEY_ID,
     DUMMY_SECRET_ACCESS_KEY,
     NO_ANSWER,
+    POLLED,
     LocalCloudFront,
+    TokenBucket,
     UnknownInvalidation,
     operation_name,
     patch_moto,
@@ -533,3 +535,57 @@ def test_cli_prints_its_url_and_exits_cleanly(stop_signal: signal.Signals) -> No
             process.wait()
     assert process.returncode == 0
     assert out == "" and err == ""
+
+
+# -- the account's rate limit ------------------------------------------------------------
+
+
+def test_a_rate_limit_is_a_token_bucket_per_operation_shared_by_every_caller(cf: LocalCloudFront, dist_id: str) -> None:
+    first, second = cf.client("AKIAFIRSTCALLER0001", IMPATIENT), cf.client("AKIASECONDCALLER002", IMPATIENT)
+    cf.rate_limit(rate=0.05, burst=3, operations=["GetDistribution"])  # a token every 20 s
+    outcomes = []
+    for n in range(6):  # the burst, then nothing left for either caller
+        caller = first if n % 2 else second
+        try:
+            caller.get_distribution(Id=dist_id)
+            outcomes.append("ok")
+        except ClientError as error:
+            outcomes.append(error.response["Error"]["Code"])
+    assert outcomes == ["ok", "ok", "ok", "Throttling", "Throttling", "Throttling"]
+    first.list_distributions()  # another operation: not limited here
+    assert cf.rate_limited() == {"GetDistribution": {"taken": 3, "refused": 3}}
+    assert [r["status"] for r in cf.requests("GetDistribution")] == [200, 200, 200, 400, 400, 400]
+
+
+def test_a_token_bucket_fills_at_its_rate_up_to_its_burst(monkeypatch: pytest.MonkeyPatch) -> None:
+    now = [100.0]
+    monkeypatch.setattr(time, "monotonic", lambda: now[0])
+    bucket = TokenBucket(rate=2, burst=3)
+    assert [bucket.take() for _n in range(4)] == [True, True, True, False]
+    now[0] += 0.5  # one token
+    assert [bucket.take(), bucket.take()] == [True, False]
+    now[0] += 60  # no more than the burst
+    assert [bucket.take() for _n in range(4)] == [True, True, True, False]
+    assert (bucket.taken, bucket.refused) == (7, 3)
+
+
+def test_a_shared_rate_limit_counts_several_operations_together(cf: LocalCloudFront, dist_id: str) -> None:
+    cf.rate_limit(rate=0.1, burst=2, operations=["GetDistribution", "ListDistributions"], shared=True)
+    client = cf.client(config=IMPATIENT)
+    client.get_distribution(Id=dist_id)
+    client.list_distributions()
+    assert error_of(client.get_distribution, Id=dist_id) == ("Throttling", 400)
+    assert error_of(client.list_distributions) == ("Throttling", 400)
+    cf.clear_faults()  # ends the limit
+    client.list_distributions()
+
+
+def test_a_rate_limit_over_the_control_api(cf: LocalCloudFront, dist_id: str) -> None:
+    code, answer = control(cf, "POST", "faults", {"kind": "rate", "rate": 0.1, "burst": 1})
+    assert code == 200 and answer["fault"]["operations"] == list(POLLED) and answer["fault"]["shared"] is False
+    client = cf.client(config=IMPATIENT)
+    client.get_distribution(Id=dist_id)
+    assert error_of(client.get_distribution, Id=dist_id) == ("Throttling", 400)
+    client.list_distributions()  # a bucket of its own
+    assert control(cf, "POST", "faults", {"kind": "rate", "rate": 1, "burst": 0})[0] == 400
+    assert control(cf, "POST", "faults", {"kind": "rate", "rate": 1, "operations": ["Nope"]})[0] == 400

@@ -99,7 +99,9 @@ READ_TIMEOUT = 30
 RETRY_SECONDS = 60
 # The backoff between attempts: at once, then 2, 4, 8, then 10 s, each shortened at random by
 # up to a half, so that runs that failed together do not retry together.
-RETRY_SCHEDULE = PollSchedule(min_interval=1.0, max_interval=1.0, growth=0.0, jitter=0.5, max_backoff=10.0)
+RETRY_SCHEDULE = PollSchedule(
+    min_interval=1.0, max_interval=1.0, growth=0.0, jitter=0.5, max_backoff=10.0, max_delay=10.0
+)
 # A wait that begins with more time than this gets a second client, with the timeouts of this
 # budget, for its last seconds; a shorter one, one client for all of it.
 LAST_STRETCH = 40

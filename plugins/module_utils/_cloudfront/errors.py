@@ -85,6 +85,7 @@ class TransientCloudFrontError(CloudFrontError, TransientError):
     def __init__(self, msg: str, cause: str, code: str | None = None, request_id: str | None = None) -> None:
         super().__init__(msg, code, request_id)
         self.cause = cause
+        self.throttled = cause == "throttled"
 
 
 def describe_subject(context: dict[str, str | None]) -> str:

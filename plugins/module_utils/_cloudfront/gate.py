@@ -36,10 +36,10 @@ if TYPE_CHECKING:
         def resolve(self, target: Target) -> list[Invalidation]:
             """The target's invalidations: those given by ID, or every one of the distribution."""
 
-        def wait(self, pending: list[dict[str, Any]], timeout: float, slice_seconds: int, waited: float) -> SliceResult:
-            """Wait for ``pending`` for at most ``slice_seconds``, and ``timeout`` seconds from now (the
-            gate's deadline, which the module run must keep whatever its start takes); ``waited``:
-            the seconds since the gate started, so that the poll schedule goes on where it was."""
+        def wait(self, pending: list[dict[str, Any]], timeout: float, slice_seconds: int, where: Resume) -> SliceResult:
+            """Wait for ``pending`` (as last seen) for at most ``slice_seconds``, and ``timeout`` seconds
+            from now (the gate's deadline, which the module run must keep whatever its start takes);
+            ``where``: where the last round left the schedule."""
 
 
 # A module run waits at least this long (its slice): each run costs a module start (about a
@@ -72,12 +72,24 @@ class Target:
 
 
 @dataclass
+class Resume:
+    """Where a round leaves the wait's schedule, for the next one: the seconds since the gate
+    started, the pace (slower after throttling) and the wall time of the last poll."""
+
+    waited: float
+    pace: float = 1.0
+    last_poll: float | None = None
+
+
+@dataclass
 class SliceResult:
     """What one module run saw: ``invalidations`` as polled (empty when no poll succeeded),
-    and whether its wait ended at its deadline."""
+    whether its wait ended at its deadline, and its pace and last poll at its end."""
 
     invalidations: list[Invalidation]
     timed_out: bool = False
+    pace: float = 1.0
+    last_poll: float | None = None
 
 
 @dataclass
@@ -294,6 +306,7 @@ def run_gate(settings: GateSettings, runner: Runner, progress: Progress) -> Gate
     deadline = progress.start + settings.timeout
     state = GateState()
     timed_out = False
+    pace, last_poll = 1.0, None
     try:
         for target in settings.targets:
             state.add(target, runner.resolve(target))
@@ -304,8 +317,11 @@ def run_gate(settings: GateSettings, runner: Runner, progress: Progress) -> Gate
             if remaining <= 0:
                 timed_out = True
                 break
-            seen = runner.wait(state.pending, remaining, settings.slice_seconds, progress.elapsed())
+            seen = runner.wait(
+                state.pending, remaining, settings.slice_seconds, Resume(progress.elapsed(), pace, last_poll)
+            )
             state.update(seen.invalidations)
+            pace, last_poll = seen.pace, seen.last_poll if seen.last_poll is not None else last_poll
             progress.update(state, force=seen.timed_out or state.completed)
             if seen.timed_out:
                 timed_out = True

@@ -8,7 +8,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence, cast
 
 from .api import CloudFrontApi
 from .errors import TransientCloudFrontError
@@ -31,6 +31,8 @@ if TYPE_CHECKING:
         waited: float
         completed: bool
         timed_out: bool
+        pace: float
+        last_poll: float
         api_calls: int
 
 
@@ -44,22 +46,39 @@ class Selection:
     caller_reference: str | None = None
     max_items: int = 100
     in_progress_only: bool = False
+    # the status of each of invalidation_ids as the caller last saw it (targets given with it)
+    known_status: dict[str, str] | None = None
 
     @property
     def single(self) -> bool:
         return bool(self.invalidation_id or self.caller_reference)
 
+    def known(self) -> list[Invalidation] | None:
+        """The invalidations as the caller last saw them, if it said for each one."""
+        ids = self.invalidation_ids or []
+        if self.known_status is None or not ids or any(i not in self.known_status for i in ids):
+            return None
+        summaries = [cast("InvalidationSummaryTypeDef", {"Id": i, "Status": self.known_status[i]}) for i in ids]
+        return [shape_invalidation(summary, self.distribution_id) for summary in summaries]
+
 
 def selections_of(targets: Sequence[Mapping[str, Any]]) -> list[Selection]:
-    """One selection per distribution named in ``targets`` (the module option), in order."""
+    """One selection per distribution named in ``targets`` (the module option), in order.
+
+    A target given with its ``status`` (an item of an earlier run's ``invalidations``, as it is)
+    tells the state the caller last saw: the wait goes on from there, without reading it again.
+    """
     selections: dict[str, Selection] = {}
     for target in targets:
         ids = [target["invalidation_id"]] if target.get("invalidation_id") else list(target["invalidation_ids"])
         dist = target["distribution_id"]
-        if dist in selections:
-            (selections[dist].invalidation_ids or []).extend(ids)
-        else:
-            selections[dist] = Selection(distribution_id=dist, invalidation_ids=ids)
+        if dist not in selections:
+            selections[dist] = Selection(distribution_id=dist, invalidation_ids=[], known_status={})
+        selected, known = selections[dist].invalidation_ids, selections[dist].known_status
+        if selected is not None:
+            selected.extend(ids)
+        if target.get("status") is not None and known is not None:
+            known.update((i, str(target["status"])) for i in ids)
     return list(selections.values())
 
 
@@ -69,6 +88,8 @@ class Report:
 
     facts: Facts
     failure: str | None = None
+    # seconds from the wait's last poll to its end (None: no wait, or no poll)
+    last_poll_age: float | None = None
 
 
 class InvalidationTracker:
@@ -78,11 +99,15 @@ class InvalidationTracker:
     fetch do not move the gate.
     """
 
-    def __init__(self, api: CloudFrontApi, selection: Selection, known: list[Invalidation] | None = None) -> None:
+    def __init__(
+        self, api: CloudFrontApi, selection: Selection, known: list[Invalidation] | None = None, read: bool = True
+    ) -> None:
+        """``known``: the state before the first poll. ``read``: it was read by this run (a caller
+        reference looked up), and counts as the first poll; else the caller said it (seeded)."""
         self.api = api
         self.selection = selection
         self.snapshot: list[Invalidation] | None = known
-        self._unreported = known is not None  # a state already read counts as the first poll
+        self._unreported = known is not None and read
 
     def fetch(self) -> list[Invalidation]:
         sel = self.selection
@@ -117,28 +142,32 @@ class InvalidationTracker:
 class TargetsTracker:
     """The invalidations of several distributions, each followed by its own tracker.
 
-    The first poll reads every distribution.  Later polls refresh one distribution at a
-    time, the first one with invalidations in progress, and go on to the next only when
-    that one is done: the gate needs them all, so watching the others meanwhile would
-    cost calls without opening it any sooner.  A distribution is only ever reported
-    completed from a poll of its own.
+    The first poll reads every distribution whose state the caller did not give (all of them,
+    when none was given).  The other polls refresh one distribution at a time, the first one
+    with invalidations in progress, and go on to the next only when that one is done: the
+    gate needs them all, so watching the others meanwhile would cost calls without opening it
+    any sooner.  A distribution is only ever reported completed from a poll of its own.
     """
 
     def __init__(self, trackers: list[InvalidationTracker]) -> None:
         self.trackers = trackers
-        self._started = False
 
     def poll(self) -> list[Invalidation]:
-        if not self._started:
-            for tracker in self.trackers:
-                tracker.poll()
-            self._started = True
-        else:
+        unread = [tracker for tracker in self.trackers if tracker.snapshot is None]
+        for tracker in unread:
+            tracker.poll()
+        if not unread:
             for tracker in self.trackers:
                 if tracker.snapshot is not None and not pending_ids(tracker.snapshot):
                     continue
                 if pending_ids(tracker.poll()):
                     break
+        return self.state() or []
+
+    def state(self) -> list[Invalidation] | None:
+        """What is known now (None: nothing yet)."""
+        if any(tracker.snapshot is None for tracker in self.trackers):
+            return None
         return [i for tracker in self.trackers for i in tracker.snapshot or []]
 
 
@@ -215,10 +244,11 @@ def _cause(outcome: WaitOutcome[list[Invalidation]]) -> str:
     return ""
 
 
-def _progressed() -> Callable[[list[Invalidation]], bool]:
-    """The end of a slice's wait: every invalidation completed, or more of them than at the
-    slice's first poll (so that the caller can say so at once)."""
-    first: list[int] = []
+def _progressed(known: list[Invalidation] | None) -> Callable[[list[Invalidation]], bool]:
+    """The end of a slice's wait: every invalidation completed, or more of them than the caller
+    said (``known``), or, when it did not say, than the slice's first poll saw (so that the
+    caller can say so at once)."""
+    first: list[int] = [] if known is None else [sum(1 for i in known if i["completed"])]
 
     def done(invalidations: list[Invalidation]) -> bool:
         count = sum(1 for i in invalidations if i["completed"])
@@ -238,17 +268,24 @@ def report(
     clock: Clock | None = None,
     waited_before: float = 0.0,
     wait_slice: float | None = None,
+    since_last_poll: float | None = None,
+    pace: float = 1.0,
 ) -> Report:
     """Fetch the selected invalidations and, with ``wait``, poll until they are completed.
 
     ``selection``: one selection, or a list of them (several distributions, by invalidation
     IDs), reported as one flat list of invalidations.  ``wait_slice``: return after this many
     seconds, without failing, when the wait is not over (see :func:`wait_for`), or as soon as a
-    poll sees more invalidations completed than the slice's first poll did.
+    poll sees more invalidations completed than the caller said, or than the slice's first poll
+    saw. ``waited_before``, ``since_last_poll``, ``pace``: where an earlier run left the wait.
     """
     tracker: InvalidationTracker | TargetsTracker
+    known: list[Invalidation] | None = None
     if isinstance(selection, list):
-        tracker = TargetsTracker([InvalidationTracker(api, s) for s in selection])
+        seeds = [s.known() for s in selection]
+        tracker = TargetsTracker([InvalidationTracker(api, s, seed, read=False) for s, seed in zip(selection, seeds)])
+        if all(seed is not None for seed in seeds):
+            known = [i for seed in seeds for i in seed or []]
         single: Selection | None = None
     else:
         tracker = select(api, selection)
@@ -260,19 +297,25 @@ def report(
     api.deadline = clock.monotonic() + wait_timeout  # the clients for the last seconds have short timeouts
     outcome = wait_for(
         tracker.poll,
-        all_completed if wait_slice is None else _progressed(),
+        all_completed if wait_slice is None else _progressed(known),
         wait_timeout,
         schedule=schedule,
         clock=clock,
         waited_before=waited_before,
         slice_seconds=wait_slice,
+        since_last_poll=since_last_poll,
+        pace=pace,
     )
-    facts = _facts(single, outcome.state or [])
+    # a slice that made no poll (the schedule said none was due) returns what the caller said
+    state = outcome.state if outcome.state is not None else known
+    facts = _facts(single, state or [])
     facts["waited"] = round(outcome.elapsed, 3)
-    facts["completed"] = outcome.state is not None and all_completed(outcome.state)
+    facts["completed"] = state is not None and all_completed(state)
     facts["timed_out"] = not outcome.done and not outcome.sliced
+    facts["pace"] = round(outcome.pace, 3)
+    age = None if outcome.last_poll is None else outcome.elapsed - outcome.last_poll
     if outcome.done or outcome.sliced:
-        return Report(facts)
+        return Report(facts, last_poll_age=age)
     if isinstance(selection, list):
-        return Report(facts, _targets_timeout_message(selection, outcome, wait_timeout))
-    return Report(facts, _timeout_message(selection, outcome, wait_timeout))
+        return Report(facts, _targets_timeout_message(selection, outcome, wait_timeout), age)
+    return Report(facts, _timeout_message(selection, outcome, wait_timeout), age)

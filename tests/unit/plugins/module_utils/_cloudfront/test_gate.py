@@ -14,6 +14,7 @@ from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.gat
     GateError,
     GateSettings,
     Progress,
+    Resume,
     SliceResult,
     Target,
     gate_settings,
@@ -68,8 +69,10 @@ class FakeRunner:
         self.clock.sleep(1.0)
         return [self._seen(i) for i in self.found[target.label]]
 
-    def wait(self, pending: list[dict[str, Any]], timeout: int, slice_seconds: int, waited: float) -> SliceResult:
-        self.rounds.append({"pending": [i["id"] for i in pending], "timeout": timeout, "slice": slice_seconds})
+    def wait(self, pending: list[dict[str, Any]], timeout: float, slice_seconds: int, where: Resume) -> SliceResult:
+        self.rounds.append(
+            {"pending": [i["id"] for i in pending], "timeout": timeout, "slice": slice_seconds, "where": where}
+        )
         answer = self.script.get(len(self.rounds))
         if isinstance(answer, Exception):
             raise answer
@@ -288,3 +291,18 @@ def test_the_ticker_says_a_line_once_an_interval_has_passed_without_one():
     clock.sleep(0.5)
     progress.update(state)
     assert len(lines) == 3 and lines[-1].startswith("0 of 1") and "after 7.5s" in lines[-1]
+
+
+def test_each_round_goes_on_where_the_last_one_left_the_schedule():
+    """The pace (slower after throttling) and the last poll carry from one module run to the next,
+    so that a round neither polls at once nor forgets that the account throttles."""
+    script = {
+        1: SliceResult([inv("E1", "I1")], pace=8.0, last_poll=1234.5),
+        2: SliceResult([], pace=5.6),  # a round without a poll: the last poll stays
+        3: SliceResult([inv("E1", "I1", done=True)], pace=3.9, last_poll=1300.0),
+    }
+    outcome, runner, _lines = gate({"E1": [inv("E1", "I1")]}, {}, interval=30, script=script, distribution_id="E1")
+    assert outcome.completed
+    wheres = [r["where"] for r in runner.rounds]
+    assert [(w.pace, w.last_poll) for w in wheres] == [(1.0, None), (8.0, 1234.5), (5.6, 1234.5)]
+    assert [w.waited for w in wheres] == [1.0, 31.0, 61.0]  # from the gate's start (resolving took 1 s)

@@ -153,3 +153,32 @@ def test_without_a_slice_the_wait_goes_on_to_the_last_completion():
     targets = [{"distribution_id": "E1", "invalidation_id": None, "invalidation_ids": ["I1", "I2"]}]
     result = report(api, selections_of(targets), wait=True, wait_timeout=600, clock=clock)  # type: ignore[arg-type]
     assert result.facts["completed"] is True and clock.now >= 30
+
+
+def test_targets_given_with_their_status_are_not_read_again():
+    """An earlier run's invalidations, given as they are: the wait goes on from that state, and its
+    first poll reads only the first distribution with invalidations in progress."""
+    api = FakeApi({"E1": ["I1"], "E2": ["I2"], "E3": ["I3"]})
+    targets = [
+        {"distribution_id": "E1", "invalidation_id": "I1", "invalidation_ids": None, "status": "Completed"},
+        {"distribution_id": "E2", "invalidation_id": "I2", "invalidation_ids": None, "status": "InProgress"},
+        {"distribution_id": "E3", "invalidation_id": "I3", "invalidation_ids": None, "status": "InProgress"},
+    ]
+    selections = selections_of(targets)
+    assert [s.known_status for s in selections] == [{"I1": "Completed"}, {"I2": "InProgress"}, {"I3": "InProgress"}]
+    tracker = TargetsTracker([InvalidationTracker(api, s, s.known(), read=False) for s in selections])  # type: ignore[arg-type]
+    state = tracker.poll()
+    assert api.calls == ["E2"]  # not E1 (completed), nor E3 (after E2)
+    assert [i["completed"] for i in state] == [True, False, False]
+
+
+def test_a_slice_given_the_state_returns_at_the_first_completion_it_sees():
+    api = FakeApi({"E1": ["I1", "I2"]})
+    api.done.add("I1")  # completed since the caller last looked
+    clock = SteppingClock(api, {})
+    targets = [
+        {"distribution_id": "E1", "invalidation_id": None, "invalidation_ids": ["I1", "I2"], "status": "InProgress"}
+    ]
+    result = report(api, selections_of(targets), wait=True, wait_timeout=600, clock=clock, wait_slice=50)  # type: ignore[arg-type]
+    assert [i["completed"] for i in result.facts["invalidations"]] == [True, False]
+    assert api.calls == ["E1"] and clock.now == 0  # the first poll, at once: nothing was said of the schedule

@@ -217,12 +217,61 @@ def test_slices_make_the_same_polls_as_one_wait():
     assert poll.times[-1] - 400 <= 20
 
 
-def test_a_slice_polls_at_least_once_and_the_deadline_wins_over_the_slice():
+def test_a_slice_polls_only_when_the_schedule_says_and_the_deadline_wins_over_the_slice():
+    """Slicing adds no polls: a slice that ends before the next poll is due makes none."""
     clock = FakeClock()
     poll = Flip(clock, 10_000)
     outcome = wait_for(poll, bool, 30, clock=clock, rand=no_jitter, waited_before=600, slice_seconds=5)
-    assert outcome.sliced and poll.times == [5.0]
+    assert outcome.sliced and poll.times == [] and outcome.polls == 0 and outcome.last_poll is None
+    assert clock.now == 0  # it returns at once: nothing to do in this slice
     clock = FakeClock()
     poll = Flip(clock, 10_000)
     outcome = wait_for(poll, bool, 30, clock=clock, rand=no_jitter, waited_before=600, slice_seconds=50)
     assert not outcome.sliced and not outcome.done and poll.times[-1] == pytest.approx(30.0)
+
+
+def test_the_time_since_the_last_poll_carries_into_the_next_slice():
+    clock = FakeClock()
+    poll = Flip(clock, 10_000)
+    wait_for(poll, bool, 600, clock=clock, rand=no_jitter, waited_before=600, slice_seconds=60, since_last_poll=15)
+    assert poll.times[0] == pytest.approx(5.0)  # 20 s after the last poll, which was 15 s ago
+
+
+def test_throttling_slows_the_pace_and_answers_bring_it_back():
+    schedule = PollSchedule()
+    # the first throttle slows a young wait at once to half a long wait's pace (20 s / 2 = 10 s),
+    # then each one doubles it
+    assert schedule.paced(1.0, throttled=True, elapsed=0) == pytest.approx(10.0 / 1.5)
+    assert schedule.paced(1.0, throttled=True, elapsed=600) == 2.0
+    assert schedule.paced(8.0, throttled=True, elapsed=600) == 16.0
+    assert schedule.paced(8.0, throttled=False) == pytest.approx(8.0 * schedule.recovery)
+    assert schedule.paced(1.0, throttled=False) == 1.0
+    # the delay is the interval times the pace, at most half the time waited (and 30 s at least),
+    # and max_delay
+    assert schedule.next_delay(600, 0, 0.0, pace=4.0) == pytest.approx(80.0)
+    assert schedule.next_delay(100, 0, 0.0, pace=4.0) == pytest.approx(50.0)
+    assert schedule.next_delay(10, 0, 0.0, pace=100.0) == pytest.approx(30.0)
+    assert schedule.next_delay(3000, 0, 0.0, pace=1000.0) == pytest.approx(schedule.max_delay)
+
+
+class Throttling(TransientError):
+    throttled = True
+
+
+def test_a_throttled_wait_slows_down_and_the_pace_carries_over():
+    clock = FakeClock()
+    answers = iter([Throttling(), Throttling(), Throttling(), False, False, False])
+
+    def poll() -> bool:
+        answer = next(answers)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    outcome = wait_for(poll, bool, 600, clock=clock, rand=no_jitter, waited_before=600, slice_seconds=400)
+    assert outcome.throttled == 3 and outcome.failures == 3
+    # 20 s, then 40, 80, 160 after the throttled ones, then the pace comes back a step per answer
+    assert clock.sleeps[:4] == pytest.approx([20.0, 40.0, 80.0, 160.0])
+    assert outcome.pace == pytest.approx(
+        8.0 * PollSchedule().recovery
+    )  # one answer, at 300 s; the next is past the slice
