@@ -100,7 +100,9 @@ options:
         type: str
         version_added: 0.1.0
       completed:
-        description: Accepted so that an earlier run's RV(invalidations) can be given as they are; O(targets[].status) counts.
+        description:
+          - Accepted so that an earlier run's RV(invalidations) can be given as they are;
+            O(targets[].status) is what counts.
         type: bool
         version_added: 0.1.0
       create_time:
