@@ -195,9 +195,10 @@ options:
     description:
       - Return after at most this many seconds of waiting, without failing, when the invalidations
         are still in progress and O(wait_timeout) has not passed; RV(completed) tells which it was.
-      - The run polls when the schedule says, which may be never in a short slice: slicing adds no polls.
+      - The run polls when the schedule says, which may be never in a short slice, so slicing adds no polls.
       - The run also returns, without failing, as soon as a poll sees more of the invalidations
-        completed than the run's first poll did, so that the caller can report the progress at once.
+        completed than O(targets[].status) said, or, without it, than the run's first poll saw, so
+        that the caller can report the progress at once.
       - For callers that show progress while they wait (M(edgeops.cloudfront.cloudfront_invalidation_wait)
         does), which run the module again with O(wait_started) to go on. The run returns right after its
         last poll that fits in the slice.
