@@ -43,6 +43,7 @@ display = Display()
 MODULE = "edgeops.cloudfront.cloudfront_invalidation_info"
 _TARGET = dict(
     distribution_id=dict(type="str"),
+    distribution_tenant_id=dict(type="str"),
     alias=dict(type="str"),
     ids=dict(type="list", elements="str", default=[]),
 )
@@ -50,6 +51,7 @@ _TARGET = dict(
 # amazon.aws.common.modules, amazon.aws.region.modules) goes to each module run as it is.
 ARGUMENT_SPEC: dict[str, Any] = dict(
     distribution_id=dict(type="str"),
+    distribution_tenant_id=dict(type="str"),
     alias=dict(type="str"),
     ids=dict(type="list", elements="str", default=[]),
     targets=dict(type="list", elements="dict", options=_TARGET),
@@ -85,6 +87,8 @@ class ModuleRunner:
         args: dict[str, Any] = {}
         if target.distribution_id:
             args["distribution_id"] = target.distribution_id
+        elif target.distribution_tenant_id:
+            args["distribution_tenant_id"] = target.distribution_tenant_id
         else:
             args["alias"] = target.alias
         if target.ids:
@@ -101,7 +105,14 @@ class ModuleRunner:
         now = time.time()  # wall times: the module runs in another process
         args: dict[str, Any] = {
             # as the gate last saw them: the run goes on from there, without reading them again
-            "targets": [{key: i[key] for key in ("distribution_id", "id", "status", "completed")} for i in pending],
+            "targets": [
+                {
+                    key: i[key]
+                    for key in ("distribution_id", "distribution_tenant_id", "id", "status", "completed")
+                    if key in i
+                }
+                for i in pending
+            ],
             "wait": True,
             "wait_timeout": max(1, math.ceil(timeout)),
             # the gate's deadline, whatever the module's start takes on a busy controller

@@ -385,6 +385,7 @@ request_id:
 """
 
 import time
+from typing import Any
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
@@ -403,6 +404,7 @@ from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.rep
     report,
     selections_of,
 )
+from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.results import Owner
 from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.validation import check_module_params
 from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.waiter import PollSchedule
 
@@ -410,6 +412,15 @@ from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.wai
 def waited_before(wait_started: float | None) -> float:
     """Seconds since an earlier run began the wait (0 without one, or for a time in the future)."""
     return max(0.0, time.time() - wait_started) if wait_started else 0.0
+
+
+def owner_of(params: dict[str, Any], api: CloudFrontApi) -> Owner:
+    """Whose invalidations: the distribution or tenant given, or the one with the alias."""
+    if params["distribution_tenant_id"]:
+        return Owner(params["distribution_tenant_id"], tenant=True)
+    if params["distribution_id"]:
+        return Owner(params["distribution_id"])
+    return api.find_owner(params["alias"])
 
 
 def timeout_of(wait_timeout: int, wait_deadline: float | None) -> float:
@@ -422,6 +433,7 @@ def timeout_of(wait_timeout: int, wait_deadline: float | None) -> float:
 def main() -> None:
     argument_spec = dict(
         distribution_id=dict(type="str"),
+        distribution_tenant_id=dict(type="str"),
         alias=dict(type="str"),
         invalidation_id=dict(type="str"),
         invalidation_ids=dict(type="list", elements="str"),
@@ -440,24 +452,25 @@ def main() -> None:
             type="list",
             elements="dict",
             options=dict(
-                distribution_id=dict(type="str", required=True),
+                distribution_id=dict(type="str"),
+                distribution_tenant_id=dict(type="str"),
                 invalidation_id=dict(type="str", aliases=["id"]),
                 invalidation_ids=dict(type="list", elements="str"),
                 status=dict(type="str"),
                 completed=dict(type="bool"),
                 create_time=dict(type="str"),
             ),
-            mutually_exclusive=[("invalidation_id", "invalidation_ids")],
-            required_one_of=[("invalidation_id", "invalidation_ids")],
+            mutually_exclusive=[("invalidation_id", "invalidation_ids"), ("distribution_id", "distribution_tenant_id")],
+            required_one_of=[("invalidation_id", "invalidation_ids"), ("distribution_id", "distribution_tenant_id")],
         ),
     )
     module = AnsibleAWSModule(
         argument_spec=argument_spec,
         mutually_exclusive=[
-            ("distribution_id", "alias", "targets"),
+            ("distribution_id", "distribution_tenant_id", "alias", "targets"),
             ("invalidation_id", "invalidation_ids", "caller_reference", "targets"),
         ],
-        required_one_of=[("distribution_id", "alias", "targets")],
+        required_one_of=[("distribution_id", "distribution_tenant_id", "alias", "targets")],
         supports_check_mode=True,
     )
     params = module.params
@@ -481,7 +494,7 @@ def main() -> None:
             selection = selections_of(params["targets"])
         else:
             selection = Selection(
-                distribution_id=params["distribution_id"] or api.find_distribution_id(params["alias"]),
+                owner=owner_of(params, api),
                 invalidation_id=params["invalidation_id"],
                 invalidation_ids=params["invalidation_ids"],
                 caller_reference=params["caller_reference"],

@@ -14,6 +14,13 @@ in the places the collection depends on:
 * GetDistribution's ``InProgressInvalidationBatches`` counts the invalidations in progress;
 * a temporary access key (``ASIA...``) signed without a session token is refused
   (``InvalidClientTokenId``, 403), as AWS refuses it;
+* distribution tenants of multi-tenant distributions (CloudFront SaaS Manager), which moto has not:
+  GetDistributionTenant, GetDistributionTenantByDomain, CreateDistributionTenant, and their
+  invalidations (CreateInvalidationForDistributionTenant, GetInvalidationForDistributionTenant,
+  ListInvalidationsForDistributionTenant), born ``InProgress`` like the others, newest first, paged,
+  ``EntityNotFound`` for an unknown tenant or domain; a multi-tenant distribution
+  (``create_distribution(multi_tenant=True)``: ``ConnectionMode`` ``tenant-only``) has no
+  invalidations of its own;
 * connections are kept alive (HTTP/1.1), as CloudFront's are, so that a client's requests share
   one connection; each request's log record names its connection (``connection``: the client's
   port), and ``down()``/an outage closes the open ones.
@@ -51,10 +58,12 @@ import datetime
 import functools
 import json
 import math
+import random
 import re
 import selectors
 import signal
 import socket
+import string
 import struct
 import sys
 import threading
@@ -72,8 +81,9 @@ import boto3
 import botocore.config
 import botocore.session
 import werkzeug.serving
-from moto.cloudfront.exceptions import CloudFrontException, NoSuchDistribution
-from moto.cloudfront.models import CloudFrontBackend, Distribution, Invalidation, cloudfront_backends
+from moto.cloudfront import urls as cloudfront_urls
+from moto.cloudfront.exceptions import CloudFrontException, NoSuchDistribution, NoSuchInvalidation
+from moto.cloudfront.models import CloudFrontBackend, Distribution, Invalidation, cloudfront_backends, random_id
 from moto.cloudfront.responses import CloudFrontResponse
 from moto.core.responses import ActionResult
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
@@ -185,9 +195,12 @@ def _wrap_invalidation_init(original: Callable[..., None]) -> Callable[..., None
 
 
 def _backend_list_invalidations(self: CloudFrontBackend, dist_id: str) -> list[Invalidation]:
-    """Newest first, and NoSuchDistribution for an unknown distribution."""
+    """Newest first, and NoSuchDistribution for an unknown distribution; none of its own for a
+    multi-tenant distribution."""
     if dist_id not in self.distributions:
         raise NoSuchDistribution
+    if is_multi_tenant(self.distributions[dist_id]):
+        return []
     return list(reversed(self.invalidations.get(dist_id, [])))
 
 
@@ -288,6 +301,176 @@ def _in_progress_set(self: Distribution, value: int) -> None:
     """moto's __init__ assigns 0: the count is always derived."""
 
 
+# --------------------------------------------------------------------------------------
+# Distribution tenants (moto has none)
+# --------------------------------------------------------------------------------------
+
+_BASE62 = string.ascii_letters + string.digits
+
+
+class EntityNotFound(CloudFrontException):
+    def __init__(self, what: str = "distribution tenant") -> None:
+        super().__init__("EntityNotFound", f"The specified {what} does not exist.")
+
+
+class DistributionTenant:
+    """A tenant of a multi-tenant distribution, with its domains (attributes as moto serializes them)."""
+
+    def __init__(self, distribution: Distribution, name: str, domains: Sequence[str], account_id: str) -> None:
+        self.id = "dt_" + "".join(random.choice(_BASE62) for _n in range(27))
+        self.distribution_id = distribution.distribution_id
+        self.distribution = distribution
+        self.name = name
+        self.arn = f"arn:aws:cloudfront::{account_id}:distribution-tenant/{self.id}"
+        self.domains = [{"Domain": domain.lower(), "Status": "active"} for domain in domains]
+        self.connection_group_id = None
+        self.tags = None
+        self.customizations = None
+        self.parameters = None
+        self.created_time = self.last_modified_time = _utc_from_epoch(time.time())
+        self.enabled = True
+        self.status = "Deployed"
+        self.etag = random_id()
+        self.invalidations: list[TenantInvalidation] = []
+
+
+class TenantInvalidation(Invalidation):
+    """An invalidation of a distribution tenant: born InProgress, like a distribution's."""
+
+    # moto's model registry files a model under the service its module names
+    __module__ = "moto.cloudfront.models"
+
+    def __init__(self, tenant: DistributionTenant, paths: list[str], caller_ref: str) -> None:
+        super().__init__(tenant.distribution, paths, caller_ref)
+        self.tenant = tenant
+
+    @property
+    def location(self) -> str:
+        return (
+            f"https://cloudfront.amazonaws.com/2020-05-31/distribution-tenant/{self.tenant.id}/invalidation/{self.id}"
+        )
+
+
+def _tenants(backend: CloudFrontBackend) -> dict[str, DistributionTenant]:
+    tenants: dict[str, DistributionTenant] = vars(backend).setdefault("_local_tenants", {})
+    return tenants
+
+
+def _tenant(backend: CloudFrontBackend, identifier: str) -> DistributionTenant:
+    """By ID, ARN or name, as GetDistributionTenant takes it."""
+    for tenant in _tenants(backend).values():
+        if identifier in (tenant.id, tenant.arn, tenant.name):
+            return tenant
+    raise EntityNotFound()
+
+
+def _backend_create_distribution_tenant(
+    self: CloudFrontBackend, distribution_id: str, name: str, domains: Sequence[str]
+) -> DistributionTenant:
+    if distribution_id not in self.distributions:
+        raise EntityNotFound("distribution")
+    taken = {d["Domain"] for t in _tenants(self).values() for d in t.domains}
+    if any(domain.lower() in taken for domain in domains):
+        raise CloudFrontException("CNAMEAlreadyExists", "One or more of the domains is already in use.")
+    tenant = DistributionTenant(self.distributions[distribution_id], name, domains, self.account_id)
+    _tenants(self)[tenant.id] = tenant
+    return tenant
+
+
+def _backend_tenant_by_domain(self: CloudFrontBackend, domain: str) -> DistributionTenant:
+    wanted = domain.lower().rstrip(".")
+    for tenant in _tenants(self).values():
+        if any(d["Domain"] == wanted for d in tenant.domains):
+            return tenant
+    raise EntityNotFound()
+
+
+def _backend_create_tenant_invalidation(
+    self: CloudFrontBackend, tenant_id: str, paths: list[str], caller_ref: str
+) -> TenantInvalidation:
+    tenant = _tenant(self, tenant_id)
+    for existing in tenant.invalidations:
+        if existing.caller_ref == caller_ref:
+            if list(existing.paths) != list(paths):
+                raise InvalidationBatchAlreadyExists(caller_ref)
+            return existing
+    invalidation = TenantInvalidation(tenant, paths, caller_ref)
+    tenant.invalidations.append(invalidation)
+    return invalidation
+
+
+def _backend_get_tenant_invalidation(self: CloudFrontBackend, tenant_id: str, invalidation_id: str) -> Invalidation:
+    for invalidation in _tenant(self, tenant_id).invalidations:
+        if invalidation.id == invalidation_id:
+            return invalidation
+    raise NoSuchInvalidation
+
+
+def _response_get_distribution_tenant(self: CloudFrontResponse) -> ActionResult:
+    tenant = _tenant(self.backend, self._get_param("Identifier"))
+    return ActionResult({"DistributionTenant": tenant, "ETag": tenant.etag})
+
+
+def _response_get_distribution_tenant_by_domain(self: CloudFrontResponse) -> ActionResult:
+    tenant = _backend_tenant_by_domain(self.backend, self._get_param("Domain"))
+    return ActionResult({"DistributionTenant": tenant, "ETag": tenant.etag})
+
+
+def _response_create_distribution_tenant(self: CloudFrontResponse) -> ActionResult:
+    domains = [d["Domain"] for d in self._get_param("Domains", [])]
+    tenant = _backend_create_distribution_tenant(
+        self.backend, self._get_param("DistributionId"), self._get_param("Name"), domains
+    )
+    return ActionResult({"DistributionTenant": tenant, "ETag": tenant.etag})
+
+
+def _response_create_tenant_invalidation(self: CloudFrontResponse) -> ActionResult:
+    invalidation = _backend_create_tenant_invalidation(
+        self.backend,
+        self._get_param("Id"),
+        self._get_param("InvalidationBatch.Paths.Items", []),
+        self._get_param("InvalidationBatch.CallerReference"),
+    )
+    return ActionResult({"Invalidation": invalidation, "Location": invalidation.location})
+
+
+def _response_get_tenant_invalidation(self: CloudFrontResponse) -> ActionResult:
+    invalidation = _backend_get_tenant_invalidation(
+        self.backend, self._get_param("DistributionTenantId"), self._get_param("Id")
+    )
+    return ActionResult({"Invalidation": invalidation})
+
+
+def _response_list_tenant_invalidations(self: CloudFrontResponse) -> ActionResult:
+    newest_first = list(reversed(_tenant(self.backend, self._get_param("Id")).invalidations))
+    return ActionResult({"InvalidationList": _page_from_request(self, newest_first).as_list()})
+
+
+_TENANT_ROUTES = {
+    "{0}/2020-05-31/distribution-tenant$": CloudFrontResponse.dispatch,
+    "{0}/2020-05-31/distribution-tenant/(?P<tenant_id>[^/]+)$": CloudFrontResponse.dispatch,
+    "{0}/2020-05-31/distribution-tenant/(?P<tenant_id>[^/]+)/invalidation$": CloudFrontResponse.dispatch,
+    "{0}/2020-05-31/distribution-tenant/(?P<tenant_id>[^/]+)/invalidation/(?P<invalidation_id>[^/]+)$": (
+        CloudFrontResponse.dispatch
+    ),
+}
+
+
+def set_multi_tenant(distribution_id: str) -> None:
+    """Make the distribution a multi-tenant one (ConnectionMode tenant-only): its invalidations are
+    its tenants'."""
+    for backend in _backends():
+        distribution = backend.distributions.get(distribution_id)
+        if distribution is not None:
+            distribution.distribution_config.connection_mode = "tenant-only"
+            return
+    raise NoSuchDistribution
+
+
+def is_multi_tenant(distribution: Distribution) -> bool:
+    return getattr(distribution.distribution_config, "connection_mode", None) == "tenant-only"
+
+
 _patch_lock = threading.Lock()
 
 
@@ -304,6 +487,18 @@ def patch_moto() -> None:
         )
         CloudFrontResponse.list_invalidations = _response_list_invalidations  # type: ignore[method-assign]
         CloudFrontResponse.list_distributions = _response_list_distributions  # type: ignore[method-assign]
+        # distribution tenants: their routes (before moto's app is made), and their operations
+        cloudfront_urls.url_paths.update(_TENANT_ROUTES)
+        tenant_operations = {
+            "get_distribution_tenant": _response_get_distribution_tenant,
+            "get_distribution_tenant_by_domain": _response_get_distribution_tenant_by_domain,
+            "create_distribution_tenant": _response_create_distribution_tenant,
+            "create_invalidation_for_distribution_tenant": _response_create_tenant_invalidation,
+            "get_invalidation_for_distribution_tenant": _response_get_tenant_invalidation,
+            "list_invalidations_for_distribution_tenant": _response_list_tenant_invalidations,
+        }
+        for name, operation in tenant_operations.items():
+            setattr(CloudFrontResponse, name, operation)
         Distribution.in_progress_invalidation_batches = property(  # type: ignore[assignment]
             _in_progress_get, _in_progress_set
         )
@@ -354,8 +549,9 @@ def add_history(distribution_id: str, count: int, completed: bool = True) -> lis
 
 
 def find_invalidation(invalidation_id: str) -> Invalidation:
+    """A distribution's or a distribution tenant's."""
     for backend in _backends():
-        for invalidations in backend.invalidations.values():
+        for invalidations in [*backend.invalidations.values(), *(t.invalidations for t in _tenants(backend).values())]:
             for invalidation in invalidations:
                 if invalidation.id == invalidation_id:
                     return invalidation
@@ -1437,14 +1633,48 @@ class LocalCloudFront:
             self._setup_client = self.client(SETUP_ACCESS_KEY_ID)
         return self._setup_client
 
-    def create_distribution(self, aliases: Sequence[str] = (), comment: str = "") -> dict[str, Any]:
+    def create_distribution(
+        self, aliases: Sequence[str] = (), comment: str = "", multi_tenant: bool = False
+    ) -> dict[str, Any]:
+        """A distribution; ``multi_tenant``: a multi-tenant one, whose invalidations are its tenants'."""
         config = distribution_config(aliases, comment)
         distribution = self._setup().create_distribution(DistributionConfig=config)["Distribution"]
+        if multi_tenant:
+            set_multi_tenant(distribution["Id"])
         return {
             "id": distribution["Id"],
             "domain_name": distribution["DomainName"],
             "aliases": list(distribution["DistributionConfig"]["Aliases"].get("Items", [])),
         }
+
+    def create_distribution_tenant(self, distribution_id: str, domains: Sequence[str], name: str = "") -> str:
+        """A tenant of the (multi-tenant) distribution, with these domains; its ID (dt_...)."""
+        tenant = self._setup().create_distribution_tenant(
+            DistributionId=distribution_id,
+            Name=name or f"tenant-{uuid.uuid4().hex[:12]}",
+            Domains=[{"Domain": domain} for domain in domains],
+        )
+        tenant_id: str = tenant["DistributionTenant"]["Id"]
+        return tenant_id
+
+    def create_tenant_invalidation(
+        self,
+        tenant_id: str,
+        paths: Sequence[str] = ("/*",),
+        caller_reference: str | None = None,
+        complete_in: float | None = None,
+    ) -> str:
+        """An invalidation of a distribution tenant (born InProgress); its ID."""
+        batch = {
+            "Paths": {"Quantity": len(paths), "Items": list(paths)},
+            "CallerReference": caller_reference or f"local-cloudfront-{uuid.uuid4()}",
+        }
+        invalidation_id: str = self._setup().create_invalidation_for_distribution_tenant(
+            Id=tenant_id, InvalidationBatch=batch
+        )["Invalidation"]["Id"]
+        if complete_in is not None:
+            self.complete_in(invalidation_id, complete_in)
+        return invalidation_id
 
     def add_invalidations(self, distribution_id: str, count: int, completed: bool = True) -> list[str]:
         """A long history: ``count`` invalidations older than the distribution's others, made at

@@ -29,8 +29,8 @@ try:
 except ImportError:
     Config = None  # type: ignore[assignment,misc]  # handled by AnsibleAWSModule
 
-from .errors import REJECTED_CREDENTIAL_CODES, CloudFrontError, translated_errors
-from .results import is_completed
+from .errors import ACCESS_DENIED_CODES, REJECTED_CREDENTIAL_CODES, CloudFrontError, translated_errors
+from .results import Owner, is_completed
 from .waiter import Clock, PollSchedule, wait_for
 
 if TYPE_CHECKING:
@@ -42,11 +42,15 @@ if TYPE_CHECKING:
     from botocore.client import ClientMeta
     from mypy_boto3_cloudfront.type_defs import (
         DistributionSummaryTypeDef,
+        DistributionTypeDef,
         GetDistributionResultTypeDef,
+        GetDistributionTenantByDomainResultTypeDef,
+        GetInvalidationForDistributionTenantResultTypeDef,
         GetInvalidationResultTypeDef,
         InvalidationSummaryTypeDef,
         InvalidationTypeDef,
         ListDistributionsResultTypeDef,
+        ListInvalidationsForDistributionTenantResultTypeDef,
         ListInvalidationsResultTypeDef,
     )
     from typing_extensions import NotRequired
@@ -68,6 +72,16 @@ if TYPE_CHECKING:
 
         def list_distributions(self, *, MaxItems: str = ..., Marker: str = ...) -> ListDistributionsResultTypeDef: ...
 
+        def get_invalidation_for_distribution_tenant(
+            self, *, DistributionTenantId: str, Id: str
+        ) -> GetInvalidationForDistributionTenantResultTypeDef: ...
+
+        def list_invalidations_for_distribution_tenant(
+            self, *, Id: str, MaxItems: int = ..., Marker: str = ...
+        ) -> ListInvalidationsForDistributionTenantResultTypeDef: ...
+
+        def get_distribution_tenant_by_domain(self, *, Domain: str) -> GetDistributionTenantByDomainResultTypeDef: ...
+
     class ClientFactory(Protocol):
         """Makes a client with these connect and read timeouts (seconds)."""
 
@@ -76,7 +90,7 @@ if TYPE_CHECKING:
     class Paging(TypedDict, total=False):
         """The paging parameters of a List call."""
 
-        MaxItems: str
+        MaxItems: str | int
         Marker: str
 
     class ListPage(TypedDict, Generic[ItemT]):
@@ -218,6 +232,20 @@ def _summary(invalidation: InvalidationTypeDef) -> InvalidationSummaryTypeDef:
     return cast("InvalidationSummaryTypeDef", summary)
 
 
+def is_multi_tenant(distribution: DistributionTypeDef) -> bool:
+    """Whether the distribution is a multi-tenant one (its invalidations are its tenants')."""
+    config = distribution.get("DistributionConfig") or {}
+    return config.get("ConnectionMode") == "tenant-only" or bool(config.get("TenantConfig"))
+
+
+def multi_tenant_error(distribution_id: str) -> CloudFrontError:
+    return CloudFrontError(
+        f"CloudFront distribution {distribution_id} is a multi-tenant distribution: its invalidations"
+        " belong to its distribution tenants. Give distribution_tenant_id (dt_...), or one of the tenant's"
+        " domains as alias"
+    )
+
+
 def _names_of(distribution: DistributionSummaryTypeDef) -> list[str]:
     aliases = (distribution.get("Aliases") or {}).get("Items") or []
     return [name.lower().rstrip(".") for name in [distribution.get("DomainName") or "", *aliases] if name]
@@ -273,81 +301,135 @@ class CloudFrontApi:
         error.msg = f"{error.msg} (gave up after {outcome.polls} attempts in {outcome.elapsed:.0f}s)"
         raise error
 
-    def get_distribution_in_progress(self, distribution_id: str) -> int:
-        """GetDistribution: how many invalidation batches of the distribution are in progress."""
+    def _context(self, owner: Owner, invalidation_id: str | None = None) -> dict[str, str | None]:
+        """What an error message names: the distribution or the tenant, and the invalidation."""
+        return {owner.key: owner.id, "invalidation_id": invalidation_id}
+
+    def get_distribution(self, distribution_id: str) -> DistributionTypeDef:
+        """GetDistribution: the distribution, its configuration and its count of invalidations in progress."""
         response = self._call(
             "GetDistribution",
             lambda client: client.get_distribution(Id=distribution_id),
             distribution_id=distribution_id,
         )
-        return int(response["Distribution"].get("InProgressInvalidationBatches") or 0)
+        return response["Distribution"]
 
-    def get_invalidation(self, distribution_id: str, invalidation_id: str) -> InvalidationTypeDef:
-        """GetInvalidation: the full invalidation, with its batch."""
-        response = self._call(
-            "GetInvalidation",
-            lambda client: client.get_invalidation(DistributionId=distribution_id, Id=invalidation_id),
-            distribution_id=distribution_id,
-            invalidation_id=invalidation_id,
-        )
+    def get_invalidation(self, owner: Owner, invalidation_id: str) -> InvalidationTypeDef:
+        """GetInvalidation (GetInvalidationForDistributionTenant): the full invalidation, with its batch."""
+        if owner.tenant:
+            response = self._call(
+                "GetInvalidationForDistributionTenant",
+                lambda client: client.get_invalidation_for_distribution_tenant(
+                    DistributionTenantId=owner.id, Id=invalidation_id
+                ),
+                **self._context(owner, invalidation_id),
+            )
+        else:
+            response = self._call(
+                "GetInvalidation",
+                lambda client: client.get_invalidation(DistributionId=owner.id, Id=invalidation_id),
+                **self._context(owner, invalidation_id),
+            )
         return response["Invalidation"]
 
     def _pages(
-        self, operation: str, call: Callable[..., ListPage[ItemT]], page_size: int = PAGE_SIZE, **context: str
+        self,
+        operation: str,
+        call: Callable[..., ListPage[ItemT]],
+        page_size: int = PAGE_SIZE,
+        numeric_size: bool = False,
+        context: dict[str, str | None] | None = None,
     ) -> Iterator[list[ItemT]]:
         """A List operation's pages (MaxItems/Marker/NextMarker), each fetched when the caller asks for it.
 
         ``call(client, MaxItems=..., Marker=...)`` makes the request and returns the list part of
-        the answer (``InvalidationList``, ``DistributionList``).
+        the answer (``InvalidationList``, ``DistributionList``). ``numeric_size``: the operation takes
+        MaxItems as a number (the tenant operations), not as a string (the older ones).
         """
         marker: str | None = None
         while True:
-            params: Paging = {"MaxItems": str(page_size)}
+            params: Paging = {"MaxItems": page_size if numeric_size else str(page_size)}
             if marker:
                 params["Marker"] = marker
-            page = self._call(operation, functools.partial(_paged, call, params), **context)
+            page = self._call(operation, functools.partial(_paged, call, params), **(context or {}))
             yield page.get("Items") or []
             marker = page.get("NextMarker")
             if not page.get("IsTruncated") or not marker:
                 return
 
     def invalidation_pages(
-        self, distribution_id: str, page_size: int = PAGE_SIZE
+        self, owner: Owner, page_size: int = PAGE_SIZE
     ) -> Iterator[list[InvalidationSummaryTypeDef]]:
-        """ListInvalidations, a page at a time, newest first; stops when the caller stops."""
+        """ListInvalidations (ListInvalidationsForDistributionTenant), a page at a time, newest first;
+        stops when the caller stops."""
+        if owner.tenant:
+            return self._pages(
+                "ListInvalidationsForDistributionTenant",
+                lambda client, **paging: client.list_invalidations_for_distribution_tenant(Id=owner.id, **paging)[
+                    "InvalidationList"
+                ],
+                page_size,
+                numeric_size=True,
+                context=self._context(owner),
+            )
         return self._pages(
             "ListInvalidations",
-            lambda client, **paging: client.list_invalidations(DistributionId=distribution_id, **paging)[
-                "InvalidationList"
-            ],
+            lambda client, **paging: client.list_invalidations(DistributionId=owner.id, **paging)["InvalidationList"],
             page_size,
-            distribution_id=distribution_id,
+            context=self._context(owner),
         )
 
-    def invalidations(self, distribution_id: str, limit: int) -> Iterator[InvalidationSummaryTypeDef]:
+    def invalidations(self, owner: Owner, limit: int) -> Iterator[InvalidationSummaryTypeDef]:
         """Invalidation summaries, newest first, at most ``limit`` (0: all)."""
         page_size = min(PAGE_SIZE, limit) if limit else PAGE_SIZE
         count = 0
-        for page in self.invalidation_pages(distribution_id, page_size):
+        for page in self.invalidation_pages(owner, page_size):
             for summary in page:
                 yield summary
                 count += 1
                 if limit and count >= limit:
                     return
 
-    def in_progress(self, distribution_id: str) -> list[InvalidationSummaryTypeDef]:
-        """The invalidations in progress, newest first, for what they cost: GetDistribution says how
-        many there are, and ListInvalidations is paged only until that many were seen (no page at
-        all when there are none), however long the distribution's history."""
-        expected = self.get_distribution_in_progress(distribution_id)
+    def in_progress(self, owner: Owner) -> list[InvalidationSummaryTypeDef]:
+        """The invalidations in progress, newest first, for what they cost.
+
+        A distribution: GetDistribution says how many there are, and ListInvalidations is paged only
+        until that many were seen (no page at all when there are none), however long its history. A
+        multi-tenant distribution has none of its own: that fails, saying how to name its tenants.
+        A distribution tenant (which says nothing of its invalidations in progress): its pages are read
+        until one holds a completed invalidation, as invalidations complete about in the order made.
+        """
         found: list[InvalidationSummaryTypeDef] = []
+        if owner.tenant:
+            for page in self.invalidation_pages(owner):
+                found.extend(s for s in page if not is_completed(s.get("Status")))
+                if any(is_completed(s.get("Status")) for s in page):
+                    break
+            return found
+        distribution = self.get_distribution(owner.id)
+        if is_multi_tenant(distribution):
+            raise multi_tenant_error(owner.id)
+        expected = int(distribution.get("InProgressInvalidationBatches") or 0)
         if expected == 0:
             return found
-        for page in self.invalidation_pages(distribution_id):
+        for page in self.invalidation_pages(owner):
             found.extend(s for s in page if not is_completed(s.get("Status")))
             if len(found) >= expected:
                 break
         return found
+
+    def explain_multi_tenant(self, owner: Owner) -> None:
+        """Raise the error that says so when ``owner`` is a multi-tenant distribution: its invalidations
+        belong to its tenants. For a failure or an empty answer about a distribution's invalidations;
+        best effort (GetDistribution may not be allowed)."""
+        if owner.tenant:
+            return
+        try:
+            distribution = self.get_distribution(owner.id)
+        except CloudFrontError:
+            return
+        if is_multi_tenant(distribution):
+            raise multi_tenant_error(owner.id)
 
     def distributions(self) -> Iterator[DistributionSummaryTypeDef]:
         """ListDistributions, a page at a time as the caller asks (web distributions only)."""
@@ -357,41 +439,58 @@ class CloudFrontApi:
         ):
             yield from page
 
-    def find_distribution_id(self, alias: str) -> str:
-        """The ID of the distribution whose alias or CloudFront domain name is ``alias``.
+    def find_owner(self, alias: str) -> Owner:
+        """The distribution whose alias or CloudFront domain name is ``alias``, or else the distribution
+        tenant that has it as a domain (GetDistributionTenantByDomain).
 
-        Stops at the first match: CloudFront lets no two distributions have the same alternate
-        domain name. Names are compared whole, without regard to case: a wildcard alias
+        Stops at the first distribution that matches: CloudFront lets no two distributions have the
+        same alternate domain name. Names are compared whole, without regard to case: a wildcard alias
         (``*.example.com``) matches when given as written, not by a name it covers.
         """
         wanted = alias.lower().rstrip(".")
         for distribution in self.distributions():
             if wanted in _names_of(distribution):
-                return distribution["Id"]
-        raise CloudFrontError(
-            f"No CloudFront distribution has the alias {alias} (as an alternate domain name"
-            " or as its *.cloudfront.net domain name)"
-        )
+                return Owner(distribution["Id"])
+        try:
+            tenant = self._call(
+                "GetDistributionTenantByDomain",
+                lambda client: client.get_distribution_tenant_by_domain(Domain=wanted),
+            )["DistributionTenant"]
+        except CloudFrontError as e:
+            if e.code == "EntityNotFound":
+                raise CloudFrontError(
+                    f"No CloudFront distribution has the alias {alias} (as an alternate domain name or as its"
+                    " *.cloudfront.net domain name), and no distribution tenant has it as a domain",
+                    e.code,
+                    e.request_id,
+                ) from e
+            if e.code in ACCESS_DENIED_CODES:
+                e.msg = (
+                    f"No CloudFront distribution has the alias {alias}, and looking for a distribution tenant"
+                    f" with it failed: {e.msg}"
+                )
+            raise
+        return Owner(tenant["Id"], tenant=True)
 
-    def find_by_caller_reference(self, distribution_id: str, caller_reference: str, limit: int) -> InvalidationTypeDef:
+    def find_by_caller_reference(self, owner: Owner, caller_reference: str, limit: int) -> InvalidationTypeDef:
         """The newest invalidation created with ``caller_reference``, among the ``limit`` newest.
 
         ListInvalidations does not carry caller references, so each candidate is read with
         GetInvalidation, newest first, stopping at the first match.
         """
         examined = 0
-        for summary in self.invalidations(distribution_id, limit):
+        for summary in self.invalidations(owner, limit):
             examined += 1
-            invalidation = self.get_invalidation(distribution_id, summary["Id"])
+            invalidation = self.get_invalidation(owner, summary["Id"])
             if (invalidation.get("InvalidationBatch") or {}).get("CallerReference") == caller_reference:
                 return invalidation
         scope = f"the {examined} newest invalidations" if limit else f"all {examined} invalidations"
         raise CloudFrontError(
-            f"No invalidation of CloudFront distribution {distribution_id} has the caller reference"
+            f"No invalidation of CloudFront {owner} has the caller reference"
             f" {caller_reference!r} (searched {scope}; max_items bounds the search)"
         )
 
-    def summaries(self, distribution_id: str, invalidation_ids: Sequence[str]) -> dict[str, InvalidationSummaryTypeDef]:
+    def summaries(self, owner: Owner, invalidation_ids: Sequence[str]) -> dict[str, InvalidationSummaryTypeDef]:
         """Each invalidation as ListInvalidations summarises it (``Id``, ``CreateTime``, ``Status``).
 
         One invalidation: one GetInvalidation. Several: ListInvalidations pages, newest first, while
@@ -403,9 +502,9 @@ class CloudFrontApi:
         wanted = set(invalidation_ids)
         if len(wanted) == 1:
             (only,) = wanted
-            return {only: _summary(self.get_invalidation(distribution_id, only))}
+            return {only: _summary(self.get_invalidation(owner, only))}
         found: dict[str, InvalidationSummaryTypeDef] = {}
-        for page in self.invalidation_pages(distribution_id):
+        for page in self.invalidation_pages(owner):
             hits = {s["Id"]: s for s in page if s["Id"] in wanted}
             found.update(hits)
             missing = wanted.difference(found)
@@ -414,9 +513,9 @@ class CloudFrontApi:
             if len(missing) == 1 or not hits:
                 break
         for missing_id in sorted(wanted.difference(found)):
-            found[missing_id] = _summary(self.get_invalidation(distribution_id, missing_id))
+            found[missing_id] = _summary(self.get_invalidation(owner, missing_id))
         return found
 
-    def statuses(self, distribution_id: str, invalidation_ids: Sequence[str]) -> dict[str, str | None]:
+    def statuses(self, owner: Owner, invalidation_ids: Sequence[str]) -> dict[str, str | None]:
         """The current status of each invalidation, read as :meth:`summaries` reads them."""
-        return {i: s.get("Status") for i, s in self.summaries(distribution_id, invalidation_ids).items()}
+        return {i: s.get("Status") for i, s in self.summaries(owner, invalidation_ids).items()}

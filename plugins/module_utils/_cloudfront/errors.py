@@ -88,14 +88,24 @@ class TransientCloudFrontError(CloudFrontError, TransientError):
         self.throttled = cause == "throttled"
 
 
+def describe_owner(context: dict[str, str | None]) -> str | None:
+    """'distribution E2QW' or 'distribution tenant dt_2wjD' (None: neither)."""
+    if context.get("distribution_tenant_id"):
+        return f"distribution tenant {context['distribution_tenant_id']}"
+    if context.get("distribution_id"):
+        return f"distribution {context['distribution_id']}"
+    return None
+
+
 def describe_subject(context: dict[str, str | None]) -> str:
-    """'invalidation I2J0 of distribution E2QW', 'distribution E2QW', or 'CloudFront'."""
-    distribution_id = context.get("distribution_id")
+    """'invalidation I2J0 of CloudFront distribution E2QW', 'CloudFront distribution E2QW' (or
+    distribution tenant), or 'CloudFront'."""
+    owner = describe_owner(context)
     invalidation_id = context.get("invalidation_id")
-    if invalidation_id and distribution_id:
-        return f"invalidation {invalidation_id} of CloudFront distribution {distribution_id}"
-    if distribution_id:
-        return f"CloudFront distribution {distribution_id}"
+    if invalidation_id and owner:
+        return f"invalidation {invalidation_id} of CloudFront {owner}"
+    if owner:
+        return f"CloudFront {owner}"
     return "CloudFront"
 
 
@@ -132,18 +142,18 @@ def from_client_error(error: ClientError, operation: str, context: dict[str, str
         return final(f"CloudFront distribution {context.get('distribution_id')} does not exist")
     if code == "NoSuchInvalidation":
         return final(
-            f"CloudFront invalidation {context.get('invalidation_id')} does not exist"
-            f" in distribution {context.get('distribution_id')}"
+            f"CloudFront invalidation {context.get('invalidation_id')} does not exist in {describe_owner(context)}"
         )
+    if code == "EntityNotFound" and context.get("distribution_tenant_id"):
+        return final(f"CloudFront distribution tenant {context['distribution_tenant_id']} does not exist")
     if code in ACCESS_DENIED_CODES:
         # With a least-privilege policy (docs/iam.md), a distribution of another account, or an ID
         # that is wrong, is denied too: CloudFront checks the permission before the distribution.
         checks = f"the IAM policy of the user or role running this task (allow {action})"
-        if context.get("distribution_id"):
-            checks += (
-                f", or the distribution ID {context['distribution_id']}: a wrong one, or one of another"
-                " AWS account, is denied the same way"
-            )
+        owner_id = context.get("distribution_tenant_id") or context.get("distribution_id")
+        if owner_id:
+            kind = "distribution tenant ID" if context.get("distribution_tenant_id") else "distribution ID"
+            checks += f", or the {kind} {owner_id}: a wrong one, or one of another AWS account, is denied the same way"
         return final(
             f"Access denied: the AWS credentials in use may not call {action} on {subject}. Check {checks}{detail}"
         )

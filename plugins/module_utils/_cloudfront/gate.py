@@ -20,9 +20,10 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence, cast
 
-from .validation import check_alias, check_at_least, check_id, check_ids
+from .results import Owner
+from .validation import check_alias, check_at_least, check_id, check_ids, check_tenant_id
 
 if TYPE_CHECKING:
     from typing import Protocol
@@ -45,8 +46,9 @@ if TYPE_CHECKING:
 # A module run waits at least this long (its slice): each run costs a module start (about a
 # second of the controller's CPU), so a short progress interval makes more lines, not more runs.
 MIN_SLICE = 20
-# The keys of an invalidation in the gate's state and result.
-KEYS = ("distribution_id", "id", "status", "completed")
+# The keys of an invalidation in the gate's state and result (with whose it is: distribution_id
+# or distribution_tenant_id).
+KEYS = ("id", "status", "completed")
 
 
 class GateError(Exception):
@@ -60,15 +62,17 @@ class GateError(Exception):
 
 @dataclass(frozen=True)
 class Target:
-    """A distribution, by ID or by alias, and the invalidations to wait for (none: those in progress)."""
+    """A distribution or a distribution tenant, by ID or by alias (a distribution's alias or a
+    tenant's domain), and the invalidations to wait for (none: those in progress)."""
 
     distribution_id: str | None = None
     alias: str | None = None
     ids: tuple[str, ...] = ()
+    distribution_tenant_id: str | None = None
 
     @property
     def label(self) -> str:
-        return self.distribution_id or self.alias or ""
+        return self.distribution_id or self.distribution_tenant_id or self.alias or ""
 
 
 @dataclass
@@ -122,15 +126,15 @@ def gate_settings(args: Mapping[str, Any], option_prefix: str = "") -> GateSetti
     def name(option: str) -> str:
         return f"{option_prefix}{option}"
 
-    ways = [way for way in ("distribution_id", "alias", "targets") if _given(args.get(way))]
+    ways = [way for way in ("distribution_id", "distribution_tenant_id", "alias", "targets") if _given(args.get(way))]
     if len(ways) != 1:
         raise GateError(
-            f"give exactly one of {name('distribution_id')}, {name('alias')} and {name('targets')}"
-            f" ({'none was given' if not ways else 'several were given'})"
+            f"give exactly one of {name('distribution_id')}, {name('distribution_tenant_id')}, {name('alias')}"
+            f" and {name('targets')} ({'none was given' if not ways else 'several were given'})"
         )
     if ways == ["targets"] and _given(args.get("ids")):
         raise GateError(
-            f"{name('ids')} goes with {name('distribution_id')} or {name('alias')};"
+            f"{name('ids')} goes with {name('distribution_id')}, {name('distribution_tenant_id')} or {name('alias')};"
             f" with {name('targets')} give each target its own ids"
         )
     for option in ("timeout", "progress_interval"):
@@ -155,29 +159,31 @@ def _target(target: Mapping[str, Any], name: Callable[[str], str], item: str | N
     """One target, checked with the module's rules for IDs (validation.py). ``item``: the
     target's place in ``targets`` (``targets[1]``); None for the gate's own options."""
     distribution_id = target.get("distribution_id") or None
+    tenant_id = target.get("distribution_tenant_id") or None
     alias = target.get("alias") or None
     ids = list(target.get("ids") or [])
-    if item is not None and (distribution_id is None) == (alias is None):
-        raise GateError(f"{item}: give exactly one of distribution_id and alias")
+    if item is not None and sum(x is not None for x in (distribution_id, tenant_id, alias)) != 1:
+        raise GateError(f"{item}: give exactly one of distribution_id, distribution_tenant_id and alias")
 
     def sub(key: str) -> str:
         return name(key) if item is None else f"{item}.{key}"
 
     error = (
         check_id(sub("distribution_id"), distribution_id)
+        or check_tenant_id(sub("distribution_tenant_id"), tenant_id)
         or check_alias(sub("alias"), alias)
         or (check_ids(sub("ids"), ids) if ids else None)
     )
     if error:
         raise GateError(error)
-    return Target(distribution_id=distribution_id, alias=alias, ids=tuple(ids))
+    return Target(distribution_id=distribution_id, alias=alias, ids=tuple(ids), distribution_tenant_id=tenant_id)
 
 
 @dataclass
 class GateState:
     """The invalidations the gate waits for, as last seen, in the order found."""
 
-    invalidations: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    invalidations: dict[tuple[Owner, str], dict[str, Any]] = field(default_factory=dict)
 
     def add(self, target: Target, found: list[Invalidation]) -> None:
         """What resolving ``target`` found: the given IDs, all of them; no IDs, those in progress
@@ -189,12 +195,14 @@ class GateState:
     def update(self, seen: list[Invalidation]) -> None:
         """What a poll saw; only invalidations the gate waits for count."""
         for invalidation in seen:
-            if (invalidation["distribution_id"], invalidation["id"]) in self.invalidations:
+            if _key(invalidation) in self.invalidations:
                 self._set(invalidation)
 
     def _set(self, invalidation: Invalidation) -> None:
-        key = (invalidation["distribution_id"], invalidation["id"])
-        self.invalidations[key] = {k: invalidation[k] for k in KEYS}  # type: ignore[literal-required]
+        owner = Owner.of(invalidation)
+        shaped: dict[str, Any] = {owner.key: owner.id}
+        shaped.update((k, invalidation[k]) for k in KEYS)  # type: ignore[literal-required]
+        self.invalidations[_key(invalidation)] = shaped
 
     @property
     def pending(self) -> list[dict[str, Any]]:
@@ -208,16 +216,20 @@ class GateState:
         return [dict(i) for i in self.invalidations.values()]
 
     def pending_text(self) -> str:
-        """``distribution E1: I1, I2; distribution E2: I3``."""
-        by_distribution: dict[str, list[str]] = {}
+        """``distribution E1: I1, I2; distribution tenant dt_x: I3``."""
+        by_owner: dict[Owner, list[str]] = {}
         for invalidation in self.pending:
-            by_distribution.setdefault(invalidation["distribution_id"], []).append(invalidation["id"])
-        return "; ".join(f"distribution {dist}: {', '.join(ids)}" for dist, ids in by_distribution.items())
+            by_owner.setdefault(Owner.of(cast("Invalidation", invalidation)), []).append(invalidation["id"])
+        return "; ".join(f"{owner}: {', '.join(ids)}" for owner, ids in by_owner.items())
 
     def progress_line(self, elapsed: float) -> str:
         done = len(self.invalidations) - len(self.pending)
         line = f"{done} of {len(self.invalidations)} CloudFront invalidation(s) completed after {elapsed:.1f}s"
         return f"{line}; still in progress: {self.pending_text()}" if self.pending else line
+
+
+def _key(invalidation: Invalidation) -> tuple[Owner, str]:
+    return Owner.of(invalidation), invalidation["id"]
 
 
 class Progress:

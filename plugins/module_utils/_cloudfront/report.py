@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence, cast
 
 from .api import CloudFrontApi
-from .errors import TransientCloudFrontError
-from .results import Invalidation, all_completed, pending_ids, shape_invalidation, with_status
+from .errors import CloudFrontError, TransientCloudFrontError
+from .results import Invalidation, Owner, all_completed, pending_ids, shape_invalidation, with_status
 from .waiter import Clock, PollSchedule, WaitOutcome, wait_for
 
 if TYPE_CHECKING:
@@ -23,8 +23,9 @@ if TYPE_CHECKING:
     class Facts(TypedDict, total=False):
         """The module's results (RETURN): the invalidation or the list, and what a wait saw."""
 
-        # not with several distributions (targets)
+        # not with several distributions (targets): the one whose invalidations these are
         distribution_id: str
+        distribution_tenant_id: str
         # not when a wait never read it (no poll succeeded)
         invalidation: Invalidation
         invalidations: list[Invalidation]
@@ -38,9 +39,10 @@ if TYPE_CHECKING:
 
 @dataclass
 class Selection:
-    """Which invalidations of ``distribution_id`` to report (at most one of the three; none: list)."""
+    """Which invalidations of ``owner`` (a distribution or a distribution tenant) to report (at most
+    one of the three; none: list)."""
 
-    distribution_id: str
+    owner: Owner
     invalidation_id: str | None = None
     invalidation_ids: list[str] | None = None
     caller_reference: str | None = None
@@ -59,7 +61,7 @@ class Selection:
         if self.known_status is None or not ids or any(i not in self.known_status for i in ids):
             return None
         summaries = [cast("InvalidationSummaryTypeDef", {"Id": i, "Status": self.known_status[i]}) for i in ids]
-        return [shape_invalidation(summary, self.distribution_id) for summary in summaries]
+        return [shape_invalidation(summary, self.owner) for summary in summaries]
 
 
 def selections_of(targets: Sequence[Mapping[str, Any]]) -> list[Selection]:
@@ -68,13 +70,14 @@ def selections_of(targets: Sequence[Mapping[str, Any]]) -> list[Selection]:
     A target given with its ``status`` (an item of an earlier run's ``invalidations``, as it is)
     tells the state the caller last saw: the wait goes on from there, without reading it again.
     """
-    selections: dict[str, Selection] = {}
+    selections: dict[Owner, Selection] = {}
     for target in targets:
         ids = [target["invalidation_id"]] if target.get("invalidation_id") else list(target["invalidation_ids"])
-        dist = target["distribution_id"]
-        if dist not in selections:
-            selections[dist] = Selection(distribution_id=dist, invalidation_ids=[], known_status={})
-        selected, known = selections[dist].invalidation_ids, selections[dist].known_status
+        tenant = target.get("distribution_tenant_id")
+        owner = Owner(tenant, tenant=True) if tenant else Owner(target["distribution_id"])
+        if owner not in selections:
+            selections[owner] = Selection(owner=owner, invalidation_ids=[], known_status={})
+        selected, known = selections[owner].invalidation_ids, selections[owner].known_status
         if selected is not None:
             selected.extend(ids)
         if target.get("status") is not None and known is not None:
@@ -110,20 +113,28 @@ class InvalidationTracker:
         self._unreported = known is not None and read
 
     def fetch(self) -> list[Invalidation]:
+        """The selection as CloudFront has it now. A multi-tenant distribution given as a distribution
+        (an invalidation it does not know, an empty list) fails saying how to name its tenants."""
         sel = self.selection
-        dist = sel.distribution_id
-        if sel.invalidation_id:
-            raw: list[InvalidationTypeDef | InvalidationSummaryTypeDef] = [
-                self.api.get_invalidation(dist, sel.invalidation_id)
-            ]
-        elif sel.invalidation_ids:
-            found = self.api.summaries(dist, sel.invalidation_ids)
-            raw = [found[i] for i in sel.invalidation_ids]
-        elif sel.in_progress_only:
-            raw = list(self.api.in_progress(dist))
-        else:
-            raw = list(self.api.invalidations(dist, sel.max_items))
-        return [shape_invalidation(r, dist) for r in raw]
+        owner = sel.owner
+        raw: list[InvalidationTypeDef | InvalidationSummaryTypeDef]
+        try:
+            if sel.invalidation_id:
+                raw = [self.api.get_invalidation(owner, sel.invalidation_id)]
+            elif sel.invalidation_ids:
+                found = self.api.summaries(owner, sel.invalidation_ids)
+                raw = [found[i] for i in sel.invalidation_ids]
+            elif sel.in_progress_only:
+                raw = list(self.api.in_progress(owner))
+            else:
+                raw = list(self.api.invalidations(owner, sel.max_items))
+                if not raw:
+                    self.api.explain_multi_tenant(owner)
+        except CloudFrontError as e:
+            if e.code == "NoSuchInvalidation":
+                self.api.explain_multi_tenant(owner)
+            raise
+        return [shape_invalidation(r, owner) for r in raw]
 
     def poll(self) -> list[Invalidation]:
         if self.snapshot is None:
@@ -134,7 +145,7 @@ class InvalidationTracker:
             return self.snapshot
         pending = pending_ids(self.snapshot)
         if pending:
-            statuses = self.api.statuses(self.selection.distribution_id, pending)
+            statuses = self.api.statuses(self.selection.owner, pending)
             self.snapshot = [with_status(i, statuses[i["id"]]) if i["id"] in statuses else i for i in self.snapshot]
         return self.snapshot
 
@@ -175,9 +186,9 @@ def select(api: CloudFrontApi, selection: Selection) -> InvalidationTracker:
     """A tracker for the selection; a caller reference is looked up here, once."""
     known = None
     if selection.caller_reference:
-        found = api.find_by_caller_reference(selection.distribution_id, selection.caller_reference, selection.max_items)
+        found = api.find_by_caller_reference(selection.owner, selection.caller_reference, selection.max_items)
         selection.invalidation_id = found["Id"]
-        known = [shape_invalidation(found, selection.distribution_id)]
+        known = [shape_invalidation(found, selection.owner)]
     return InvalidationTracker(api, selection, known)
 
 
@@ -185,7 +196,7 @@ def _facts(selection: Selection | None, invalidations: list[Invalidation]) -> Fa
     """``invalidations``, or ``invalidation`` once read (a wait in which no poll succeeded never read it)."""
     if selection is None:  # several distributions
         return {"invalidations": invalidations}
-    facts: Facts = {"distribution_id": selection.distribution_id}
+    facts = cast("Facts", {selection.owner.key: selection.owner.id})
     if not selection.single:
         facts["invalidations"] = invalidations
     elif invalidations:
@@ -194,27 +205,27 @@ def _facts(selection: Selection | None, invalidations: list[Invalidation]) -> Fa
 
 
 def _pending_text(invalidations: list[Invalidation]) -> str:
-    """``E1: I1, I2; E2: I3``: what is still in progress, by distribution."""
-    by_distribution: dict[str, list[str]] = {}
+    """``distribution E1: I1, I2; distribution tenant dt_x: I3``: what is still in progress, by owner."""
+    by_owner: dict[Owner, list[str]] = {}
     for invalidation in invalidations:
         if not invalidation["completed"]:
-            by_distribution.setdefault(invalidation["distribution_id"], []).append(invalidation["id"])
-    return "; ".join(f"{dist}: {', '.join(ids)}" for dist, ids in by_distribution.items())
+            by_owner.setdefault(Owner.of(invalidation), []).append(invalidation["id"])
+    return "; ".join(f"{owner}: {', '.join(ids)}" for owner, ids in by_owner.items())
 
 
 def _timeout_message(selection: Selection, outcome: WaitOutcome[list[Invalidation]], timeout: float) -> str:
-    dist = selection.distribution_id
+    owner = selection.owner
     waited = f"{outcome.elapsed:.0f}s"
     cause = _cause(outcome)
     if outcome.state is None:
         subject = selection.invalidation_id or ", ".join(selection.invalidation_ids or []) or "its invalidations"
         return (
-            f"Gave up after {waited} (wait_timeout={timeout:.0f}) reading CloudFront distribution {dist}"
+            f"Gave up after {waited} (wait_timeout={timeout:.0f}) reading CloudFront {owner}"
             f" ({subject}): no poll succeeded{cause}"
         )
     pending = pending_ids(outcome.state)
     return (
-        f"Timed out after {waited} (wait_timeout={timeout:.0f}) waiting for CloudFront distribution {dist}:"
+        f"Timed out after {waited} (wait_timeout={timeout:.0f}) waiting for CloudFront {owner}:"
         f" {len(pending)} invalidation(s) still in progress: {', '.join(pending)}{cause}"
     )
 
@@ -225,7 +236,7 @@ def _targets_timeout_message(
     waited = f"{outcome.elapsed:.0f}s"
     cause = _cause(outcome)
     if outcome.state is None:
-        subject = "; ".join(f"{s.distribution_id}: {', '.join(s.invalidation_ids or [])}" for s in selections)
+        subject = "; ".join(f"{s.owner}: {', '.join(s.invalidation_ids or [])}" for s in selections)
         return (
             f"Gave up after {waited} (wait_timeout={timeout:.0f}) reading CloudFront invalidations ({subject}):"
             f" no poll succeeded{cause}"

@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterable, TypedDict, cast
 
 if TYPE_CHECKING:
@@ -20,7 +21,6 @@ if TYPE_CHECKING:
 
 class _InvalidationSummary(TypedDict):
     id: str
-    distribution_id: str
     status: str | None
     completed: bool
     create_time: str | None
@@ -29,12 +29,43 @@ class _InvalidationSummary(TypedDict):
 class Invalidation(_InvalidationSummary, total=False):
     """One invalidation as the module returns it (RETURN ``invalidation``, ``invalidations[]``).
 
+    ``distribution_id`` or ``distribution_tenant_id``: whose invalidation it is (see :class:`Owner`).
     The last three keys are there when the invalidation was read with GetInvalidation.
     """
 
+    distribution_id: str
+    distribution_tenant_id: str
     caller_reference: str
     paths: list[str]
     path_count: int
+
+
+@dataclass(frozen=True)
+class Owner:
+    """Whose invalidations: a distribution (``E2QWRUHAPOMQZL``) or a distribution tenant of a
+    multi-tenant distribution (``dt_2wjDZi3hD1ivOXf6rpZJOSNE1AB``)."""
+
+    id: str
+    tenant: bool = False
+
+    @property
+    def key(self) -> str:
+        """The key that names it in a result."""
+        return "distribution_tenant_id" if self.tenant else "distribution_id"
+
+    @property
+    def kind(self) -> str:
+        return "distribution tenant" if self.tenant else "distribution"
+
+    def __str__(self) -> str:
+        """``distribution E2QWRUHAPOMQZL``, ``distribution tenant dt_2wjD...``."""
+        return f"{self.kind} {self.id}"
+
+    @classmethod
+    def of(cls, invalidation: Invalidation) -> Owner:
+        """Whose invalidation it is, from its result keys."""
+        tenant = invalidation.get("distribution_tenant_id")
+        return cls(tenant, True) if tenant else cls(invalidation.get("distribution_id") or "")
 
 
 COMPLETED = "completed"
@@ -56,20 +87,18 @@ def iso8601(value: datetime.datetime | str | None) -> str | None:
     return str(value)
 
 
-def shape_invalidation(raw: InvalidationTypeDef | InvalidationSummaryTypeDef, distribution_id: str) -> Invalidation:
-    """One invalidation, from a GetInvalidation ``Invalidation`` or a ListInvalidations summary.
+def shape_invalidation(raw: InvalidationTypeDef | InvalidationSummaryTypeDef, owner: Owner) -> Invalidation:
+    """One invalidation of ``owner``, from a GetInvalidation ``Invalidation`` or a ListInvalidations
+    summary (or their ...ForDistributionTenant twins, which answer the same shapes).
 
     A summary carries ``Id``, ``CreateTime`` and ``Status``; GetInvalidation adds the batch,
     which becomes ``caller_reference``, ``paths`` and ``path_count``.
     """
     status = raw.get("Status")
-    shaped: Invalidation = {
-        "id": raw.get("Id"),
-        "distribution_id": distribution_id,
-        "status": status,
-        "completed": is_completed(status),
-        "create_time": iso8601(raw.get("CreateTime")),
-    }
+    shaped = cast("Invalidation", {"id": raw.get("Id"), owner.key: owner.id})
+    shaped["status"] = status
+    shaped["completed"] = is_completed(status)
+    shaped["create_time"] = iso8601(raw.get("CreateTime"))
     # None for a ListInvalidations summary, which has no batch
     batch = cast("InvalidationBatchOutputTypeDef | None", raw.get("InvalidationBatch"))
     if batch is not None:

@@ -17,6 +17,10 @@ from typing import Any, Mapping, Sequence
 # (E2QWRUHAPOMQZL, I2J0I21PCUYOIK, IDFDVBD632BHDS5).
 CLOUDFRONT_ID = re.compile(r"[A-Z0-9]{1,64}")
 CLOUDFRONT_ID_MAX = 64
+# Distribution tenants of multi-tenant distributions: dt_ and letters and digits
+# (dt_2wjDZi3hD1ivOXf6rpZJOSNE1AB).
+TENANT_ID = re.compile(r"dt_[A-Za-z0-9]{1,64}")
+TENANT_ID_MAX = 67
 # An alternate domain name (CNAME), a wildcard alias, or a d111111abcdef8.cloudfront.net name.
 DOMAIN_NAME = re.compile(
     r"(\*\.)?([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.?"
@@ -34,9 +38,25 @@ def check_id(option: str, value: str | None) -> str | None:
     if len(value) > CLOUDFRONT_ID_MAX:
         return f"{option} is {len(value)} characters long: CloudFront IDs are at most {CLOUDFRONT_ID_MAX}"
     if not CLOUDFRONT_ID.fullmatch(value):
+        if TENANT_ID.fullmatch(value):
+            return f"{option} {value!r} is the ID of a distribution tenant: give it as distribution_tenant_id"
         return (
             f"{option} {value!r} is not a CloudFront ID: IDs are upper-case letters and digits"
             " (for example E2QWRUHAPOMQZL)"
+        )
+    return None
+
+
+def check_tenant_id(option: str, value: str | None) -> str | None:
+    """A distribution tenant ID given in ``option``."""
+    if value is None:
+        return None
+    if not value.strip():
+        return f"{option} must not be empty"
+    if len(value) > TENANT_ID_MAX or not TENANT_ID.fullmatch(value):
+        return (
+            f"{option} {value!r} is not a CloudFront distribution tenant ID: tenant IDs are dt_ and letters and"
+            " digits (for example dt_2wjDZi3hD1ivOXf6rpZJOSNE1AB)"
         )
     return None
 
@@ -93,6 +113,7 @@ def check_module_params(params: Mapping[str, Any]) -> list[str]:
     """All errors in the parameters of ``cloudfront_invalidation_info``, options named."""
     checks = (
         check_id("distribution_id", params.get("distribution_id")),
+        check_tenant_id("distribution_tenant_id", params.get("distribution_tenant_id")),
         check_alias("alias", params.get("alias")),
         check_id("invalidation_id", params.get("invalidation_id")),
         check_ids("invalidation_ids", params.get("invalidation_ids")),
@@ -137,12 +158,15 @@ def check_targets(targets: Sequence[Mapping[str, Any]] | None) -> list[str | Non
     for index, target in enumerate(targets):
         option = f"targets[{index}]"
         errors.append(check_id(f"{option}.distribution_id", target.get("distribution_id")))
+        errors.append(check_tenant_id(f"{option}.distribution_tenant_id", target.get("distribution_tenant_id")))
         errors.append(check_id(f"{option}.invalidation_id", target.get("invalidation_id")))
         errors.append(check_ids(f"{option}.invalidation_ids", target.get("invalidation_ids")))
         ids = [target["invalidation_id"]] if target.get("invalidation_id") else target.get("invalidation_ids") or []
+        owner = target.get("distribution_tenant_id") or target.get("distribution_id") or ""
+        kind = "distribution tenant" if target.get("distribution_tenant_id") else "distribution"
         for invalidation_id in ids:
-            key = (target.get("distribution_id") or "", invalidation_id)
+            key = (owner, invalidation_id)
             if key in seen:
-                errors.append(f"targets name invalidation {invalidation_id} of distribution {key[0]} more than once")
+                errors.append(f"targets name invalidation {invalidation_id} of {kind} {owner} more than once")
             seen.add(key)
     return errors

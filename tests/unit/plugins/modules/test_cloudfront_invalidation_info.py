@@ -31,8 +31,13 @@ def run_module(capsys, args):
 @pytest.mark.parametrize(
     "args, words",
     [
-        ({}, "one of the following is required: distribution_id, alias"),
-        ({"distribution_id": "E1", "alias": "www.example.com"}, "mutually exclusive: distribution_id|alias"),
+        ({}, "one of the following is required: distribution_id, distribution_tenant_id, alias"),
+        (
+            {"distribution_id": "E1", "alias": "www.example.com"},
+            "mutually exclusive: distribution_id|distribution_tenant_id|alias",
+        ),
+        ({"distribution_tenant_id": "E1"}, "distribution_tenant_id 'E1' is not a CloudFront distribution tenant ID"),
+        ({"distribution_id": "dt_2wjDZi3hD1ivOXf6rpZJOSNE1AB"}, "is the ID of a distribution tenant"),
         (
             {"distribution_id": "E1", "invalidation_id": "I1", "caller_reference": "r"},
             "mutually exclusive: invalidation_id|invalidation_ids|caller_reference",

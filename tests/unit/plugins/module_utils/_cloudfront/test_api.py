@@ -24,7 +24,10 @@ from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.err
     CloudFrontError,
     TransientCloudFrontError,
 )
+from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.results import Owner
 from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.waiter import Clock
+
+E1 = Owner("E1")
 
 
 class StubClient:
@@ -35,6 +38,7 @@ class StubClient:
         self.distributions = distributions or []
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.faults: list[Exception] = []  # raised by the next calls, one each
+        self.tenants: list[dict[str, Any]] = []
 
     def _fault(self) -> None:
         if self.faults:
@@ -73,6 +77,24 @@ class StubClient:
         in_progress = sum(1 for i in self.invalidations if i["Status"] != "Completed")
         return {"Distribution": {"Id": Id, "InProgressInvalidationBatches": in_progress}}
 
+    def get_distribution_tenant_by_domain(self, Domain):
+        self.calls.append(("GetDistributionTenantByDomain", {"Domain": Domain}))
+        self._fault()
+        for tenant in self.tenants:
+            if Domain in tenant["Domains"]:
+                return {"DistributionTenant": {"Id": tenant["Id"], "DistributionId": "E9"}}
+        response = {"Error": {"Code": "EntityNotFound"}, "ResponseMetadata": {"HTTPStatusCode": 404}}
+        raise bx.ClientError(response, "GetDistributionTenantByDomain")
+
+    def get_invalidation_for_distribution_tenant(self, DistributionTenantId, Id):
+        self.calls.append(("GetInvalidationForDistributionTenant", {"Id": Id}))
+        return self.get_invalidation(DistributionTenantId, Id)
+
+    def list_invalidations_for_distribution_tenant(self, Id, MaxItems, Marker=None):
+        assert isinstance(MaxItems, int)  # a number here, a string in ListInvalidations (botocore's model)
+        self.calls.append(("ListInvalidationsForDistributionTenant", {"Marker": Marker}))
+        return self.list_invalidations(Id, str(MaxItems), Marker)
+
     def list_distributions(self, MaxItems, Marker=None):
         self.calls.append(("ListDistributions", {"Marker": Marker}))
         self._fault()
@@ -107,14 +129,14 @@ def invalidations(n: int) -> list[dict[str, Any]]:
 
 def test_list_limit_pages_only_as_far_as_needed():
     client = StubClient(invalidations(250))
-    got = list(api_of(client).invalidations("E1", 30))
+    got = list(api_of(client).invalidations(E1, 30))
     assert [i["Id"] for i in got] == [f"I{i}" for i in range(249, 219, -1)]
     assert client.ops() == ["ListInvalidations"] and client.calls[0][1]["MaxItems"] == "30"
 
 
 def test_list_all_follows_markers():
     client = StubClient(invalidations(250))
-    got = list(api_of(client).invalidations("E1", 0))
+    got = list(api_of(client).invalidations(E1, 0))
     assert len(got) == 250 and client.ops() == ["ListInvalidations"] * 3
     assert client.calls[1][1]["Marker"] == "I150"
 
@@ -123,39 +145,39 @@ def test_in_progress_reads_only_as_many_pages_as_the_count_needs():
     history = [{"Id": f"I{i}", "Status": "Completed", "ref": ""} for i in reversed(range(1000))]
     client = StubClient([{"Id": "INEW2", "Status": "InProgress", "ref": ""}, *history])
     client.invalidations.insert(50, {"Id": "INEW1", "Status": "InProgress", "ref": ""})
-    assert [i["Id"] for i in api_of(client).in_progress("E1")] == ["INEW2", "INEW1"]
+    assert [i["Id"] for i in api_of(client).in_progress(E1)] == ["INEW2", "INEW1"]
     assert client.ops() == ["GetDistribution", "ListInvalidations"]
 
 
 def test_in_progress_with_none_in_progress_lists_nothing():
     client = StubClient([{"Id": f"I{i}", "Status": "Completed", "ref": ""} for i in range(300)])
-    assert api_of(client).in_progress("E1") == []
+    assert api_of(client).in_progress(E1) == []
     assert client.ops() == ["GetDistribution"]
 
 
 def test_statuses_of_one_invalidation_is_one_get():
     client = StubClient(invalidations(5))
-    assert api_of(client).statuses("E1", ["I3"]) == {"I3": "InProgress"}
+    assert api_of(client).statuses(E1, ["I3"]) == {"I3": "InProgress"}
     assert client.ops() == ["GetInvalidation"]
 
 
 def test_statuses_of_several_use_list_pages_and_stop_early():
     client = StubClient(invalidations(300))
-    statuses = api_of(client).statuses("E1", ["I299", "I250", "I201"])
+    statuses = api_of(client).statuses(E1, ["I299", "I250", "I201"])
     assert set(statuses) == {"I299", "I250", "I201"}
     assert client.ops() == ["ListInvalidations"]
 
 
 def test_statuses_page_on_while_several_are_missing_and_pages_hold_some():
     client = StubClient(invalidations(300))
-    statuses = api_of(client).statuses("E1", ["I299", "I150", "I120"])
+    statuses = api_of(client).statuses(E1, ["I299", "I150", "I120"])
     assert set(statuses) == {"I299", "I150", "I120"}
     assert client.ops() == ["ListInvalidations"] * 2
 
 
 def test_an_id_not_in_the_first_page_costs_one_get_not_the_whole_history():
     client = StubClient(invalidations(1000))
-    statuses = api_of(client).statuses("E1", ["I999", "I3"])
+    statuses = api_of(client).statuses(E1, ["I999", "I3"])
     assert statuses == {"I999": "InProgress", "I3": "InProgress"}
     assert client.ops() == ["ListInvalidations", "GetInvalidation"]
 
@@ -163,17 +185,17 @@ def test_an_id_not_in_the_first_page_costs_one_get_not_the_whole_history():
 def test_an_unknown_id_among_a_thousand_is_refused_after_two_requests():
     client = StubClient(invalidations(1000))
     with pytest.raises(CloudFrontError, match="CloudFront invalidation INOPE does not exist in distribution E1"):
-        api_of(client).statuses("E1", ["I999", "INOPE"])
+        api_of(client).statuses(E1, ["I999", "INOPE"])
     assert client.ops() == ["ListInvalidations", "GetInvalidation"]
     client.calls.clear()
     with pytest.raises(CloudFrontError, match="INOPE1 does not exist"):
-        api_of(client).statuses("E1", ["INOPE1", "INOPE2"])
+        api_of(client).statuses(E1, ["INOPE1", "INOPE2"])
     assert client.ops() == ["ListInvalidations", "GetInvalidation"]  # a page with none of them: no more pages
 
 
 def test_caller_reference_scan_stops_at_first_match():
     client = StubClient(invalidations(10))
-    found = api_of(client).find_by_caller_reference("E1", "ref-7", 100)
+    found = api_of(client).find_by_caller_reference(E1, "ref-7", 100)
     assert found["Id"] == "I7"
     assert client.ops() == ["ListInvalidations", "GetInvalidation", "GetInvalidation", "GetInvalidation"]
 
@@ -181,7 +203,7 @@ def test_caller_reference_scan_stops_at_first_match():
 def test_caller_reference_scan_is_bounded_by_max_items():
     client = StubClient(invalidations(10))
     with pytest.raises(CloudFrontError, match=r"caller reference 'ref-1' \(searched the 3 newest"):
-        api_of(client).find_by_caller_reference("E1", "ref-1", 3)
+        api_of(client).find_by_caller_reference(E1, "ref-1", 3)
     assert client.ops().count("GetInvalidation") == 3
 
 
@@ -208,25 +230,28 @@ DISTS = [
 )
 def test_alias_lookup(alias, want):
     client = StubClient([], DISTS * 1)
-    assert api_of(client).find_distribution_id(alias) == want
+    assert api_of(client).find_owner(alias) == Owner(want)
 
 
 def test_alias_lookup_pages_until_the_match_and_no_further():
     many = [{"Id": f"E{i}", "DomainName": f"d{i}.cloudfront.net"} for i in range(300)]
     client = StubClient([], many)
-    assert api_of(client).find_distribution_id("d149.cloudfront.net") == "E149"
+    assert api_of(client).find_owner("d149.cloudfront.net") == Owner("E149")
     assert client.ops() == ["ListDistributions"] * 2
     client.calls.clear()
-    assert api_of(client).find_distribution_id("d3.cloudfront.net") == "E3"
+    assert api_of(client).find_owner("d3.cloudfront.net") == Owner("E3")
     assert client.ops() == ["ListDistributions"]
 
 
 def test_alias_matching_nothing_fails_naming_it_and_a_wildcard_covers_no_name():
     api = api_of(StubClient([], DISTS))
-    with pytest.raises(CloudFrontError, match="No CloudFront distribution has the alias nope.example.com"):
-        api.find_distribution_id("nope.example.com")
+    with pytest.raises(
+        CloudFrontError,
+        match="No CloudFront distribution has the alias nope.example.com .*, and no distribution tenant",
+    ):
+        api.find_owner("nope.example.com")
     with pytest.raises(CloudFrontError, match="No CloudFront distribution has the alias www.example.net"):
-        api.find_distribution_id("www.example.net")
+        api.find_owner("www.example.net")
 
 
 # --- retries ---------------------------------------------------------------------------------
@@ -260,11 +285,11 @@ def test_every_request_is_retried_through_a_passing_fault(kind, call):
     clock = FakeClock()
     api = api_of(client, clock)
     if call == "get":
-        assert api.get_invalidation("E1", "I1")["Id"] == "I1"
+        assert api.get_invalidation(E1, "I1")["Id"] == "I1"
     elif call == "page":
-        assert len(list(api.invalidations("E1", 0))) == 3
+        assert len(list(api.invalidations(E1, 0))) == 3
     else:
-        assert api.find_distribution_id("a.example.org") == "E3"
+        assert api.find_owner("a.example.org") == Owner("E3")
     assert len(client.calls) == 3
     # backoff: about 2 then 4 s, each shortened by up to a half (jitter)
     assert len(clock.sleeps) == 2 and 1.0 <= clock.sleeps[0] <= 2.0 and 2.0 <= clock.sleeps[1] <= 4.0
@@ -275,7 +300,7 @@ def test_a_lasting_fault_fails_within_the_budget_naming_the_cause():
     client.faults = [throttled() for _n in range(100)]
     clock = FakeClock()
     with pytest.raises(TransientCloudFrontError) as error:
-        api_of(client, clock).get_invalidation("E1", "I1")
+        api_of(client, clock).get_invalidation(E1, "I1")
     assert "CloudFront throttled cloudfront:GetInvalidation on invalidation I1 of CloudFront distribution E1" in (
         error.value.msg
     )
@@ -298,7 +323,7 @@ def test_what_a_retry_cannot_mend_fails_at_once(fault):
     client.faults = [fault]
     clock = FakeClock()
     with pytest.raises(CloudFrontError) as error:
-        api_of(client, clock).get_invalidation("E1", "I1")
+        api_of(client, clock).get_invalidation(E1, "I1")
     assert not isinstance(error.value, TransientCloudFrontError)
     assert len(client.calls) == 1 and clock.sleeps == []
 
@@ -309,7 +334,7 @@ def test_inside_a_wait_requests_are_made_once_the_waiter_retries():
     api = api_of(client)
     api.retry = False
     with pytest.raises(TransientCloudFrontError):
-        api.get_invalidation("E1", "I1")
+        api.get_invalidation(E1, "I1")
     assert len(client.calls) == 1
 
 
@@ -337,7 +362,7 @@ def test_a_short_run_builds_one_client_a_long_wait_two():
     short.deadline = 20.0
     for now in (0, 5, 10, 15, 19.5):
         clock.now = now
-        short.get_invalidation("E1", "I0")
+        short.get_invalidation(E1, "I0")
     assert made == [{"connect_timeout": 1.0, "read_timeout": 2.0}]
     made.clear()
     clock.now = 0
@@ -345,7 +370,7 @@ def test_a_short_run_builds_one_client_a_long_wait_two():
     long.deadline = 1800.0
     for now in (0, 900, 1700, 1765, 1790, 1799):
         clock.now = now
-        long.get_invalidation("E1", "I0")
+        long.get_invalidation(E1, "I0")
     assert made == [{"connect_timeout": 10.0, "read_timeout": 30.0}, {"connect_timeout": 2.0, "read_timeout": 4.0}]
 
 
@@ -371,3 +396,45 @@ def test_a_temporary_key_without_a_token_is_named():
     assert "no session token was given" in (credential_hint({"access_key": "ASIAEXAMPLE"}) or "")
     assert credential_hint({"access_key": "ASIAEXAMPLE", "session_token": "t"}) is None
     assert credential_hint({"access_key": "AKIAEXAMPLE"}) is None
+
+
+# --- distribution tenants -----------------------------------------------------------------------
+
+TENANT = Owner("dt_2wjDZi3hD1ivOXf6rpZJOSNE1AB", tenant=True)
+
+
+def test_an_alias_no_distribution_has_is_looked_up_among_the_tenants_domains():
+    client = StubClient([], DISTS)
+    client.tenants = [{"Id": TENANT.id, "Domains": ["customer.example.net"]}]
+    assert api_of(client).find_owner("Customer.Example.NET.") == TENANT
+    assert client.ops() == ["ListDistributions", "GetDistributionTenantByDomain"]
+    assert client.calls[-1][1] == {"Domain": "customer.example.net"}
+
+
+def test_a_tenants_invalidations_are_read_with_the_tenant_operations():
+    client = StubClient(invalidations(3))
+    api = api_of(client)
+    assert api.get_invalidation(TENANT, "I1")["Id"] == "I1"
+    assert [s["Id"] for s in api.invalidations(TENANT, 0)] == ["I2", "I1", "I0"]
+    assert client.ops() == [
+        "GetInvalidationForDistributionTenant",
+        "GetInvalidation",
+        "ListInvalidationsForDistributionTenant",
+        "ListInvalidations",
+    ]
+
+
+def test_a_tenants_invalidations_in_progress_are_read_until_a_page_holds_a_completed_one():
+    history = [{"Id": f"I{i}", "Status": "Completed", "ref": ""} for i in range(300)]
+    client = StubClient([{"Id": "INEW", "Status": "InProgress", "ref": ""}, *history])
+    assert [s["Id"] for s in api_of(client).in_progress(TENANT)] == ["INEW"]
+    assert client.ops() == ["ListInvalidationsForDistributionTenant", "ListInvalidations"]  # one page
+
+
+def test_a_multi_tenant_distribution_given_as_a_distribution_says_how_to_name_its_tenants():
+    client = StubClient([])
+    client.get_distribution = lambda Id: {  # type: ignore[method-assign]
+        "Distribution": {"Id": Id, "DistributionConfig": {"ConnectionMode": "tenant-only"}}
+    }
+    with pytest.raises(CloudFrontError, match="E1 is a multi-tenant distribution: its invalidations belong to its"):
+        api_of(client).in_progress(E1)

@@ -63,7 +63,7 @@ class FakeRunner:
 
     def _seen(self, i: dict[str, Any]) -> dict[str, Any]:
         done = i["completed"] or self.clock.now - self.start >= self.done_at.get(i["id"], float("inf"))
-        return inv(i["distribution_id"], i["id"], done)
+        return {**i, "status": "Completed" if done else "InProgress", "completed": done}
 
     def resolve(self, target: Target) -> list[dict[str, Any]]:
         self.clock.sleep(1.0)
@@ -110,7 +110,15 @@ def gate(found, done_at, timeout=600, interval=5, fail_on_timeout=True, script=N
 @pytest.mark.parametrize(
     "args, words",
     [
-        ({}, f"give exactly one of {PREFIX}distribution_id, {PREFIX}alias and {PREFIX}targets (none was given)"),
+        (
+            {},
+            f"give exactly one of {PREFIX}distribution_id, {PREFIX}distribution_tenant_id, {PREFIX}alias and"
+            f" {PREFIX}targets (none was given)",
+        ),
+        (
+            {"distribution_tenant_id": "dt_x!"},
+            f"{PREFIX}distribution_tenant_id 'dt_x!' is not a CloudFront distribution",
+        ),
         ({"distribution_id": "E1", "alias": "www.example.com"}, "(several were given)"),
         ({"targets": [{"distribution_id": "E1"}], "ids": ["I1"]}, f"{PREFIX}ids goes with {PREFIX}distribution_id"),
         ({"distribution_id": "e1"}, f"{PREFIX}distribution_id 'e1' is not a CloudFront ID"),
@@ -121,7 +129,10 @@ def gate(found, done_at, timeout=600, interval=5, fail_on_timeout=True, script=N
             f"{PREFIX}targets[1].ids[1] 'bad id' is not a CloudFront ID",
         ),
         ({"targets": [{"distribution_id": "E1", "alias": "www.example.com"}]}, f"{PREFIX}targets[0]: give exactly one"),
-        ({"targets": [{"ids": ["I1"]}]}, f"{PREFIX}targets[0]: give exactly one of distribution_id and alias"),
+        (
+            {"targets": [{"ids": ["I1"]}]},
+            f"{PREFIX}targets[0]: give exactly one of distribution_id, distribution_tenant_id and alias",
+        ),
         ({"distribution_id": "E1", "timeout": 0}, f"{PREFIX}timeout must be at least 1, got 0"),
         ({"distribution_id": "E1", "progress_interval": 0}, f"{PREFIX}progress_interval must be at least 1, got 0"),
     ],
@@ -135,8 +146,18 @@ def test_every_input_is_checked_and_the_message_names_it_as_the_caller_does(args
 def test_empty_values_are_not_given_and_the_rules_for_ids_are_the_modules():
     checked = settings(distribution_id="", alias="www.example.com", ids=[], targets=[])
     assert checked.targets == [Target(alias="www.example.com")]
-    checked = settings(targets=[{"distribution_id": "E1", "ids": ["I1", "I2"]}, {"alias": "a.example.com"}])
-    assert checked.targets == [Target("E1", None, ("I1", "I2")), Target(None, "a.example.com", ())]
+    checked = settings(
+        targets=[
+            {"distribution_id": "E1", "ids": ["I1", "I2"]},
+            {"alias": "a.example.com"},
+            {"distribution_tenant_id": "dt_2wjDZi3hD1ivOXf6rpZJOSNE1AB"},
+        ]
+    )
+    assert checked.targets == [
+        Target("E1", None, ("I1", "I2")),
+        Target(None, "a.example.com", ()),
+        Target(distribution_tenant_id="dt_2wjDZi3hD1ivOXf6rpZJOSNE1AB"),
+    ]
 
 
 @pytest.mark.parametrize("interval, slice_seconds", [(1, MIN_SLICE), (19, MIN_SLICE), (50, 50), (300, 300)])
@@ -306,3 +327,20 @@ def test_each_round_goes_on_where_the_last_one_left_the_schedule():
     wheres = [r["where"] for r in runner.rounds]
     assert [(w.pace, w.last_poll) for w in wheres] == [(1.0, None), (8.0, 1234.5), (5.6, 1234.5)]
     assert [w.waited for w in wheres] == [1.0, 31.0, 61.0]  # from the gate's start (resolving took 1 s)
+
+
+def test_a_gate_of_a_tenant_and_a_distribution_names_each_as_what_it_is():
+    tenant = "dt_2wjDZi3hD1ivOXf6rpZJOSNE1AB"
+    found = {
+        tenant: [{**inv("", "I1"), "distribution_tenant_id": tenant}],
+        "E1": [inv("E1", "I2")],
+    }
+    del found[tenant][0]["distribution_id"]
+    targets = [{"distribution_tenant_id": tenant}, {"distribution_id": "E1"}]
+    outcome, runner, lines = gate(found, {"I1": 5, "I2": 30}, targets=targets)
+    assert outcome.completed
+    assert outcome.invalidations == [
+        {"distribution_tenant_id": tenant, "id": "I1", "status": "Completed", "completed": True},
+        {"distribution_id": "E1", "id": "I2", "status": "Completed", "completed": True},
+    ]
+    assert lines[0][1].endswith(f"in progress: distribution tenant {tenant}: I1; distribution E1: I2")

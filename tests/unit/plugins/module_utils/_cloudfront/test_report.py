@@ -13,6 +13,7 @@ from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.rep
     report,
     selections_of,
 )
+from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.results import Owner
 from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.waiter import Clock
 
 
@@ -31,12 +32,12 @@ class FakeApi:
         status = "Completed" if invalidation_id in self.done else "InProgress"
         return {"Id": invalidation_id, "Status": status, "CreateTime": None}
 
-    def summaries(self, distribution_id: str, invalidation_ids: list[str]) -> dict[str, dict[str, Any]]:
-        self.calls.append(distribution_id)
+    def summaries(self, owner: Owner, invalidation_ids: list[str]) -> dict[str, dict[str, Any]]:
+        self.calls.append(owner.id)
         return {i: self._summary(i) for i in invalidation_ids}
 
-    def statuses(self, distribution_id: str, invalidation_ids: list[str]) -> dict[str, str | None]:
-        return {i: s["Status"] for i, s in self.summaries(distribution_id, invalidation_ids).items()}
+    def statuses(self, owner: Owner, invalidation_ids: list[str]) -> dict[str, str | None]:
+        return {i: s["Status"] for i, s in self.summaries(owner, invalidation_ids).items()}
 
 
 def tracker(api: FakeApi) -> TargetsTracker:
@@ -51,7 +52,10 @@ def test_selections_of_groups_targets_by_distribution_in_the_order_first_named()
         {"distribution_id": "E1", "invalidation_id": "I2", "invalidation_ids": None},
     ]
     selections = selections_of(targets)
-    assert [(s.distribution_id, s.invalidation_ids) for s in selections] == [("E1", ["I1", "I2"]), ("E2", ["I3", "I4"])]
+    assert [(s.owner, s.invalidation_ids) for s in selections] == [
+        (Owner("E1"), ["I1", "I2"]),
+        (Owner("E2"), ["I3", "I4"]),
+    ]
 
 
 def test_first_poll_reads_every_distribution_then_one_distribution_per_poll():

@@ -8,6 +8,7 @@ import datetime
 import pytest
 
 from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.results import (
+    Owner,
     all_completed,
     is_completed,
     iso8601,
@@ -29,7 +30,7 @@ FULL = {
 
 
 def test_full_invalidation_keeps_every_fact_once_in_snake_case():
-    shaped = shape_invalidation(FULL, "E2QWRUHAPOMQZL")
+    shaped = shape_invalidation(FULL, Owner("E2QWRUHAPOMQZL"))
     assert shaped == {
         "id": "I2J0I21PCUYOIK",
         "distribution_id": "E2QWRUHAPOMQZL",
@@ -44,7 +45,7 @@ def test_full_invalidation_keeps_every_fact_once_in_snake_case():
 
 def test_summary_has_summary_keys_only():
     summary = {"Id": "I1", "Status": "Completed", "CreateTime": FULL["CreateTime"]}
-    shaped = shape_invalidation(summary, "E1")
+    shaped = shape_invalidation(summary, Owner("E1"))
     assert set(shaped) == {"id", "distribution_id", "status", "completed", "create_time"}
     assert shaped["completed"] is True
     assert "items" not in shaped
@@ -52,7 +53,7 @@ def test_summary_has_summary_keys_only():
 
 def test_empty_paths():
     raw = {**FULL, "InvalidationBatch": {"CallerReference": "r", "Paths": {"Quantity": 0}}}
-    shaped = shape_invalidation(raw, "E1")
+    shaped = shape_invalidation(raw, Owner("E1"))
     assert shaped["paths"] == [] and shaped["path_count"] == 0
 
 
@@ -73,9 +74,20 @@ def test_timestamps_get_a_utc_offset():
 
 
 def test_status_updates_and_pending():
-    items = [shape_invalidation(FULL, "E1"), shape_invalidation({**FULL, "Id": "I2", "Status": "Completed"}, "E1")]
+    items = [
+        shape_invalidation(FULL, Owner("E1")),
+        shape_invalidation({**FULL, "Id": "I2", "Status": "Completed"}, Owner("E1")),
+    ]
     assert pending_ids(items) == ["I2J0I21PCUYOIK"] and not all_completed(items)
     done = [with_status(items[0], "Completed"), items[1]]
     assert all_completed(done) and pending_ids(done) == []
     assert items[0]["status"] == "InProgress"  # the original is left alone
     assert done[0]["paths"] == items[0]["paths"]
+
+
+def test_a_tenants_invalidation_names_the_tenant_not_a_distribution():
+    owner = Owner("dt_2wjDZi3hD1ivOXf6rpZJOSNE1AB", tenant=True)
+    shaped = shape_invalidation(FULL, owner)
+    assert shaped["distribution_tenant_id"] == owner.id and "distribution_id" not in shaped
+    assert Owner.of(shaped) == owner and str(owner) == "distribution tenant dt_2wjDZi3hD1ivOXf6rpZJOSNE1AB"
+    assert Owner.of(shape_invalidation(FULL, Owner("E1"))) == Owner("E1")
