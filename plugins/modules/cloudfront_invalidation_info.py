@@ -28,6 +28,12 @@ description:
   - Several invalidations of one distribution are read and polled with ListInvalidations pages, not
     with one GetInvalidation call each.
   - With O(targets), reports and waits for invalidations of several distributions in one run.
+  - Distribution tenants of multi-tenant distributions (CloudFront SaaS Manager) too, by their ID
+    (O(distribution_tenant_id)) or one of their domains (O(alias)), in every mode, and in O(targets)
+    beside distributions; their invalidations are read with GetInvalidationForDistributionTenant and
+    ListInvalidationsForDistributionTenant, and name the tenant (RV(invalidations[].distribution_tenant_id)).
+    A multi-tenant distribution has no invalidations of its own; given as O(distribution_id), the module
+    says how to name its tenants.
   - CloudFront is a global service; no region needs to be given.
 author:
   - edgeops.cloudfront maintainers (@edgeops)
@@ -35,16 +41,24 @@ options:
   distribution_id:
     description:
       - The ID of the CloudFront distribution, for example C(E2QWRUHAPOMQZL).
-      - Exactly one of O(distribution_id), O(alias) and O(targets) is required.
+      - Exactly one of O(distribution_id), O(distribution_tenant_id), O(alias) and O(targets) is required.
     type: str
+  distribution_tenant_id:
+    description:
+      - The ID of a distribution tenant of a multi-tenant distribution, for example
+        C(dt_2wjDZi3hD1ivOXf6rpZJOSNE1AB). The invalidations reported are the tenant's.
+      - Exactly one of O(distribution_id), O(distribution_tenant_id), O(alias) and O(targets) is required.
+    type: str
+    version_added: 0.1.0
   alias:
     description:
       - Find the distribution by one of its alternate domain names (CNAMEs), for example
         C(www.example.com), or by its CloudFront domain name, for example C(d111111abcdef8.cloudfront.net).
       - Compared whole and without regard to case, paging ListDistributions until the match (CloudFront
         lets no two distributions have the same alternate domain name). A wildcard alias (C(*.example.com))
-        matches when given as written, not by a name it covers (C(www.example.com)). Fails if no
-        distribution matches.
+        matches when given as written, not by a name it covers (C(www.example.com)).
+      - When no distribution has it, the distribution tenant that has it as one of its domains
+        (GetDistributionTenantByDomain). Fails if neither has it.
       - Exactly one of O(distribution_id), O(alias) and O(targets) is required.
     type: str
   invalidation_id:
@@ -81,9 +95,14 @@ options:
     version_added: 0.1.0
     suboptions:
       distribution_id:
-        description: The ID of the distribution.
+        description:
+          - The ID of the distribution. Exactly one of O(targets[].distribution_id) and
+            O(targets[].distribution_tenant_id).
         type: str
-        required: true
+      distribution_tenant_id:
+        description: The ID of a distribution tenant.
+        type: str
+        version_added: 0.1.0
       invalidation_id:
         description: The ID of one of its invalidations.
         type: str
@@ -124,6 +143,8 @@ options:
       - Not with O(invalidation_id), O(invalidation_ids), O(caller_reference) or O(targets).
         O(max_items) does not apply.
       - Needs the IAM action C(cloudfront:GetDistribution).
+      - For a distribution tenant (which says nothing of its invalidations in progress), its invalidations
+        are read, newest first, until a page holds a completed one.
     type: bool
     default: false
     version_added: 0.1.0
@@ -206,7 +227,12 @@ options:
 notes:
   - Needs the IAM actions C(cloudfront:GetInvalidation) and C(cloudfront:ListInvalidations),
     C(cloudfront:ListDistributions) when O(alias) is used, and C(cloudfront:GetDistribution) with
-    O(in_progress_only=true).
+    O(in_progress_only=true); for distribution tenants, C(cloudfront:GetInvalidationForDistributionTenant)
+    and C(cloudfront:ListInvalidationsForDistributionTenant), and C(cloudfront:GetDistributionTenantByDomain)
+    to find a tenant by O(alias).
+  - A distribution tenant says nothing of its invalidations in progress (as GetDistribution does for a
+    distribution); with O(in_progress_only=true), its invalidations are read, newest first, until a page
+    holds a completed one.
   - Temporary credentials need their session token. It is read from O(session_token) or
     E(AWS_SESSION_TOKEN), and from E(AWS_SECURITY_TOKEN) (which older AWX controllers inject alone) when
     the access key is the environment's E(AWS_ACCESS_KEY_ID).
@@ -252,6 +278,17 @@ EXAMPLES = r"""
         invalidation_id: I9ZYXWVUTSRQPO
     wait: true
 
+- name: Wait for a customer's invalidation, finding its distribution tenant by the customer's domain
+  edgeops.cloudfront.cloudfront_invalidation_info:
+    alias: shop.customer.example.net
+    invalidation_id: I2J0I21PCUYOIK
+    wait: true
+
+- name: Report the invalidations in progress of a distribution tenant
+  edgeops.cloudfront.cloudfront_invalidation_info:
+    distribution_tenant_id: dt_2wjDZi3hD1ivOXf6rpZJOSNE1AB
+    in_progress_only: true
+
 - name: List the ten newest invalidations and wait for those in progress
   edgeops.cloudfront.cloudfront_invalidation_info:
     distribution_id: E2QWRUHAPOMQZL
@@ -272,9 +309,14 @@ EXAMPLES = r"""
 RETURN = r"""
 distribution_id:
   description: The ID of the distribution, also when it was found by O(alias).
-  returned: unless O(targets) was given, once the distribution is known (after a timeout too)
+  returned: unless O(targets) was given, once the distribution is known (after a timeout too), for a distribution
   type: str
   sample: E2QWRUHAPOMQZL
+distribution_tenant_id:
+  description: The ID of the distribution tenant, also when it was found by O(alias).
+  returned: unless O(targets) was given, once the tenant is known (after a timeout too), for a distribution tenant
+  type: str
+  sample: dt_2wjDZi3hD1ivOXf6rpZJOSNE1AB
 invalidation:
   description: The invalidation selected by O(invalidation_id) or O(caller_reference).
   returned: when O(invalidation_id) or O(caller_reference) was given and the invalidation was read
@@ -288,9 +330,14 @@ invalidation:
       sample: I2J0I21PCUYOIK
     distribution_id:
       description: The ID of the distribution the invalidation belongs to.
-      returned: always
+      returned: for an invalidation of a distribution
       type: str
       sample: E2QWRUHAPOMQZL
+    distribution_tenant_id:
+      description: The ID of the distribution tenant the invalidation belongs to.
+      returned: for an invalidation of a distribution tenant
+      type: str
+      sample: dt_2wjDZi3hD1ivOXf6rpZJOSNE1AB
     status:
       description: The status exactly as CloudFront sends it.
       returned: always

@@ -30,15 +30,22 @@ description:
     invalidation or option concerned).
   - Checks every input before it asks CloudFront anything, with the same rules for IDs as
     M(edgeops.cloudfront.cloudfront_invalidation_info).
-  - Give exactly one of O(distribution_id), O(alias) and O(targets).
+  - Distribution tenants of multi-tenant distributions too, by ID (O(distribution_tenant_id)) or by one
+    of their domains (O(alias)), alone or in O(targets) beside distributions.
+  - Give exactly one of O(distribution_id), O(distribution_tenant_id), O(alias) and O(targets).
 author:
   - edgeops.cloudfront maintainers (@edgeops)
 options:
   distribution_id:
     description: The ID of the distribution, for example C(E2QWRUHAPOMQZL).
     type: str
+  distribution_tenant_id:
+    description: The ID of a distribution tenant, for example C(dt_2wjDZi3hD1ivOXf6rpZJOSNE1AB).
+    type: str
   alias:
-    description: The distribution's alternate domain name (CNAME) or its C(*.cloudfront.net) domain name.
+    description:
+      - The distribution's alternate domain name (CNAME) or its C(*.cloudfront.net) domain name, or else one
+        of a distribution tenant's domains.
     type: str
   ids:
     description:
@@ -54,10 +61,15 @@ options:
     elements: dict
     suboptions:
       distribution_id:
-        description: The ID of the distribution. Exactly one of O(targets[].distribution_id) and O(targets[].alias).
+        description:
+          - The ID of the distribution. Exactly one of O(targets[].distribution_id),
+            O(targets[].distribution_tenant_id) and O(targets[].alias).
+        type: str
+      distribution_tenant_id:
+        description: The ID of a distribution tenant.
         type: str
       alias:
-        description: The distribution's alias or C(*.cloudfront.net) domain name.
+        description: The distribution's alias or C(*.cloudfront.net) domain name, or a distribution tenant's domain.
         type: str
       ids:
         description: The invalidations to wait for; empty, those in progress when the task starts.
@@ -93,8 +105,11 @@ notes:
   - The AWS connection options reach the module runs as given, and from C(module_defaults) of
     C(group/edgeops.cloudfront.aws) or of this action; C(module_defaults) for
     M(edgeops.cloudfront.cloudfront_invalidation_info) alone do not reach them.
-  - Needs the IAM actions C(cloudfront:GetInvalidation) and C(cloudfront:ListInvalidations), and
-    C(cloudfront:ListDistributions) when a distribution is given by alias.
+  - Needs the IAM actions C(cloudfront:GetInvalidation) and C(cloudfront:ListInvalidations),
+    C(cloudfront:GetDistribution) for a distribution given no IDs, and C(cloudfront:ListDistributions)
+    when a distribution is given by alias; for distribution tenants, C(cloudfront:GetInvalidationForDistributionTenant)
+    and C(cloudfront:ListInvalidationsForDistributionTenant), and C(cloudfront:GetDistributionTenantByDomain)
+    to find one by its domain.
   - Supports check mode (it only reads).
 extends_documentation_fragment:
   - amazon.aws.common.modules
@@ -111,12 +126,14 @@ EXAMPLES = r"""
   delegate_to: localhost
   run_once: true
 
-- name: Wait for whatever two sites have in progress, reporting instead of failing at the timeout
+- name: Wait for whatever two sites and a customer have in progress, reporting instead of failing at the timeout
   edgeops.cloudfront.cloudfront_invalidation_wait:
     targets:
       - alias: www.example.com
       - distribution_id: E1ABCDEFGHIJKL
         ids: [I9ZYXWVUTSRQPO]
+      - alias: shop.customer.example.net        # a distribution tenant's domain
+      - distribution_tenant_id: dt_2wjDZi3hD1ivOXf6rpZJOSNE1AB
     timeout: 600
     progress_interval: 30
     fail_on_timeout: false
@@ -152,8 +169,13 @@ invalidations:
     distribution_id:
       description: The ID of the distribution.
       type: str
-      returned: always
+      returned: for an invalidation of a distribution
       sample: E2QWRUHAPOMQZL
+    distribution_tenant_id:
+      description: The ID of the distribution tenant.
+      type: str
+      returned: for an invalidation of a distribution tenant
+      sample: dt_2wjDZi3hD1ivOXf6rpZJOSNE1AB
     id:
       description: The ID of the invalidation.
       type: str

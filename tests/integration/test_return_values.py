@@ -20,6 +20,7 @@ DOCUMENTED = yaml.safe_load(RETURN)
 # What Ansible adds to every result, or a failed one: not the module's to document.
 ANSIBLE_KEYS = {"changed", "failed", "msg", "invocation", "warnings", "deprecations", "exception"}
 SUMMARY = {"id", "distribution_id", "status", "completed", "create_time"}
+TENANTS = {"tenant one"}
 FULL = SUMMARY | {"caller_reference", "paths", "path_count"}
 
 # Each key's documented condition, and the modes whose results must have it (all others must not).
@@ -41,16 +42,21 @@ ALL = {
     "targets",
     *WAITS,
     "failure",
+    *TENANTS,
 }
 RETURNED: dict[str, tuple[str, set[str]]] = {
     "distribution_id": (
-        "unless O(targets) was given, once the distribution is known (after a timeout too)",
-        ALL - {"targets", "targets wait", "slice without a poll", "failure"},
+        "unless O(targets) was given, once the distribution is known (after a timeout too), for a distribution",
+        ALL - {"targets", "targets wait", "slice without a poll", "failure"} - TENANTS,
+    ),
+    "distribution_tenant_id": (
+        "unless O(targets) was given, once the tenant is known (after a timeout too), for a distribution tenant",
+        TENANTS,
     ),
     "invalidation": (
         "when O(invalidation_id) or O(caller_reference) was given and the invalidation was read"
         " (not after a wait in which no poll succeeded)",
-        {"one", "caller reference", "wait", "timeout", "slice"},
+        {"one", "caller reference", "wait", "timeout", "slice", "tenant one"},
     ),
     "invalidations": (
         "when neither O(invalidation_id) nor O(caller_reference) was given, and the run read them or"
@@ -115,6 +121,10 @@ def test_every_documented_key_is_returned_exactly_when_its_condition_says(cloudf
         assert DOCUMENTED[key]["returned"] == condition, key
 
     dist = cloudfront.create_distribution(aliases=["www.example.com"])["id"]
+    tenant = cloudfront.create_distribution_tenant(
+        cloudfront.create_distribution(multi_tenant=True)["id"], ["t.example.net"]
+    )
+    tenant_inv = cloudfront.create_tenant_invalidation(tenant, complete_in=0)
     other = cloudfront.create_distribution()["id"]
     done = cloudfront.create_invalidation(dist, ["/a"], caller_reference="rel-1", complete_in=0)
     stuck = cloudfront.create_invalidation(dist, ["/b"], complete_in=3600)
@@ -125,6 +135,7 @@ def test_every_documented_key_is_returned_exactly_when_its_condition_says(cloudf
         cloudfront.url,
         {
             "one": {"distribution_id": dist, "invalidation_id": done},
+            "tenant one": {"distribution_tenant_id": tenant, "invalidation_id": tenant_inv},
             "several": {"distribution_id": dist, "invalidation_ids": [done, stuck]},
             "caller reference": {"alias": "www.example.com", "caller_reference": "rel-1"},
             "list": {"distribution_id": dist},
@@ -178,10 +189,11 @@ def test_every_documented_key_is_returned_exactly_when_its_condition_says(cloudf
         keys = set(result) - ANSIBLE_KEYS
         expected = {key for key, (_condition, modes) in RETURNED.items() if mode in modes}
         assert keys == expected, mode
+        owner = {"distribution_tenant_id"} if mode in TENANTS else {"distribution_id"}
         if "invalidation" in result:
-            assert set(result["invalidation"]) == FULL, mode
+            assert set(result["invalidation"]) == FULL - {"distribution_id"} | owner, mode
         for invalidation in result.get("invalidations", []):
-            assert set(invalidation) == SUMMARY, mode
+            assert set(invalidation) == SUMMARY - {"distribution_id"} | owner, mode
     # and the runs were what their names say
     assert results["timeout"]["timed_out"] is True and results["timeout"]["failed"] is True
     assert results["timeout, no poll succeeded"]["timed_out"] is True
