@@ -4,8 +4,8 @@
 # .venv-awscli (the AWS CLI v1, which pins its own botocore) and .venv-plot (matplotlib, for the chart).
 #
 # Usage: tools/bench.sh [--quick] [benchmarks/run.py options...]
-#   tools/bench.sh            the full suite (about 23 minutes): docs/benchmarks.md,
-#                             docs/benchmarks/results.json and docs/benchmarks/overshoot_calls.png
+#   tools/bench.sh            the full suite (about 25 minutes): docs/benchmarks.md,
+#                             docs/benchmarks/results.json and the charts docs/benchmarks/*.png
 #   tools/bench.sh --quick    a smoke of every part in under a minute, for CI: writes benchmarks/output only
 # Raw data and logs go to benchmarks/output/ (gitignored).
 set -euo pipefail

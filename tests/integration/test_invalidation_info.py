@@ -312,13 +312,13 @@ def test_wait_timeout_fails_naming_what_is_still_in_progress(cloudfront, dist, t
         ({"alias": "not a host"}, "alias 'not a host' is not a domain name"),
         (
             {"distribution_id": "E2QWRUHAPOMQZL", "alias": "www.example.com"},
-            "parameters are mutually exclusive: distribution_id|alias",
+            "parameters are mutually exclusive: distribution_id|distribution_tenant_id|alias",
         ),
         (
             {"distribution_id": "E2QWRUHAPOMQZL", "invalidation_id": "I1", "invalidation_ids": ["I2"]},
             "mutually exclusive: invalidation_id|invalidation_ids|caller_reference",
         ),
-        ({"invalidation_id": "I1"}, "one of the following is required: distribution_id, alias"),
+        ({"invalidation_id": "I1"}, "one of the following is required: distribution_id, distribution_tenant_id, alias"),
         ({"distribution_id": "E2QWRUHAPOMQZL", "wait": True, "wait_timeout": 0}, "wait_timeout must be at least 1"),
         ({"distribution_id": "E2QWRUHAPOMQZL", "max_items": -3}, "max_items must be at least 0"),
         ({"distribution_id": "E2QWRUHAPOMQZL", "max_poll_interval": 0}, "max_poll_interval must be at least 1"),
@@ -377,6 +377,7 @@ def test_an_alias_lookup_among_300_distributions_stops_at_its_match(cloudfront, 
     match (CloudFront lets no two distributions share an alternate domain name)."""
     first = [cloudfront.create_distribution() for _n in range(40)]
     wanted = cloudfront.create_distribution(aliases=["shop.example.com"])
+    cloudfront.create_invalidation(wanted["id"], complete_in=0)
     for _n in range(259):
         cloudfront.create_distribution()
     run = run_module(cloudfront.url, {"alias": "shop.example.com", "max_items": 1}, tmp_path)

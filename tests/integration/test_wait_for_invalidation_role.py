@@ -295,8 +295,8 @@ def test_progress_lines_come_at_least_once_per_interval_and_at_each_completion(c
     [
         (
             {},
-            "give exactly one of wait_for_invalidation_distribution_id, wait_for_invalidation_alias and "
-            "wait_for_invalidation_targets (none was given)",
+            "give exactly one of wait_for_invalidation_distribution_id, wait_for_invalidation_distribution_tenant_id,"
+            " wait_for_invalidation_alias and wait_for_invalidation_targets (none was given)",
         ),
         (
             {
@@ -359,11 +359,11 @@ def test_bad_inputs_are_refused_before_any_api_call_and_the_result_says_so(cloud
         ({"wait_for_invalidation_targets": [{"distribution_id": "E2QWRUHAPOMQZL", "colour": "blue"}]}, "colour"),
         (
             {"wait_for_invalidation_targets": [{"distribution_id": "E2QWRUHAPOMQZL", "alias": "www.example.com"}]},
-            "mutually exclusive: distribution_id|alias",
+            "mutually exclusive: distribution_id|distribution_tenant_id|alias",
         ),
         (
             {"wait_for_invalidation_targets": [{"ids": ["I1"]}]},
-            "one of the following is required: distribution_id, alias",
+            "one of the following is required: distribution_id, distribution_tenant_id, alias",
         ),
         (
             {"wait_for_invalidation_distribution_id": "E2QWRUHAPOMQZL", "wait_for_invalidation_result_name": "a-b"},

@@ -273,6 +273,8 @@ class CloudFrontApi:
         self.retry_seconds = retry_seconds
         self.deadline: float | None = None
         self.hint = hint
+        # owners whose invalidations a page showed in this run: not multi-tenant distributions
+        self._listed: set[Owner] = set()
 
     def _client(self) -> CloudFrontClient:
         remaining = None if self.deadline is None else self.deadline - self.clock.monotonic()
@@ -362,6 +364,15 @@ class CloudFrontApi:
     ) -> Iterator[list[InvalidationSummaryTypeDef]]:
         """ListInvalidations (ListInvalidationsForDistributionTenant), a page at a time, newest first;
         stops when the caller stops."""
+        return self._noting(owner, self._invalidation_pages(owner, page_size))
+
+    def _noting(self, owner: Owner, pages: Iterator[list[ItemT]]) -> Iterator[list[ItemT]]:
+        for page in pages:
+            if page:
+                self._listed.add(owner)
+            yield page
+
+    def _invalidation_pages(self, owner: Owner, page_size: int) -> Iterator[list[InvalidationSummaryTypeDef]]:
         if owner.tenant:
             return self._pages(
                 "ListInvalidationsForDistributionTenant",
@@ -420,9 +431,10 @@ class CloudFrontApi:
 
     def explain_multi_tenant(self, owner: Owner) -> None:
         """Raise the error that says so when ``owner`` is a multi-tenant distribution: its invalidations
-        belong to its tenants. For a failure or an empty answer about a distribution's invalidations;
-        best effort (GetDistribution may not be allowed)."""
-        if owner.tenant:
+        belong to its tenants. For a failure or an empty answer about a distribution's invalidations,
+        unless a page of this run showed some (a multi-tenant distribution has none); best effort
+        (GetDistribution may not be allowed)."""
+        if owner.tenant or owner in self._listed:
             return
         try:
             distribution = self.get_distribution(owner.id)

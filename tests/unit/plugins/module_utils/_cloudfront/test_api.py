@@ -438,3 +438,24 @@ def test_a_multi_tenant_distribution_given_as_a_distribution_says_how_to_name_it
     }
     with pytest.raises(CloudFrontError, match="E1 is a multi-tenant distribution: its invalidations belong to its"):
         api_of(client).in_progress(E1)
+
+
+def test_an_unknown_invalidation_of_a_multi_tenant_distribution_says_how_to_name_its_tenants():
+    from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.report import (
+        InvalidationTracker,
+        Selection,
+    )
+
+    client = StubClient([])
+    client.get_distribution = lambda Id: {  # type: ignore[method-assign]
+        "Distribution": {"Id": Id, "DistributionConfig": {"ConnectionMode": "tenant-only"}}
+    }
+    tracker = InvalidationTracker(api_of(client), Selection(owner=E1, invalidation_id="I0NOPE"))
+    with pytest.raises(CloudFrontError, match="E1 is a multi-tenant distribution"):
+        tracker.fetch()
+    # a distribution whose first page showed invalidations is no multi-tenant one: no question asked
+    client = StubClient(invalidations(5))
+    tracker = InvalidationTracker(api_of(client), Selection(owner=E1, invalidation_ids=["I4", "I0NOPE"]))
+    with pytest.raises(CloudFrontError, match="I0NOPE does not exist in distribution E1"):
+        tracker.fetch()
+    assert client.ops() == ["ListInvalidations", "GetInvalidation"]
