@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import threading
 from collections.abc import Callable, Iterator
@@ -21,12 +22,16 @@ if str(SUPPORT_DIR) not in sys.path:
     sys.path.insert(0, str(SUPPORT_DIR))
 
 from local_cloudfront import LocalCloudFront  # noqa: E402
+from playbook_runner import ACCESS_KEY, CREDENTIALS, SECRET_KEY, SESSION_TOKEN  # noqa: E402
 
 
 @pytest.fixture(scope="session")
 def local_cloudfront_server() -> Iterator[LocalCloudFront]:
-    """One local CloudFront endpoint for the whole session (invalidations complete after 5 s)."""
+    """One local CloudFront endpoint for the whole session (invalidations complete after 5 s),
+    which checks the signatures of the tests' credentials."""
     with LocalCloudFront(default_delay=5.0) as server:
+        for key, (secret, token) in CREDENTIALS.items():
+            server.register_credentials(key, secret, token)
         yield server
 
 
@@ -76,3 +81,17 @@ def after_first_poll(cloudfront: LocalCloudFront) -> Iterator[Callable[..., None
         thread.join(timeout=10)
     if problems:
         pytest.fail("after_first_poll: " + "; ".join(problems))
+
+
+@pytest.fixture
+def awx_env(cloudfront) -> dict[str, str]:
+    """What AWX's AWS credential injects, the endpoint as an administrator's credential would
+    inject it, and what the runner needs to find the collection."""
+    return {
+        "AWS_ACCESS_KEY_ID": ACCESS_KEY,
+        "AWS_SECRET_ACCESS_KEY": SECRET_KEY,
+        "AWS_SECURITY_TOKEN": SESSION_TOKEN,
+        "AWS_SESSION_TOKEN": SESSION_TOKEN,
+        "AWS_ENDPOINT_URL_CLOUDFRONT": cloudfront.url,
+        "ANSIBLE_COLLECTIONS_PATH": os.environ["ANSIBLE_COLLECTIONS_PATH"],
+    }

@@ -22,6 +22,18 @@ import yaml
 ACCESS_KEY = "AKIAEDGEOPSTESTKEY42"
 SECRET_KEY = "edgeops-test-secret-Zq8vW3xY7LmN2pQ4rT6u"
 SESSION_TOKEN = "edgeops-test-session-token-Hk5Jd9Lp2Xw7"
+TEMPORARY_KEY = "ASIAEDGEOPSTEMPKEY07"
+OPTION_SECRET = "edgeops-option-secret-Qw8Er4Ty6Ui2"
+OPTION_TOKEN = "edgeops-option-token-Zx3Cv5Bn7Mm9"
+# What the tests sign with: the local endpoint checks each signature against these (conftest.py),
+# so that a secret or a token lost on the way fails as it would on AWS.
+CREDENTIALS = {
+    ACCESS_KEY: (SECRET_KEY, SESSION_TOKEN),
+    TEMPORARY_KEY: (SECRET_KEY, SESSION_TOKEN),
+    "AKIAEDGEOPSOPTION001": ("edgeops-option-secret-Vb3Nm7Qa1Ls9", "edgeops-option-token-Wd4Kc8"),
+    "AKIAEDGEOPSOPTION002": (OPTION_SECRET, OPTION_TOKEN),
+    "AKIAEDGEOPSOPTION003": (OPTION_SECRET, OPTION_TOKEN),
+}
 MODULE = "edgeops.cloudfront.cloudfront_invalidation_info"
 ANSIBLE_PLAYBOOK = str(Path(sys.executable).with_name("ansible-playbook"))
 

@@ -13,7 +13,6 @@ artifacts handed to the next as extra variables, as AWX does.
 
 from __future__ import annotations
 
-import os
 import socket
 import threading
 from pathlib import Path
@@ -76,20 +75,6 @@ def assert_no_secret(private: Path) -> None:
     """No secret in the job's output, its events or anything left in its artifacts."""
     text = artifact_texts(private)
     assert not any(secret in text for secret in SECRETS)
-
-
-@pytest.fixture
-def awx_env(cloudfront) -> dict[str, str]:
-    """What AWX's AWS credential injects, the endpoint as an administrator's credential would
-    inject it, and what the runner needs to find the collection."""
-    return {
-        "AWS_ACCESS_KEY_ID": ACCESS_KEY,
-        "AWS_SECRET_ACCESS_KEY": SECRET_KEY,
-        "AWS_SECURITY_TOKEN": SESSION_TOKEN,
-        "AWS_SESSION_TOKEN": SESSION_TOKEN,
-        "AWS_ENDPOINT_URL_CLOUDFRONT": cloudfront.url,
-        "ANSIBLE_COLLECTIONS_PATH": os.environ["ANSIBLE_COLLECTIONS_PATH"],
-    }
 
 
 @pytest.mark.parametrize("verbosity", [0, 3])

@@ -9,11 +9,18 @@ import json
 
 import pytest
 import yaml
-from playbook_runner import ACCESS_KEY, SECRET_KEY, SESSION_TOKEN, aws_env, run_module, run_playbook
+from playbook_runner import (
+    ACCESS_KEY,
+    OPTION_SECRET,
+    OPTION_TOKEN,
+    SECRET_KEY,
+    SESSION_TOKEN,
+    aws_env,
+    run_module,
+    run_playbook,
+)
 
 SECRETS = (SECRET_KEY, SESSION_TOKEN)
-OPTION_SECRET = "edgeops-option-secret-Qw8Er4Ty6Ui2"
-OPTION_TOKEN = "edgeops-option-token-Zx3Cv5Bn7Mm9"
 
 
 def assert_no_secret(*texts: str) -> None:

@@ -11,11 +11,9 @@ from __future__ import annotations
 
 import os
 
-from playbook_runner import SECRET_KEY, SESSION_TOKEN, aws_env, run_module, run_playbook
+from playbook_runner import SECRET_KEY, SESSION_TOKEN, TEMPORARY_KEY, aws_env, run_module, run_playbook
 from test_awx_runner import artifacts, assert_no_secret, awx_project, run_job
 from test_wait_for_invalidation_role import after_gate, gate_play
-
-TEMPORARY_KEY = "ASIAEDGEOPSTEMPKEY07"
 
 
 def temporary_env(**tokens: str) -> dict[str, str]:

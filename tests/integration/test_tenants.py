@@ -7,7 +7,6 @@ module, the gate, and an AWX job, against the local endpoint's tenant operations
 from __future__ import annotations
 
 import json
-import os
 import time
 from pathlib import Path
 from typing import Any
@@ -200,19 +199,13 @@ def test_a_gate_of_a_tenant_by_its_domain_and_a_distribution(cloudfront, tmp_pat
     assert any(line.startswith("1 of 2") and line.endswith(f"distribution {site}: {site_inv}") for line in lines)
 
 
-def test_the_awx_job_gates_a_tenant_by_id_and_publishes_its_result(cloudfront, tmp_path):
+def test_the_awx_job_gates_a_tenant_by_id_and_publishes_its_result(cloudfront, tmp_path, awx_env):
     saas = cloudfront.create_distribution(multi_tenant=True)["id"]
     tenant = cloudfront.create_distribution_tenant(saas, [DOMAIN])
     inv = cloudfront.create_tenant_invalidation(tenant, complete_in=3)
-    envvars = {
-        "AWS_ACCESS_KEY_ID": "AKIAEDGEOPSTESTKEY42",
-        "AWS_SECRET_ACCESS_KEY": "edgeops-test-secret-Zq8vW3xY7LmN2pQ4rT6u",
-        "AWS_ENDPOINT_URL_CLOUDFRONT": cloudfront.url,
-        "ANSIBLE_COLLECTIONS_PATH": os.environ["ANSIBLE_COLLECTIONS_PATH"],
-    }
     private = awx_project(tmp_path)
     started = time.time()
-    runner = run_job(private, {"cloudfront_distribution_tenant_id": tenant, "cloudfront_gate_timeout": 60}, envvars)
+    runner = run_job(private, {"cloudfront_distribution_tenant_id": tenant, "cloudfront_gate_timeout": 60}, awx_env)
     assert runner.status == "successful", runner.stdout.read()
     result = artifacts(runner)["wait_for_invalidation_result"]
     assert result["completed"] is True and time.time() - started >= 3

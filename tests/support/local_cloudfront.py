@@ -14,6 +14,10 @@ in the places the collection depends on:
 * GetDistribution's ``InProgressInvalidationBatches`` counts the invalidations in progress;
 * a temporary access key (``ASIA...``) signed without a session token is refused
   (``InvalidClientTokenId``, 403), as AWS refuses it;
+* a request signed with a registered access key (``register_credentials()``) must carry a SigV4
+  signature made with its secret key, and its session token if one was registered:
+  ``SignatureDoesNotMatch`` or ``InvalidClientTokenId`` (403) otherwise, as AWS answers, so that a
+  secret or a token lost on the way fails here as it would there;
 * distribution tenants of multi-tenant distributions (CloudFront SaaS Manager), which moto has not:
   GetDistributionTenant, GetDistributionTenantByDomain, CreateDistributionTenant, and their
   invalidations (CreateInvalidationForDistributionTenant, GetInvalidationForDistributionTenant,
@@ -56,6 +60,7 @@ import argparse
 import contextlib
 import datetime
 import functools
+import io
 import json
 import math
 import random
@@ -81,6 +86,9 @@ import boto3
 import botocore.config
 import botocore.session
 import werkzeug.serving
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
 from moto.cloudfront import urls as cloudfront_urls
 from moto.cloudfront.exceptions import CloudFrontException, NoSuchDistribution, NoSuchInvalidation
 from moto.cloudfront.models import CloudFrontBackend, Distribution, Invalidation, cloudfront_backends, random_id
@@ -744,6 +752,7 @@ class Controller:
         self.initial_delay = default_delay
         self.log = RequestLog()
         self.errors = ErrorAnswers()
+        self.signatures = SignatureCheck()
         self.rate_limits = RateLimits()
         self.resets = ConnectionResets()
         self.stalls = Stalls()
@@ -1183,6 +1192,75 @@ class RateLimits:
         return None if allowed else error_app(400, "Throttling", "Rate exceeded")
 
 
+_AUTHORIZATION = re.compile(
+    r"AWS4-HMAC-SHA256 Credential=(?P<key>[^/]+)/(?P<date>\d{8})/(?P<region>[^/]+)/(?P<service>[^/]+)/aws4_request,"
+    r"\s*SignedHeaders=(?P<headers>[^,]+),\s*Signature=(?P<signature>[0-9a-f]+)"
+)
+
+
+def _header(environ: WSGIEnvironment, name: str) -> str | None:
+    key = name.upper().replace("-", "_")
+    value = environ.get(key) if key in ("CONTENT_TYPE", "CONTENT_LENGTH") else environ.get(f"HTTP_{key}")
+    return None if value is None else str(value)
+
+
+def expected_signature(environ: WSGIEnvironment, body: bytes, secret: str, token: str | None) -> str | None:
+    """The SigV4 signature of the request, as botocore makes it with this secret (None: not signed
+    with SigV4). The request is rebuilt from what was signed: method, path, query, the signed
+    headers and the body."""
+    match = _AUTHORIZATION.match(environ.get("HTTP_AUTHORIZATION", ""))
+    if not match:
+        return None
+    signed = match["headers"].split(";")
+    headers = {name: _header(environ, name) or "" for name in signed}
+    raw_uri = environ.get("RAW_URI") or environ.get("REQUEST_URI") or environ.get("PATH_INFO", "")
+    url = f"{environ.get('wsgi.url_scheme', 'http')}://{environ.get('HTTP_HOST', '')}{raw_uri}"
+    request = AWSRequest(method=environ.get("REQUEST_METHOD", "GET"), url=url, headers=headers, data=body)
+    request.context["timestamp"] = headers.get("x-amz-date", "")
+    signer = SigV4Auth(Credentials(match["key"], secret, token), match["service"], match["region"])
+    canonical = signer.canonical_request(request)
+    return str(signer.signature(signer.string_to_sign(request, canonical), request))
+
+
+class SignatureCheck:
+    """Dispatch hook: a request signed with a registered access key must be signed with its secret
+    key (SignatureDoesNotMatch, 403) and carry its session token when one was registered
+    (InvalidClientTokenId, 403), as AWS checks. Keys not registered are not checked."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._keys: dict[str, tuple[str, str | None]] = {}
+
+    def register(self, access_key_id: str, secret: str, token: str | None = None) -> None:
+        with self._lock:
+            self._keys[access_key_id] = (secret, token)
+
+    def forget(self) -> None:
+        with self._lock:
+            self._keys.clear()
+
+    def __call__(self, record: RequestRecord, environ: WSGIEnvironment) -> WSGIApplication | None:
+        with self._lock:
+            known = self._keys.get(record.access_key_id or "")
+        if known is None:
+            return None
+        secret, token = known
+        if token is not None and environ.get("HTTP_X_AMZ_SECURITY_TOKEN") != token:
+            return error_app(403, "InvalidClientTokenId", "The security token included in the request is invalid.")
+        stream = environ["wsgi.input"]
+        body = stream.read()
+        environ["wsgi.input"] = LimitedStream(io.BytesIO(body), len(body))
+        match = _AUTHORIZATION.match(environ.get("HTTP_AUTHORIZATION", ""))
+        if not match or expected_signature(environ, body, secret, token) != match["signature"]:
+            return error_app(
+                403,
+                "SignatureDoesNotMatch",
+                "The request signature we calculated does not match the signature you provided. Check your"
+                " AWS Secret Access Key and signing method.",
+            )
+        return None
+
+
 class TemporaryKeyCheck:
     """Dispatch hook: refuse a temporary access key (``ASIA...``) that comes without its session
     token, as AWS does (InvalidClientTokenId, 403)."""
@@ -1502,12 +1580,15 @@ class LocalCloudFront:
                 self.controller.stalls,
                 self.controller.resets,
                 TemporaryKeyCheck(),
+                self.controller.signatures,
                 self.controller.rate_limits,
                 self.controller.errors,
             ],
         )
         self._listener: Listener | None = None
         self._setup_client: Any = None
+        # the clients of client() sign with these
+        self.register_credentials(DUMMY_ACCESS_KEY_ID, DUMMY_SECRET_ACCESS_KEY)
 
     def start(self) -> LocalCloudFront:
         if self._listener is not None:
@@ -1556,6 +1637,12 @@ class LocalCloudFront:
         self.controller.errors.set(
             operation, status, code, f"User is not authorized to perform: cloudfront:{operation}"
         )
+
+    def register_credentials(self, access_key_id: str, secret: str, token: str | None = None) -> None:
+        """Check the requests signed with ``access_key_id``: signed with ``secret`` (and carrying
+        ``token``, when given), as AWS checks them. Registered for the life of the endpoint (reset()
+        keeps them)."""
+        self.controller.signatures.register(access_key_id, secret, token)
 
     def rate_limit(
         self, rate: float, burst: float | None = None, operations: Sequence[str] = POLLED, shared: bool = False

@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import boto3
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError, ConnectionClosedError, EndpointConnectionError, ReadTimeoutError
@@ -535,6 +536,42 @@ def test_cli_prints_its_url_and_exits_cleanly(stop_signal: signal.Signals) -> No
             process.wait()
     assert process.returncode == 0
     assert out == "" and err == ""
+
+
+# -- credentials ------------------------------------------------------------------------
+
+
+def signed_client(cf: LocalCloudFront, key: str, secret: str, token: str | None = None) -> Any:
+    session = boto3.session.Session(
+        aws_access_key_id=key, aws_secret_access_key=secret, aws_session_token=token, region_name="us-east-1"
+    )
+    return session.client("cloudfront", endpoint_url=cf.url, config=IMPATIENT)
+
+
+def test_a_registered_key_must_sign_with_its_secret_and_carry_its_token(cf: LocalCloudFront, dist_id: str) -> None:
+    key, secret, token = "AKIASIGNATURECHECK01", "signature-check-secret-Hy7Tg5Rf3", "signature-check-token-Jk9"
+    cf.register_credentials(key, secret, token)
+    good = signed_client(cf, key, secret, token)
+    # a body (POST), a query string and a path with a tenant's ID are all signed as botocore signs them
+    batch = {"Paths": {"Quantity": 1, "Items": ["/a b/ü*"]}, "CallerReference": "signed"}
+    inv = good.create_invalidation(DistributionId=dist_id, InvalidationBatch=batch)["Invalidation"]["Id"]
+    assert good.list_invalidations(DistributionId=dist_id, MaxItems="1")["InvalidationList"]["Quantity"] == 1
+    assert good.get_invalidation(DistributionId=dist_id, Id=inv)["Invalidation"]["Id"] == inv
+    wrong_secret = signed_client(cf, key, "not-the-secret-Ab1Cd2Ef3", token)
+    assert error_of(wrong_secret.get_invalidation, DistributionId=dist_id, Id=inv) == ("SignatureDoesNotMatch", 403)
+    for lost in (None, "not-the-token-Xy9"):
+        client = signed_client(cf, key, secret, lost)
+        assert error_of(client.get_invalidation, DistributionId=dist_id, Id=inv) == ("InvalidClientTokenId", 403)
+    # a key not registered is not checked; a registered key without a token needs none
+    assert signed_client(cf, "AKIANOTREGISTERED001", "any-secret-Qq1").list_distributions()
+    cf.register_credentials("AKIANOTOKENNEEDED001", secret)
+    assert signed_client(cf, "AKIANOTOKENNEEDED001", secret).list_distributions()
+    assert error_of(signed_client(cf, "AKIANOTOKENNEEDED001", "other-secret-Ww2").list_distributions) == (
+        "SignatureDoesNotMatch",
+        403,
+    )
+    cf.reset()  # registered for the endpoint's life
+    assert error_of(wrong_secret.list_distributions) == ("SignatureDoesNotMatch", 403)
 
 
 # -- the account's rate limit ------------------------------------------------------------
