@@ -81,10 +81,12 @@ class ModuleRunner:
     def _error(result: dict[str, Any]) -> GateError:
         return GateError(str(result.get("msg") or "cloudfront_invalidation_info failed"), result.get("error_code"))
 
-    def resolve(self, target: Target) -> list[Invalidation]:
+    def resolve(self, target: Target, timeout: float) -> list[Invalidation]:
         """The target's invalidations: those given, or those in progress (for what is in progress,
-        not for the distribution's history: ``in_progress_only``)."""
-        args: dict[str, Any] = {}
+        not for the distribution's history: ``in_progress_only``). Throttled requests are retried
+        up to the gate's deadline (``wait_deadline``): many gates starting together share the
+        account's rate limit, and none fails for it before its timeout."""
+        args: dict[str, Any] = {"wait_deadline": time.time() + timeout}
         if target.distribution_id:
             args["distribution_id"] = target.distribution_id
         elif target.distribution_tenant_id:

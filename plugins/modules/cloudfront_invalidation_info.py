@@ -197,7 +197,7 @@ options:
       - The pace of a wait in several runs, as the previous run ended it (its RV(pace)), that is how much slower
         than the schedule the wait polls after throttling.
       - A throttled poll makes the wait slower (at once as slow as half a long wait's pace, then twice as
-        slow each time, at most half the time waited and 10 minutes); every other answer brings the pace
+        slow each time, at most a fifth of the time waited and 10 minutes); every other answer brings the pace
         back towards the schedule. Many waits sharing one account's rate limit so slow down until it can
         serve them all, and speed up again when it stops throttling.
     type: float
@@ -205,18 +205,21 @@ options:
     version_added: 0.1.0
   wait_deadline:
     description:
-      - When the overall wait must end, in seconds since the epoch, for callers that wait in several
-        runs of the module and must keep their own deadline, whatever the start of each run takes
+      - The caller's deadline, in seconds since the epoch, for callers that wait in several runs of the
+        module and must keep their own deadline, whatever the start of each run takes
         (M(edgeops.cloudfront.cloudfront_invalidation_wait) does).
       - The wait of this run ends then at the latest, or after O(wait_timeout), whichever comes first;
         once it has passed, the run polls once.
+      - Requests that CloudFront throttles are retried until then (with or without O(wait)), not only
+        for a minute as other passing failures are; the account is there, only busy with other callers.
     type: float
     version_added: 0.1.0
   wait_slice:
     description:
       - Return after at most this many seconds of waiting, without failing, when the invalidations
         are still in progress and O(wait_timeout) has not passed; RV(completed) tells which it was.
-      - The run polls when the schedule says, which may be never in a short slice, so slicing adds no polls.
+      - The run polls first when the schedule says, after the end of the slice if that is when the poll is due
+        (the run then lasts until that poll), so slicing adds no polls and every run polls.
       - The run also returns, without failing, as soon as a poll sees more of the invalidations
         completed than O(targets[].status) said, or, without it, than the run's first poll saw, so
         that the caller can report the progress at once.
@@ -410,8 +413,8 @@ pace:
   sample: 1.0
 last_poll:
   description: When the wait's last poll was made, in seconds since the epoch (see O(wait_last_poll)).
-  returned: when O(wait=true), the wait ended (completed, timed out, or at the end of its O(wait_slice)), and it
-    made a poll
+  returned: when O(wait=true) and the wait ended (completed, timed out, or at the end of its O(wait_slice)),
+    not after a failure that ends the run at once
   type: float
   sample: 1764423581.25
 api_calls:
@@ -535,6 +538,8 @@ def main() -> None:
         budget=wait_timeout if params["wait"] else RETRY_SECONDS,
     )
     api = CloudFrontApi(clients, hint=credential_hint(params))
+    if params["wait_deadline"] is not None:
+        api.throttled_until = api.clock.monotonic() + max(0.0, params["wait_deadline"] - time.time())
     try:
         selection: Selection | list[Selection]
         if params["targets"]:

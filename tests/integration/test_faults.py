@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 import time
 from typing import Any
 
@@ -14,6 +15,7 @@ import pytest
 import yaml
 from local_cloudfront import NO_ANSWER
 from playbook_runner import MODULE, run_module, run_playbook
+from test_wait_for_invalidation_role import after_gate, gate_play
 
 LONG = 3600
 
@@ -278,3 +280,27 @@ def test_outside_a_wait_a_lasting_fault_fails_within_its_budget_naming_the_cause
     assert result["api_calls"] == attempts and 6 <= attempts <= 16
     assert 60 <= took < 60 + 20
     assert "Traceback" not in run.output
+
+
+@pytest.mark.storm
+def test_a_gate_whose_first_requests_are_throttled_past_a_minute_still_opens(cloudfront, tmp_path):
+    """The gate's first step (what is in progress) retries throttling up to the gate's deadline, ever
+    more slowly, not for a minute only: gates that start together do not fail on the account's rate."""
+    dist = cloudfront.create_distribution()["id"]
+    inv = cloudfront.create_invalidation(dist, complete_in=85)
+    cloudfront.throttle("GetDistribution", 10_000)
+    thaw = threading.Timer(75, cloudfront.controller.errors.clear)
+    thaw.start()
+    try:
+        playbook = gate_play(tmp_path, cloudfront.url, {"wait_for_invalidation_distribution_id": dist})
+        run = run_playbook(playbook)
+    finally:
+        thaw.cancel()
+    assert run.rc == 0, run.output
+    result = after_gate(tmp_path)["result"]
+    assert result["completed"] is True and result["elapsed"] >= 85
+    assert [(i["id"], i["completed"]) for i in result["invalidations"]] == [(inv, True)]
+    seen = [r["status"] for r in cloudfront.requests("GetDistribution")]
+    # one module run, its attempts slowing down: about ten in the first minute, then one every
+    # 10 to 15 s (a fifth of the time spent)
+    assert seen[-1] == 200 and set(seen[:-1]) == {400} and 8 <= len(seen) <= 20, seen

@@ -29,9 +29,15 @@ try:
 except ImportError:
     Config = None  # type: ignore[assignment,misc]  # handled by AnsibleAWSModule
 
-from .errors import ACCESS_DENIED_CODES, REJECTED_CREDENTIAL_CODES, CloudFrontError, translated_errors
+from .errors import (
+    ACCESS_DENIED_CODES,
+    REJECTED_CREDENTIAL_CODES,
+    CloudFrontError,
+    TransientCloudFrontError,
+    translated_errors,
+)
 from .results import Owner, is_completed
-from .waiter import Clock, PollSchedule, wait_for
+from .waiter import Clock, PollSchedule, TransientError, wait_for
 
 if TYPE_CHECKING:
     # Types only: the stubs of the CloudFront API (mypy-boto3-cloudfront) are not installed where
@@ -112,9 +118,11 @@ READ_TIMEOUT = 30
 # run without wait): about ten attempts, the last at the end of the budget.
 RETRY_SECONDS = 60
 # The backoff between attempts: at once, then 2, 4, 8, then 10 s, each shortened at random by
-# up to a half, so that runs that failed together do not retry together.
+# up to a half, so that runs that failed together do not retry together. Throttling slows the
+# attempts by the pace (see PollSchedule): within a minute as above, in a longer budget for
+# throttled requests (``throttled_until``) up to a fifth of the time spent and one a minute.
 RETRY_SCHEDULE = PollSchedule(
-    min_interval=1.0, max_interval=1.0, growth=0.0, jitter=0.5, max_backoff=10.0, max_delay=10.0
+    min_interval=1.0, max_interval=1.0, growth=0.0, jitter=0.5, max_backoff=10.0, max_delay=60.0
 )
 # A wait that begins with more time than this gets a second client, with the timeouts of this
 # budget, for its last seconds; a shorter one, one client for all of it.
@@ -251,12 +259,23 @@ def _names_of(distribution: DistributionSummaryTypeDef) -> list[str]:
     return [name.lower().rstrip(".") for name in [distribution.get("DomainName") or "", *aliases] if name]
 
 
+class _OutOfBudget(Exception):
+    """A transient failure after the retry budget (not throttling, which has a longer one)."""
+
+    def __init__(self, error: TransientCloudFrontError) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
 class CloudFrontApi:
     """The CloudFront calls of this collection.
 
     ``clients`` gives the client for each request (see :class:`Clients`). ``retry``: whether a
     transient failure is retried here (for up to ``retry_seconds``); a wait sets it to False and
     sets ``deadline`` (a time of ``clock``), and its waiter retries the polls itself.
+    ``throttled_until``: a time of ``clock`` until which a throttled request is retried, however
+    long (a caller with a deadline: the account is there, only busy, and other callers share it);
+    other transient failures keep to ``retry_seconds``.
     ``hint``: what to add when AWS rejects the credentials (see :func:`credential_hint`).
     """
 
@@ -272,6 +291,7 @@ class CloudFrontApi:
         self.retry = True
         self.retry_seconds = retry_seconds
         self.deadline: float | None = None
+        self.throttled_until: float | None = None
         self.hint = hint
         # owners whose invalidations a page showed in this run: not multi-tenant distributions
         self._listed: set[Owner] = set()
@@ -294,13 +314,35 @@ class CloudFrontApi:
 
         if not self.retry:
             return attempt()
-        outcome = wait_for(attempt, lambda _: True, self.retry_seconds, schedule=RETRY_SCHEDULE, clock=self.clock)
-        if outcome.done and outcome.state is not None:
-            return outcome.state
-        error = outcome.last_error
+        started = self.clock.monotonic()
+        budget = self.retry_seconds
+        if self.throttled_until is not None:
+            budget = max(budget, self.throttled_until - started)
+        attempts = 0
+
+        def within_budget() -> ResultT:
+            """An attempt; past ``retry_seconds``, only throttling is worth another."""
+            nonlocal attempts
+            attempts += 1
+            try:
+                return attempt()
+            except TransientCloudFrontError as e:
+                if not e.throttled and self.clock.monotonic() - started >= self.retry_seconds:
+                    raise _OutOfBudget(e) from None
+                raise
+
+        try:
+            outcome = wait_for(within_budget, lambda _: True, budget, schedule=RETRY_SCHEDULE, clock=self.clock)
+        except _OutOfBudget as out:
+            error: TransientError | None = out.error
+        else:
+            if outcome.done and outcome.state is not None:
+                return outcome.state
+            error = outcome.last_error
+        elapsed = self.clock.monotonic() - started
         if not isinstance(error, CloudFrontError):  # attempt() raises nothing else that wait_for retries
-            raise CloudFrontError(f"cloudfront:{operation} did not succeed in {outcome.elapsed:.0f}s")
-        error.msg = f"{error.msg} (gave up after {outcome.polls} attempts in {outcome.elapsed:.0f}s)"
+            raise CloudFrontError(f"cloudfront:{operation} did not succeed in {elapsed:.0f}s")
+        error.msg = f"{error.msg} (gave up after {attempts} attempts in {elapsed:.0f}s)"
         raise error
 
     def _context(self, owner: Owner, invalidation_id: str | None = None) -> dict[str, str | None]:

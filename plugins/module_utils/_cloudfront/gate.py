@@ -34,8 +34,9 @@ if TYPE_CHECKING:
     class Runner(Protocol):
         """What the gate asks of CloudFront, through the ``cloudfront_invalidation_info`` module."""
 
-        def resolve(self, target: Target) -> list[Invalidation]:
-            """The target's invalidations: those given by ID, or every one of the distribution."""
+        def resolve(self, target: Target, timeout: float) -> list[Invalidation]:
+            """The target's invalidations: those given by ID, or those in progress. ``timeout``: seconds
+            to the gate's deadline, until which a throttled request is retried."""
 
         def wait(self, pending: list[dict[str, Any]], timeout: float, slice_seconds: int, where: Resume) -> SliceResult:
             """Wait for ``pending`` (as last seen) for at most ``slice_seconds``, and ``timeout`` seconds
@@ -321,7 +322,7 @@ def run_gate(settings: GateSettings, runner: Runner, progress: Progress) -> Gate
     pace, last_poll = 1.0, None
     try:
         for target in settings.targets:
-            state.add(target, runner.resolve(target))
+            state.add(target, runner.resolve(target, deadline - clock.monotonic()))
         waiting = f"Waiting up to {settings.timeout}s for {len(state.pending)} CloudFront invalidation(s) in progress"
         progress.begin(state, f"{waiting}: {state.pending_text()}" if state.pending else waiting)
         while state.pending:

@@ -317,7 +317,7 @@ def report(
         since_last_poll=since_last_poll,
         pace=pace,
     )
-    # a slice that made no poll (the schedule said none was due) returns what the caller said
+    # a slice in which no poll succeeded (throttled, say) returns what the caller said
     state = outcome.state if outcome.state is not None else known
     facts = _facts(single, state or [])
     facts["waited"] = round(outcome.elapsed, 3)

@@ -130,10 +130,9 @@ def check_module_params(params: Mapping[str, Any]) -> list[str]:
 
 
 def check_wait_slice(params: Mapping[str, Any]) -> str | None:
-    """The options of a wait in several runs go with ``wait=true``."""
-    given = [o for o in ("wait_slice", "wait_deadline") if params.get(o) is not None]
-    if given and not params.get("wait"):
-        return f"{' and '.join(given)} {'needs' if len(given) == 1 else 'need'} wait=true"
+    """A slice is a slice of a wait: ``wait_slice`` goes with ``wait=true``."""
+    if params.get("wait_slice") is not None and not params.get("wait"):
+        return "wait_slice needs wait=true"
     return None
 
 

@@ -22,9 +22,10 @@ back off exponentially for the failures in a row. The wait never sleeps past its
 and makes one last poll at the deadline before it gives up.
 
 A caller that waits in runs (to report progress between them) gives each run a slice,
-the time already waited, the pace and the time since the last poll: the run polls when the
-schedule says, which may be never before its slice ends, so slicing adds no polls. The
-numbers are tuned by ``benchmarks/`` (docs/benchmarks.md).
+the time already waited, the pace and the time since the last poll: the run polls first when
+the schedule says (after its slice's end, if that is when the poll is due) and stops at the end
+of its slice, so slicing adds no polls and every run makes one. The numbers are tuned by
+``benchmarks/`` (docs/benchmarks.md).
 """
 
 from __future__ import annotations
@@ -83,7 +84,7 @@ class PollSchedule:
     throttle_factor: float = 2.0
     throttle_floor: float = 0.5
     throttle_jitter: float = 0.5
-    pace_growth: float = 0.5
+    pace_growth: float = 0.2
     recovery: float = 0.7
     max_delay: float = 600.0
 
@@ -173,16 +174,16 @@ class Wait:
         self.polls = self.failures = self.throttled = 0
         self.last_poll: float | None = None
 
-    def first_poll(self) -> float | None:
+    def first_poll(self) -> float:
         """When to poll first: at once for a new wait; for a continued one, when the schedule says
-        (one paced interval after the last poll), at the deadline at the latest. None: not in
-        this run's slice (the run ends without polling)."""
+        (one paced interval after the last poll), at the deadline at the latest, and after the end
+        of the slice if that is when it is due: a run never ends without a poll."""
         if self.waited_before <= 0:
             return 0.0
         delay = self.schedule.next_delay(self.waited_before, 0, self.rand(), self.pace)
         if self.since_last_poll is not None:
             delay = max(0.0, delay - self.since_last_poll)
-        return self._within(0.0, delay)
+        return min(self.timeout, delay)
 
     def polled(self, at: float, error: TransientError | None = None) -> float | None:
         """A poll made at ``at`` answered (``error``: it failed transiently, and was not done).
@@ -236,8 +237,8 @@ def wait_for(
     ``waited_before``: seconds the caller already waited in earlier calls; the schedule
     continues from there (``elapsed`` does not include it). ``since_last_poll``, ``pace``: the
     last poll and the pace of those calls. ``slice_seconds``: return (with ``sliced``) rather
-    than sleep past this many seconds, when that comes before the deadline; a slice polls only
-    when the schedule says, which may be never.
+    than sleep past this many seconds, when that comes before the deadline; the first poll
+    comes when the schedule says, after the slice's end if need be, so every call polls.
     """
     clock = clock or Clock()
     wait = Wait(timeout, schedule, rand, waited_before, slice_seconds, since_last_poll, pace)
@@ -251,7 +252,7 @@ def wait_for(
             done, state, now, wait.polls, wait.failures, last_error, sliced, wait.throttled, wait.pace, wait.last_poll
         )
 
-    at = wait.first_poll()
+    at: float | None = wait.first_poll()
     while at is not None:
         ahead = at - (clock.monotonic() - start)
         if ahead > 0:

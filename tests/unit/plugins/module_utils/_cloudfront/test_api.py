@@ -309,6 +309,41 @@ def test_a_lasting_fault_fails_within_the_budget_naming_the_cause():
     assert max(clock.sleeps) <= 10
 
 
+def test_throttling_is_retried_until_the_callers_deadline_ever_more_slowly():
+    """A gate's deadline (wait_deadline): the account is there, only busy; many gates share it."""
+    client = StubClient(invalidations(3))
+    client.faults = [throttled() for _n in range(25)]
+    clock = FakeClock()
+    api = api_of(client, clock)
+    api.throttled_until = 1800.0
+    assert api.get_invalidation(E1, "I1")["Id"] == "I1"
+    assert len(client.calls) == 26 and 60 < clock.now < 1800
+    # ever more slowly: up to a fifth of the time spent, a minute at most
+    assert all(late >= 10 for late in clock.sleeps[-10:]) and max(clock.sleeps) <= 60
+    # and not past the deadline
+    client = StubClient(invalidations(3))
+    client.faults = [throttled() for _n in range(1000)]
+    clock = FakeClock()
+    api = api_of(client, clock)
+    api.throttled_until = 300.0
+    with pytest.raises(TransientCloudFrontError) as error:
+        api.get_invalidation(E1, "I1")
+    assert clock.now == pytest.approx(300.0) and "in 300s)" in error.value.msg
+
+
+def test_other_passing_failures_keep_to_their_budget_before_the_callers_deadline():
+    client = StubClient(invalidations(3))
+    client.faults = [TRANSIENT["refused"]() for _n in range(1000)]
+    clock = FakeClock()
+    api = api_of(client, clock)
+    api.throttled_until = 1800.0
+    with pytest.raises(TransientCloudFrontError) as error:
+        api.get_invalidation(E1, "I1")
+    # the attempt after the minute's last backoff, at most 10 s later
+    assert 60 <= clock.now <= 70
+    assert f"(gave up after {len(client.calls)} attempts in {clock.now:.0f}s)" in error.value.msg
+
+
 @pytest.mark.parametrize(
     "fault",
     [

@@ -60,12 +60,14 @@ class FakeRunner:
         self.done_at = done_at
         self.rounds: list[dict[str, Any]] = []
         self.script: dict[int, Any] = {}
+        self.resolved: list[float] = []  # the time to the deadline each resolve was given
 
     def _seen(self, i: dict[str, Any]) -> dict[str, Any]:
         done = i["completed"] or self.clock.now - self.start >= self.done_at.get(i["id"], float("inf"))
         return {**i, "status": "Completed" if done else "InProgress", "completed": done}
 
-    def resolve(self, target: Target) -> list[dict[str, Any]]:
+    def resolve(self, target: Target, timeout: float) -> list[dict[str, Any]]:
+        self.resolved.append(timeout)
         self.clock.sleep(1.0)
         return [self._seen(i) for i in self.found[target.label]]
 
@@ -187,6 +189,15 @@ def test_without_ids_the_gate_waits_for_those_in_progress_when_it_started():
     assert runner.rounds[0]["pending"] == ["I3", "I1"]
 
 
+def test_each_target_is_resolved_with_the_time_left_to_the_deadline():
+    """Throttled requests of the resolve step are retried up to the gate's deadline, not past it."""
+    found = {"E1": [inv("E1", "I1", done=True)], "E2": [inv("E2", "I2", done=True)]}
+    _outcome, runner, _lines = gate(
+        found, {}, timeout=300, targets=[{"distribution_id": "E1"}, {"distribution_id": "E2"}]
+    )
+    assert runner.resolved == [300, 299]  # each resolve costs a second here
+
+
 def test_nothing_in_progress_opens_at_once_without_a_round():
     outcome, runner, lines = gate({"E1": [inv("E1", "I1", done=True)]}, {}, distribution_id="E1")
     assert outcome.completed and outcome.invalidations == [] and runner.rounds == []
@@ -250,7 +261,7 @@ def test_a_failure_ends_the_gate_with_its_message_code_and_the_invalidations_as_
     runner = FakeRunner(clock, found, {"I1": 5})
     if at == "resolve":
 
-        def fail(target: Target) -> list[dict[str, Any]]:
+        def fail(target: Target, timeout: float) -> list[dict[str, Any]]:
             raise error
 
         runner.resolve = fail  # type: ignore[method-assign]

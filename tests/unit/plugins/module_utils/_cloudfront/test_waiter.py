@@ -218,12 +218,18 @@ def test_slices_make_the_same_polls_as_one_wait():
 
 
 def test_a_slice_polls_only_when_the_schedule_says_and_the_deadline_wins_over_the_slice():
-    """Slicing adds no polls: a slice that ends before the next poll is due makes none."""
+    """Slicing adds no polls, and no run is without one: a slice that ends before the next poll is
+    due lasts until that poll, then ends."""
     clock = FakeClock()
     poll = Flip(clock, 10_000)
-    outcome = wait_for(poll, bool, 30, clock=clock, rand=no_jitter, waited_before=600, slice_seconds=5)
-    assert outcome.sliced and poll.times == [] and outcome.polls == 0 and outcome.last_poll is None
-    assert clock.now == 0  # it returns at once: nothing to do in this slice
+    outcome = wait_for(poll, bool, 300, clock=clock, rand=no_jitter, waited_before=600, slice_seconds=5)
+    assert outcome.sliced and poll.times == [20.0] and outcome.polls == 1 and outcome.last_poll == 20.0
+    assert clock.now == 20.0
+    # but not past the deadline: the last poll is there
+    clock = FakeClock()
+    poll = Flip(clock, 10_000)
+    outcome = wait_for(poll, bool, 10, clock=clock, rand=no_jitter, waited_before=600, slice_seconds=5)
+    assert not outcome.sliced and not outcome.done and poll.times == [10.0]
     clock = FakeClock()
     poll = Flip(clock, 10_000)
     outcome = wait_for(poll, bool, 30, clock=clock, rand=no_jitter, waited_before=600, slice_seconds=50)
@@ -246,10 +252,11 @@ def test_throttling_slows_the_pace_and_answers_bring_it_back():
     assert schedule.paced(8.0, throttled=True, elapsed=600) == 16.0
     assert schedule.paced(8.0, throttled=False) == pytest.approx(8.0 * schedule.recovery)
     assert schedule.paced(1.0, throttled=False) == 1.0
-    # the delay is the interval times the pace, at most half the time waited (and 30 s at least),
-    # and max_delay
+    # the delay is the interval times the pace, at most a fifth of the time waited (and 30 s at
+    # least), and max_delay
     assert schedule.next_delay(600, 0, 0.0, pace=4.0) == pytest.approx(80.0)
-    assert schedule.next_delay(100, 0, 0.0, pace=4.0) == pytest.approx(50.0)
+    assert schedule.next_delay(250, 0, 0.0, pace=4.0) == pytest.approx(50.0)
+    assert schedule.next_delay(100, 0, 0.0, pace=4.0) == pytest.approx(30.0)
     assert schedule.next_delay(10, 0, 0.0, pace=100.0) == pytest.approx(30.0)
     assert schedule.next_delay(3000, 0, 0.0, pace=1000.0) == pytest.approx(schedule.max_delay)
 
@@ -268,10 +275,11 @@ def test_a_throttled_wait_slows_down_and_the_pace_carries_over():
             raise answer
         return answer
 
-    outcome = wait_for(poll, bool, 600, clock=clock, rand=no_jitter, waited_before=600, slice_seconds=400)
+    outcome = wait_for(poll, bool, 600, clock=clock, rand=no_jitter, waited_before=600, slice_seconds=350)
     assert outcome.throttled == 3 and outcome.failures == 3
-    # 20 s, then 40, 80, 160 after the throttled ones, then the pace comes back a step per answer
-    assert clock.sleeps[:4] == pytest.approx([20.0, 40.0, 80.0, 160.0])
+    # 20 s, then 40, 80 after the throttled ones, then 160 but for a fifth of the time waited
+    # (740 s), then the pace comes back a step per answer
+    assert clock.sleeps[:4] == pytest.approx([20.0, 40.0, 80.0, 148.0])
     assert outcome.pace == pytest.approx(
         8.0 * PollSchedule().recovery
-    )  # one answer, at 300 s; the next is past the slice
+    )  # one answer, at 288 s; the next is past the slice
