@@ -5,9 +5,9 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
-import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -21,6 +21,7 @@ SUPPORT_DIR = Path(__file__).resolve().parent.parent / "support"
 if str(SUPPORT_DIR) not in sys.path:
     sys.path.insert(0, str(SUPPORT_DIR))
 
+from endpoint_triggers import Completions, complete_after, triggers  # noqa: E402
 from local_cloudfront import LocalCloudFront  # noqa: E402
 from playbook_runner import ACCESS_KEY, CREDENTIALS, SECRET_KEY, SESSION_TOKEN  # noqa: E402
 
@@ -43,44 +44,25 @@ def cloudfront(local_cloudfront_server: LocalCloudFront) -> Iterator[LocalCloudF
 
 
 # ---------------------------------------------------------------------------------------
-# Acting on the endpoint while a playbook runs
+# Acting on the endpoint while a playbook runs (endpoint_triggers.py)
 # ---------------------------------------------------------------------------------------
 
 
 @pytest.fixture
 def after_first_poll(cloudfront: LocalCloudFront) -> Iterator[Callable[..., None]]:
-    """``after_first_poll(action, operation=..., count=1)``: run ``action()`` in a thread as soon as
-    the endpoint has answered the first (or the ``count``-th) ``operation`` request of the code
-    under test, so that a test does not depend on how long ansible-playbook takes to start.
+    """``after_first_poll(action, operation=..., count=1)``: see endpoint_triggers.triggers; the
+    test fails at teardown when a trigger never fired or an action raised."""
+    with triggers(cloudfront) as schedule:
+        yield schedule
 
-    Loud, never a fallback: when the test ends with the trigger not yet seen, or the action
-    raised, the test fails (at teardown) saying so."""
-    threads: list[threading.Thread] = []
-    problems: list[str] = []
-    test_over = threading.Event()
 
-    def schedule(action: Callable[[], object], operation: str = "GetInvalidation", count: int = 1) -> None:
-        def wait_then_act() -> None:
-            while len(cloudfront.requests(operation)) < count:
-                if test_over.wait(0.02):
-                    seen = len(cloudfront.requests(operation))
-                    problems.append(f"the trigger never fired: {seen} {operation} request(s), not {count}")
-                    return
-            try:
-                action()
-            except Exception as error:  # reported at teardown: a thread's exception would vanish
-                problems.append(f"the action after {operation} #{count} raised {error!r}")
-
-        thread = threading.Thread(target=wait_then_act, daemon=True)
-        thread.start()
-        threads.append(thread)
-
-    yield schedule
-    test_over.set()
-    for thread in threads:
-        thread.join(timeout=10)
-    if problems:
-        pytest.fail("after_first_poll: " + "; ".join(problems))
+@pytest.fixture
+def complete_after_first_poll(
+    cloudfront: LocalCloudFront, after_first_poll: Callable[..., None]
+) -> Callable[..., Completions]:
+    """``complete_after_first_poll({invalidation_id: seconds, ...}, operation=..., count=1)``: see
+    endpoint_triggers.complete_after."""
+    return functools.partial(complete_after, cloudfront, after_first_poll)
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import socket
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -79,12 +80,12 @@ def assert_no_secret(private: Path) -> None:
 
 @pytest.mark.parametrize("verbosity", [0, 3])
 def test_gate_job_passes_its_result_to_the_next_workflow_node(
-    cloudfront, tmp_path, awx_env, after_first_poll, verbosity
+    cloudfront, tmp_path, awx_env, complete_after_first_poll, verbosity
 ):
     dist = cloudfront.create_distribution()
     inv = [cloudfront.create_invalidation(dist["id"], [f"/{n}"], complete_in=3600) for n in range(2)]
     # two IDs are read from ListInvalidations pages: the first page is the resolve step
-    after_first_poll(lambda: [cloudfront.complete_in(i, 2) for i in inv], "ListInvalidations")
+    done = complete_after_first_poll(dict.fromkeys(inv, 2), "ListInvalidations")
     private = awx_project(tmp_path)
     extravars = {
         "cloudfront_distribution_id": dist["id"],
@@ -93,7 +94,7 @@ def test_gate_job_passes_its_result_to_the_next_workflow_node(
     }
     runner = run_job(private, extravars, awx_env, verbosity)
     assert runner.status == "successful", runner.stdout.read()
-    assert runner.rc == 0
+    assert runner.rc == 0 and time.time() >= done.last
     # the credential reached the module through the environment only
     assert {r["access_key_id"] for r in cloudfront.requests()} == {ACCESS_KEY}
     result = artifacts(runner)[RESULT]

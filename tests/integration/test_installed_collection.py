@@ -184,10 +184,10 @@ def assert_ran_from(run_output: str, installed: Path) -> None:
         assert str(source) not in run_output
 
 
-def test_the_demo_playbook_runs_from_the_installed_copy(installed, cloudfront, after_first_poll):
+def test_the_demo_playbook_runs_from_the_installed_copy(installed, cloudfront, complete_after_first_poll):
     dist = cloudfront.create_distribution(aliases=["www.example.com"])
     inv = cloudfront.create_invalidation(dist["id"], ["/index.html", "/assets/*"], complete_in=LONG)
-    after_first_poll(lambda: cloudfront.complete_in(inv, 2))
+    complete_after_first_poll({inv: 2})
     playbook = installed / "ansible_collections" / "edgeops" / "cloudfront" / "examples" / "deploy_with_gate.yml"
     run = run_playbook(
         playbook,
@@ -200,11 +200,11 @@ def test_the_demo_playbook_runs_from_the_installed_copy(installed, cloudfront, a
     assert_ran_from(run.output, installed)
 
 
-def test_the_gate_playbook_runs_from_the_installed_copy(installed, cloudfront, after_first_poll):
+def test_the_gate_playbook_runs_from_the_installed_copy(installed, cloudfront, complete_after_first_poll):
     dist = cloudfront.create_distribution()
     invs = [cloudfront.create_invalidation(dist["id"], [f"/{n}"], complete_in=LONG) for n in range(2)]
     # two IDs are read from ListInvalidations pages: the first page is the resolve step
-    after_first_poll(lambda: [cloudfront.complete_in(i, 2) for i in invs], "ListInvalidations")
+    complete_after_first_poll(dict.fromkeys(invs, 2), "ListInvalidations")
     run = run_playbook(
         f"{NAME}.invalidation_gate",
         extra_vars={

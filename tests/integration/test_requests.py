@@ -14,13 +14,13 @@ def operations(cloudfront) -> list[str]:
     return [r["operation"] for r in cloudfront.requests()]
 
 
-def test_a_gate_without_ids_reads_what_is_in_progress_not_the_history(cloudfront, tmp_path, after_first_poll):
+def test_a_gate_without_ids_reads_what_is_in_progress_not_the_history(cloudfront, tmp_path, complete_after_first_poll):
     """1,000 completed invalidations and 2 in progress: GetDistribution says 2 are in progress, and
     the first page of ListInvalidations has them. Nothing in progress: no list at all."""
     dist = cloudfront.create_distribution()["id"]
     cloudfront.add_invalidations(dist, 1000)
     running = [cloudfront.create_invalidation(dist, [f"/{n}"], complete_in=LONG) for n in range(2)]
-    after_first_poll(lambda: [cloudfront.complete_in(i, 2) for i in running], "ListInvalidations")
+    complete_after_first_poll(dict.fromkeys(running, 2), "ListInvalidations")
     run = run_playbook(gate_play(tmp_path, cloudfront.url, {"wait_for_invalidation_distribution_id": dist}))
     assert run.rc == 0, run.output
     result = after_gate(tmp_path)["result"]
@@ -63,12 +63,12 @@ def test_an_old_invalidation_costs_one_request_more_not_the_history(cloudfront, 
     assert operations(cloudfront) == ["ListInvalidations", "GetInvalidation"]
 
 
-def test_a_run_builds_one_client_and_keeps_its_connection(cloudfront, tmp_path, after_first_poll):
+def test_a_run_builds_one_client_and_keeps_its_connection(cloudfront, tmp_path, complete_after_first_poll):
     """wait_timeout 20: every request of the run on one client, so on one kept-alive connection
     (a client per request, as before, opened a connection, and resolved the credentials, each time)."""
     dist = cloudfront.create_distribution()["id"]
     inv = cloudfront.create_invalidation(dist, complete_in=LONG)
-    after_first_poll(lambda: cloudfront.complete_in(inv, 8))
+    complete_after_first_poll({inv: 8})
     args = {"distribution_id": dist, "invalidation_id": inv, "wait": True, "wait_timeout": 20}
     result = run_module(cloudfront.url, args, tmp_path).result
     assert result["completed"] is True

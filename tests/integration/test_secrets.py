@@ -72,13 +72,13 @@ def test_module_output_and_result_hold_no_secret(cloudfront, tmp_path, name, ver
     "timeout, given_in",
     [(60, "environment"), (2, "environment"), (60, "module_defaults"), (2, "module_defaults")],
 )
-def test_gate_output_holds_no_secret(cloudfront, tmp_path, after_first_poll, verbosity, timeout, given_in):
+def test_gate_output_holds_no_secret(cloudfront, tmp_path, complete_after_first_poll, verbosity, timeout, given_in):
     """The credentials from the environment (as AWX injects them) or from module_defaults, which
     the gate's action hands to each of its module runs."""
     dist = cloudfront.create_distribution()["id"]
     inv = cloudfront.create_invalidation(dist, complete_in=3600)
     if timeout > 2:
-        after_first_poll(lambda: cloudfront.complete_in(inv, 2), "ListInvalidations")
+        complete_after_first_poll({inv: 2}, "ListInvalidations")
     defaults = {"endpoint_url": cloudfront.url}
     if given_in == "module_defaults":
         defaults.update(access_key="AKIAEDGEOPSOPTION003", secret_key=OPTION_SECRET, session_token=OPTION_TOKEN)

@@ -57,10 +57,10 @@ def test_a_temporary_key_without_its_token_fails_naming_the_session_token(cloudf
     assert "Traceback" not in run.output
 
 
-def test_the_gate_reads_aws_security_token(cloudfront, tmp_path, after_first_poll):
+def test_the_gate_reads_aws_security_token(cloudfront, tmp_path, complete_after_first_poll):
     dist = cloudfront.create_distribution()["id"]
     inv = cloudfront.create_invalidation(dist, complete_in=3600)
-    after_first_poll(lambda: cloudfront.complete_in(inv, 2), "GetDistribution")
+    complete_after_first_poll({inv: 2}, "GetDistribution")
     playbook = gate_play(tmp_path, cloudfront.url, {"wait_for_invalidation_distribution_id": dist})
     run = run_playbook(playbook, env=temporary_env(AWS_SECURITY_TOKEN=SESSION_TOKEN))
     assert run.rc == 0, run.output

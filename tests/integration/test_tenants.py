@@ -41,7 +41,7 @@ def modes(tmp_path: Path, endpoint: str, tasks: dict[str, dict[str, Any]]) -> di
     return dict(zip(tasks, json.loads((tmp_path / "r").read_text())))
 
 
-def test_every_mode_of_the_module_works_for_a_tenant(cloudfront, tmp_path, after_first_poll):
+def test_every_mode_of_the_module_works_for_a_tenant(cloudfront, tmp_path, complete_after_first_poll):
     saas = cloudfront.create_distribution(multi_tenant=True)["id"]
     tenant = cloudfront.create_distribution_tenant(saas, [DOMAIN])
     other = cloudfront.create_distribution()["id"]
@@ -50,7 +50,7 @@ def test_every_mode_of_the_module_works_for_a_tenant(cloudfront, tmp_path, after
     running = cloudfront.create_tenant_invalidation(tenant, ["/b", "/c"], complete_in=LONG)
     # the wait's first poll (the 2nd GetInvalidationForDistributionTenant of the "wait" task) sees it in
     # progress; it completes 3 s later
-    after_first_poll(lambda: cloudfront.complete_in(running, 3), "GetInvalidationForDistributionTenant", count=3)
+    complete_after_first_poll({running: 3}, "GetInvalidationForDistributionTenant", count=3)
     results = modes(
         tmp_path,
         cloudfront.url,
@@ -165,19 +165,15 @@ def test_access_denied_on_a_tenant_action_names_the_tenant_and_the_action(cloudf
     )
 
 
-def test_a_gate_of_a_tenant_by_its_domain_and_a_distribution(cloudfront, tmp_path, after_first_poll):
+def test_a_gate_of_a_tenant_by_its_domain_and_a_distribution(cloudfront, tmp_path, complete_after_first_poll):
     saas = cloudfront.create_distribution(multi_tenant=True)["id"]
     tenant = cloudfront.create_distribution_tenant(saas, [DOMAIN])
     site = cloudfront.create_distribution()["id"]
     tenant_inv = cloudfront.create_tenant_invalidation(tenant, complete_in=LONG)
     site_inv = cloudfront.create_invalidation(site, complete_in=LONG)
 
-    def flip() -> None:
-        cloudfront.complete_in(tenant_inv, 4)
-        cloudfront.complete_in(site_inv, 8)
-
     # resolved: the tenant's in-progress list (by its domain), then the distribution's (GetDistribution first)
-    after_first_poll(flip, "GetDistribution")
+    complete_after_first_poll({tenant_inv: 4, site_inv: 8}, "GetDistribution")
     targets = [{"alias": DOMAIN}, {"distribution_id": site}]
     playbook = gate_play(
         tmp_path,
@@ -199,16 +195,19 @@ def test_a_gate_of_a_tenant_by_its_domain_and_a_distribution(cloudfront, tmp_pat
     assert any(line.startswith("1 of 2") and line.endswith(f"distribution {site}: {site_inv}") for line in lines)
 
 
-def test_the_awx_job_gates_a_tenant_by_id_and_publishes_its_result(cloudfront, tmp_path, awx_env):
+def test_the_awx_job_gates_a_tenant_by_id_and_publishes_its_result(
+    cloudfront, tmp_path, awx_env, complete_after_first_poll
+):
     saas = cloudfront.create_distribution(multi_tenant=True)["id"]
     tenant = cloudfront.create_distribution_tenant(saas, [DOMAIN])
-    inv = cloudfront.create_tenant_invalidation(tenant, complete_in=3)
+    inv = cloudfront.create_tenant_invalidation(tenant, complete_in=LONG)
+    # in progress when the job lists the tenant's invalidations, completed 3 s later
+    done = complete_after_first_poll({inv: 3}, "ListInvalidationsForDistributionTenant")
     private = awx_project(tmp_path)
-    started = time.time()
     runner = run_job(private, {"cloudfront_distribution_tenant_id": tenant, "cloudfront_gate_timeout": 60}, awx_env)
     assert runner.status == "successful", runner.stdout.read()
     result = artifacts(runner)["wait_for_invalidation_result"]
-    assert result["completed"] is True and time.time() - started >= 3
+    assert result["completed"] is True and time.time() >= done.last
     assert result["invalidations"] == [
         {"distribution_tenant_id": tenant, "id": inv, "status": "Completed", "completed": True}
     ]

@@ -97,16 +97,10 @@ def gate_result(seen: dict[str, Any]) -> dict[str, Any]:
 
 
 @pytest.mark.skipif(SYSTEM_PYTHON is None, reason="needs a system Python without boto3")
-def test_gate_runs_once_on_the_controller_and_holds_later_tasks(cloudfront, tmp_path, after_first_poll):
+def test_gate_runs_once_on_the_controller_and_holds_later_tasks(cloudfront, tmp_path, complete_after_first_poll):
     dist = cloudfront.create_distribution()
     inv = cloudfront.create_invalidation(dist["id"], complete_in=LONG)
-    flipped: list[float] = []
-
-    def flip() -> None:
-        cloudfront.complete_in(inv, 3)
-        flipped.append(time.time() + 3)
-
-    after_first_poll(flip, "ListInvalidations")
+    done = complete_after_first_poll({inv: 3}, "ListInvalidations")
     inventory = tmp_path / "hosts.ini"
     inventory.write_text(
         f"[web]\nweb1\nweb2\nweb3\n\n[web:vars]\nansible_connection=local\nansible_python_interpreter={SYSTEM_PYTHON}\n"
@@ -118,7 +112,7 @@ def test_gate_runs_once_on_the_controller_and_holds_later_tasks(cloudfront, tmp_
     assert len(cloudfront.requests("ListInvalidations")) == 1
     for host in ("web1", "web2", "web3"):
         seen = after_gate(tmp_path, host)
-        assert seen["time"] >= flipped[0], "a task after the gate ran before the invalidation completed"
+        assert seen["time"] >= done.last, "a task after the gate ran before the invalidation completed"
         assert gate_result(seen["result"]) == {
             "completed": True,
             "timed_out": False,
@@ -127,24 +121,16 @@ def test_gate_runs_once_on_the_controller_and_holds_later_tasks(cloudfront, tmp_
         assert seen["result"]["elapsed"] >= 2.5
 
 
-def test_several_distributions_finishing_at_different_times(cloudfront, tmp_path, after_first_poll):
+def test_several_distributions_finishing_at_different_times(cloudfront, tmp_path, complete_after_first_poll):
     first = cloudfront.create_distribution(aliases=["www.example.com"])
     second = cloudfront.create_distribution(aliases=["static.example.com"])
     third = cloudfront.create_distribution()
     a = [cloudfront.create_invalidation(first["id"], [f"/a{n}"], complete_in=LONG) for n in range(2)]
     b = [cloudfront.create_invalidation(second["id"], [f"/b{n}"], complete_in=LONG) for n in range(2)]
     c = [cloudfront.create_invalidation(third["id"], [f"/c{n}"], complete_in=LONG) for n in range(2)]
-    flips = dict(zip(a + b + c, [2, 9, 3, 5, 7, 11]))
-    flipped: list[float] = []
-
-    def flip() -> None:
-        for inv, seconds in flips.items():
-            cloudfront.complete_in(inv, seconds)
-        flipped.append(time.time() + max(flips.values()))
-
     # the gate's resolve step reads each of the 3 distributions once (ListInvalidations); the
-    # flips count from the first poll of the wait, the 4th ListInvalidations
-    after_first_poll(flip, "ListInvalidations", count=4)
+    # completions count from the first poll of the wait, the 4th ListInvalidations
+    done = complete_after_first_poll(dict(zip(a + b + c, [2, 9, 3, 5, 7, 11])), "ListInvalidations", count=4)
     targets = [
         {"distribution_id": first["id"], "ids": a},
         {"alias": "static.example.com", "ids": b},
@@ -158,7 +144,7 @@ def test_several_distributions_finishing_at_different_times(cloudfront, tmp_path
     run = run_playbook(playbook)
     assert run.rc == 0, run.output
     seen = after_gate(tmp_path)
-    assert seen["time"] >= flipped[0]
+    assert seen["time"] >= done.last
     result = seen["result"]
     assert result["completed"] is True
     got = {(i["distribution_id"], i["id"]) for i in result["invalidations"]}
@@ -256,17 +242,14 @@ def test_soft_timeout_reports_and_the_play_goes_on(cloudfront, tmp_path):
     assert result["msg"].endswith(f"still in progress: distribution {dist['id']}: {stuck}")
 
 
-def test_progress_lines_come_at_least_once_per_interval_and_at_each_completion(cloudfront, tmp_path, after_first_poll):
+def test_progress_lines_come_at_least_once_per_interval_and_at_each_completion(
+    cloudfront, tmp_path, complete_after_first_poll
+):
     dist = cloudfront.create_distribution()
     first = cloudfront.create_invalidation(dist["id"], ["/a"], complete_in=LONG)
     second = cloudfront.create_invalidation(dist["id"], ["/b"], complete_in=LONG)
-
-    def flip() -> None:
-        cloudfront.complete_in(first, 4)
-        cloudfront.complete_in(second, 12)
-
     # the resolve step lists the distribution once; the wait's polls read both with one list each
-    after_first_poll(flip, "ListInvalidations")
+    complete_after_first_poll({first: 4, second: 12}, "ListInvalidations")
     playbook = gate_play(
         tmp_path,
         cloudfront.url,
@@ -391,10 +374,10 @@ def test_misuse_of_the_role_is_refused_before_the_gate_starts(cloudfront, tmp_pa
 
 
 @pytest.mark.parametrize("example", ["deploy_with_gate.yml", "report_and_wait.yml"])
-def test_example_playbooks_run_against_the_endpoint(cloudfront, example, after_first_poll):
+def test_example_playbooks_run_against_the_endpoint(cloudfront, example, complete_after_first_poll):
     dist = cloudfront.create_distribution()
     inv = cloudfront.create_invalidation(dist["id"], ["/index.html"], complete_in=LONG)
-    after_first_poll(lambda: cloudfront.complete_in(inv, 2))
+    complete_after_first_poll({inv: 2})
     playbook = Path(__file__).resolve().parents[2] / "examples" / example
     run = run_playbook(
         playbook,

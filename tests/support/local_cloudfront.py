@@ -1628,9 +1628,10 @@ class LocalCloudFront:
     def set_default_delay(self, seconds: float) -> None:
         self.controller.set_default_delay(seconds)
 
-    def complete_in(self, invalidation_id: str, seconds: float) -> None:
-        """Complete the invalidation ``seconds`` from now (0: now). UnknownInvalidation if absent."""
-        self.controller.complete_in(invalidation_id, seconds)
+    def complete_in(self, invalidation_id: str, seconds: float) -> float:
+        """Complete the invalidation ``seconds`` from now (0: now). UnknownInvalidation if absent.
+        Returns when it completes (a wall time, ``time.time()``)."""
+        return completion_time(self.controller.complete_in(invalidation_id, seconds))
 
     def deny(self, operation: str, code: str = "AccessDenied", status: int = 403) -> None:
         """Answer every ``operation`` request with an error (default: AccessDenied) until reset."""
