@@ -52,9 +52,9 @@ cd "$REPO"
 unset EDGEOPS_LINE  # each step below runs on its line (tools/line.sh)
 
 workers=${EDGEOPS_PYTEST_WORKERS:-$(nproc 2>/dev/null || echo 2)}
-# the sleepers' workers: one for each storm test (5) and the long-gate test (1) on 2.19; on 2.21, the long gate
+# the sleepers' workers: about one per storm test (5) and the long-gate test on 2.19; on 2.21, the long gate and the others
 sleeper_workers_219=6
-sleeper_workers_221=1
+sleeper_workers_221=2
 read -r -a lines <<<"${EDGEOPS_LINES:-$(edgeops_lines)}"
 if [ "${#lines[@]}" -gt 1 ] && [ -n "${EDGEOPS_PYTHON:-}${EDGEOPS_VENV:-}${EDGEOPS_WORK:-}" ]; then
     echo "test.sh: EDGEOPS_PYTHON, EDGEOPS_VENV and EDGEOPS_WORK are one line's; set EDGEOPS_LINES to that line" >&2

@@ -25,6 +25,9 @@ SESSION_TOKEN = "edgeops-test-session-token-Hk5Jd9Lp2Xw7"
 TEMPORARY_KEY = "ASIAEDGEOPSTEMPKEY07"
 OPTION_SECRET = "edgeops-option-secret-Qw8Er4Ty6Ui2"
 OPTION_TOKEN = "edgeops-option-token-Zx3Cv5Bn7Mm9"
+# a profile's key, in a shared credentials file (profile_env)
+PROFILE_KEY = "AKIAEDGEOPSPROFILE01"
+PROFILE_SECRET = "edgeops-profile-secret-Ty6Ui8Op2"
 # What the tests sign with: the local endpoint checks each signature against these (conftest.py),
 # so that a secret or a token lost on the way fails as it would on AWS.
 CREDENTIALS = {
@@ -33,7 +36,10 @@ CREDENTIALS = {
     "AKIAEDGEOPSOPTION001": ("edgeops-option-secret-Vb3Nm7Qa1Ls9", "edgeops-option-token-Wd4Kc8"),
     "AKIAEDGEOPSOPTION002": (OPTION_SECRET, OPTION_TOKEN),
     "AKIAEDGEOPSOPTION003": (OPTION_SECRET, OPTION_TOKEN),
+    PROFILE_KEY: (PROFILE_SECRET, None),
 }
+# Every secret a test hands to Ansible: none may appear in any output or artifact.
+SECRETS = tuple(sorted({value for pair in CREDENTIALS.values() for value in pair if value}))
 MODULE = "edgeops.cloudfront.cloudfront_invalidation_info"
 ANSIBLE_PLAYBOOK = str(Path(sys.executable).with_name("ansible-playbook"))
 
@@ -53,6 +59,66 @@ def aws_env(**extra: str) -> dict[str, str]:
     )
     env.update(extra)
     return env
+
+
+def credential_free_env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    """The environment of a run with no AWS credentials at all: none in the environment, no shared
+    files, no instance metadata; ``extra`` added."""
+    env = {k: v for k, v in aws_env().items() if not k.startswith("AWS_")}
+    env.update(
+        AWS_SHARED_CREDENTIALS_FILE=str(tmp_path / "no-credentials"),
+        AWS_CONFIG_FILE=str(tmp_path / "no-config"),
+        AWS_EC2_METADATA_DISABLED="true",
+    )
+    env.update(extra)
+    return env
+
+
+def profile_env(tmp_path: Path, profile: str = "deploy") -> dict[str, str]:
+    """The environment of a run whose only credentials are ``profile``'s, in a shared credentials
+    file: PROFILE_KEY, signed with PROFILE_SECRET."""
+    credentials = tmp_path / "credentials"
+    credentials.write_text(
+        f"[{profile}]\naws_access_key_id = {PROFILE_KEY}\naws_secret_access_key = {PROFILE_SECRET}\n"
+    )
+    return credential_free_env(tmp_path, AWS_SHARED_CREDENTIALS_FILE=str(credentials))
+
+
+def assert_no_secret(*texts: str) -> None:
+    """None of the tests' secrets (SECRETS) in these texts."""
+    for text in texts:
+        leaked = [secret for secret in SECRETS if secret in text]
+        assert not leaked, f"secrets in the output: {leaked}"
+
+
+def assert_no_secret_in(directory: Path) -> None:
+    """None of the tests' secrets in any file below ``directory`` (a job's output, events, artifacts)."""
+    assert_no_secret(*(p.read_text(errors="replace") for p in directory.rglob("*") if p.is_file()))
+
+
+def run_modes(tmp_path: Path, endpoint: str, modes: dict[str, dict[str, Any]], name: str = "modes") -> dict[str, Any]:
+    """Run the module once per mode (its arguments), all in one playbook, failures ignored; each
+    mode's registered result. No traceback in the output."""
+    tasks: list[dict[str, Any]] = [
+        {"name": mode, MODULE: args, "register": f"mode{n}", "ignore_errors": True}
+        for n, (mode, args) in enumerate(modes.items())
+    ]
+    results = tmp_path / f"{name}.json"
+    content = "{{ [" + ", ".join(f"mode{n}" for n in range(len(modes))) + "] | to_json }}"
+    tasks.append({"name": "Record the results", "ansible.builtin.copy": {"content": content, "dest": str(results)}})
+    play = {
+        "name": "Every mode",
+        "hosts": "localhost",
+        "gather_facts": False,
+        "module_defaults": {"group/edgeops.cloudfront.aws": {"endpoint_url": endpoint}},
+        "tasks": tasks,
+    }
+    playbook = tmp_path / f"{name}.yml"
+    playbook.write_text(yaml.safe_dump([play], sort_keys=False))
+    run = run_playbook(playbook)
+    assert run.rc == 0, run.output
+    assert "Traceback" not in run.output
+    return dict(zip(modes, json.loads(results.read_text())))
 
 
 @dataclass

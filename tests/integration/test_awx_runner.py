@@ -22,9 +22,8 @@ from typing import Any
 import ansible_runner
 import pytest
 import yaml
-from playbook_runner import ACCESS_KEY, SECRET_KEY, SESSION_TOKEN
+from playbook_runner import ACCESS_KEY, SECRET_KEY, assert_no_secret_in
 
-SECRETS = (SECRET_KEY, SESSION_TOKEN)
 RESULT = "wait_for_invalidation_result"
 
 
@@ -68,16 +67,6 @@ def artifacts(runner: ansible_runner.Runner) -> dict[str, Any]:
     return data
 
 
-def artifact_texts(private: Path) -> str:
-    return "\n".join(p.read_text(errors="replace") for p in private.rglob("*") if p.is_file())
-
-
-def assert_no_secret(private: Path) -> None:
-    """No secret in the job's output, its events or anything left in its artifacts."""
-    text = artifact_texts(private)
-    assert not any(secret in text for secret in SECRETS)
-
-
 @pytest.mark.parametrize("verbosity", [0, 3])
 def test_gate_job_passes_its_result_to_the_next_workflow_node(
     cloudfront, tmp_path, awx_env, complete_after_first_poll, verbosity
@@ -105,7 +94,7 @@ def test_gate_job_passes_its_result_to_the_next_workflow_node(
     stdout = runner.stdout.read()
     assert f"Waiting up to 120s for 2 CloudFront invalidation(s) in progress: distribution {dist['id']}" in stdout
     assert "2 of 2 CloudFront invalidation(s) completed after" in stdout
-    assert_no_secret(private)
+    assert_no_secret_in(private)
 
 
 @pytest.mark.parametrize(
@@ -161,7 +150,7 @@ def test_the_second_gate_of_a_workflow_decides_and_publishes_on_its_own(
     # with one name for both gates, the second says that the first's result hides its own fact
     hidden = f"wait_for_invalidation: {RESULT} is also an extra variable"
     assert (hidden in stdout) is (second_name is None)
-    assert_no_secret(tmp_path)
+    assert_no_secret_in(tmp_path)
 
 
 def rescue_plays(role_vars: dict[str, Any]) -> list[dict[str, Any]]:
@@ -221,7 +210,7 @@ def test_a_failure_in_the_middle_of_a_gate_is_published_and_named(
         "error_code": code,
     }
     assert [r["status"] for r in cloudfront.requests("GetInvalidation")] == [200, 200, status]
-    assert_no_secret(tmp_path)
+    assert_no_secret_in(tmp_path)
 
 
 def test_a_malformed_id_in_the_second_target_is_published_and_named(cloudfront, tmp_path, awx_env):
@@ -333,4 +322,4 @@ def test_runner_writes_the_environment_to_artifacts_command(cloudfront, tmp_path
         assert leaked == {command}
     finally:
         command.unlink()
-    assert_no_secret(private)
+    assert_no_secret_in(private)

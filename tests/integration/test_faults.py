@@ -301,3 +301,38 @@ def test_a_gate_whose_first_requests_are_throttled_past_a_minute_still_opens(
     # one module run, its attempts slowing down: about ten in the first minute, then one every
     # 10 to 15 s (a fifth of the time spent)
     assert statuses[-1] == 200 and set(statuses[:-1]) == {400} and 8 <= len(statuses) <= 20, statuses
+
+
+@pytest.mark.storm
+def test_a_gate_round_whose_every_poll_is_throttled_keeps_what_it_saw(cloudfront, tmp_path, after_first_poll):
+    """A round (a module run of the gate) in which no poll succeeded changes nothing the gate knows:
+    the invalidation stays in progress, as last seen, and the gate opens once it completes, not
+    when the round ends with nothing seen."""
+    dist = cloudfront.create_distribution()["id"]
+    inv = cloudfront.create_invalidation(dist, complete_in=LONG)
+    throttled_for = 45  # from the gate's first step: more than two rounds of 20 s (progress_interval 1)
+    completed_at: list[float] = []
+
+    def throttle_then_complete() -> None:
+        cloudfront.throttle("GetInvalidation", 10_000)
+        time.sleep(throttled_for)
+        cloudfront.controller.errors.clear()
+        completed_at.append(cloudfront.complete_in(inv, 5))
+
+    after_first_poll(throttle_then_complete, "GetInvalidation")
+    role_vars = {
+        "wait_for_invalidation_distribution_id": dist,
+        "wait_for_invalidation_ids": [inv],
+        "wait_for_invalidation_progress_interval": 1,
+        "wait_for_invalidation_timeout": 300,
+    }
+    run = run_playbook(gate_play(tmp_path, cloudfront.url, role_vars))
+    assert run.rc == 0, run.output
+    requests = cloudfront.requests("GetInvalidation")
+    answered = [r["time"] for r in requests if r["status"] == 200]
+    # the fault was hit: after the first step's answer, nothing but Throttling for over two rounds
+    assert len(answered) >= 2 and answered[1] - answered[0] >= 40, requests
+    assert any(r["status"] == 400 for r in requests)
+    seen = after_gate(tmp_path)
+    assert seen["result"]["completed"] is True and seen["time"] >= completed_at[0]
+    assert [(i["id"], i["completed"]) for i in seen["result"]["invalidations"]] == [(inv, True)]

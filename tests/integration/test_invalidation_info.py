@@ -9,7 +9,7 @@ import re
 from typing import Any
 
 import pytest
-from playbook_runner import ACCESS_KEY, run_module
+from playbook_runner import ACCESS_KEY, PROFILE_KEY, aws_env, credential_free_env, profile_env, run_module
 
 ISO_UTC = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?\+00:00")
 FULL_KEYS = {"id", "distribution_id", "status", "completed", "create_time", "caller_reference", "paths", "path_count"}
@@ -402,10 +402,8 @@ def test_access_denied_names_the_iam_action(cloudfront, dist, tmp_path):
 
 
 def test_credentials_and_endpoint_from_module_options(cloudfront, dist, tmp_path):
-    from playbook_runner import aws_env
-
     inv = cloudfront.create_invalidation(dist["id"], complete_in=0)
-    env = {k: v for k, v in aws_env().items() if not k.startswith("AWS_")}
+    env = credential_free_env(tmp_path)
     args = {
         "distribution_id": dist["id"],
         "invalidation_id": inv,
@@ -419,8 +417,6 @@ def test_credentials_and_endpoint_from_module_options(cloudfront, dist, tmp_path
 
 
 def test_endpoint_from_aws_endpoint_url_environment(cloudfront, dist, tmp_path):
-    from playbook_runner import aws_env
-
     inv = cloudfront.create_invalidation(dist["id"], complete_in=0)
     result = run_module(
         None,
@@ -433,31 +429,17 @@ def test_endpoint_from_aws_endpoint_url_environment(cloudfront, dist, tmp_path):
 
 
 def test_profile_from_shared_credentials_file(cloudfront, dist, tmp_path):
-    from playbook_runner import aws_env
-
     inv = cloudfront.create_invalidation(dist["id"], complete_in=0)
-    credentials = tmp_path / "credentials"
-    credentials.write_text(
-        "[deploy]\naws_access_key_id = AKIAEDGEOPSPROFILE01\naws_secret_access_key = edgeops-profile-secret-Ty6Ui8Op2\n"
-    )
-    env = {k: v for k, v in aws_env().items() if not k.startswith("AWS_")}
-    env.update(AWS_SHARED_CREDENTIALS_FILE=str(credentials), AWS_CONFIG_FILE=str(tmp_path / "none"))
+    env = profile_env(tmp_path, "deploy")
     result = run_module(
         cloudfront.url, {"distribution_id": dist["id"], "invalidation_id": inv, "profile": "deploy"}, tmp_path, env=env
     ).result
     assert result["invalidation"]["id"] == inv
-    assert {r["access_key_id"] for r in cloudfront.requests()} == {"AKIAEDGEOPSPROFILE01"}
+    assert {r["access_key_id"] for r in cloudfront.requests()} == {PROFILE_KEY}
 
 
 def test_no_credentials_fails_clearly(cloudfront, dist, tmp_path):
-    from playbook_runner import aws_env
-
-    env = {k: v for k, v in aws_env().items() if not k.startswith("AWS_")}
-    env.update(
-        AWS_SHARED_CREDENTIALS_FILE=str(tmp_path / "none"),
-        AWS_CONFIG_FILE=str(tmp_path / "none"),
-        AWS_EC2_METADATA_DISABLED="true",
-    )
+    env = credential_free_env(tmp_path)
     run = run_module(cloudfront.url, {"distribution_id": dist["id"]}, tmp_path, env=env)
     assert run.result["failed"] is True and "No usable AWS credentials" in run.result["msg"]
     assert "Traceback" not in run.output

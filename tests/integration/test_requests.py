@@ -6,7 +6,10 @@ what is in progress, not to the history, and one client (one kept-alive connecti
 
 from __future__ import annotations
 
-from playbook_runner import run_module, run_playbook
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from playbook_runner import aws_env, run_module, run_playbook
 from test_wait_for_invalidation_role import LONG, after_gate, gate_play
 
 
@@ -92,3 +95,36 @@ def test_a_long_wait_builds_a_second_client_for_its_last_seconds_and_no_more(clo
     # the first connection for the first seconds only, the second for the rest
     switch = connections.index(connections[-1])
     assert set(connections[switch:]) == {connections[-1]} and requests[switch]["time"] - requests[0]["time"] < 10
+
+
+@pytest.mark.long
+def test_rounds_add_no_polls(cloudfront, tmp_path, complete_after_first_poll):
+    """A gate at a progress interval of 1 s (rounds of 20 s, a module run each) polls no more than
+    one unsliced wait of the module for the same 40 s: each round goes on with the schedule where
+    the last one left it (the time waited, the last poll), and its first poll comes when due."""
+    dist = cloudfront.create_distribution()["id"]
+    sliced, whole = (cloudfront.create_invalidation(dist, [f"/{n}"], complete_in=LONG) for n in "ab")
+    done = complete_after_first_poll({sliced: 40, whole: 40})
+    gate_key, module_key = "AKIAEDGEOPSSLICED001", "AKIAEDGEOPSUNSLICED1"
+    role_vars = {
+        "wait_for_invalidation_distribution_id": dist,
+        "wait_for_invalidation_ids": [sliced],
+        "wait_for_invalidation_progress_interval": 1,
+    }
+    args = {"distribution_id": dist, "invalidation_id": whole, "wait": True, "wait_timeout": 120}
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        gate = pool.submit(
+            run_playbook, gate_play(tmp_path, cloudfront.url, role_vars), env=aws_env(AWS_ACCESS_KEY_ID=gate_key)
+        )
+        module = pool.submit(run_module, cloudfront.url, args, tmp_path, env=aws_env(AWS_ACCESS_KEY_ID=module_key))
+        gate_run, module_run = gate.result(), module.result()
+    assert gate_run.rc == 0, gate_run.output
+    assert after_gate(tmp_path)["result"]["completed"] is True and module_run.result["completed"] is True
+    polls = {
+        key: [r for r in cloudfront.requests("GetInvalidation") if r["access_key_id"] == key]
+        for key in (gate_key, module_key)
+    }
+    assert all(p[-1]["time"] >= done.last for p in polls.values())
+    # the gate's first read is its resolve step, the module's its first poll: the same count
+    assert len(polls[gate_key]) <= 1.1 * len(polls[module_key]) + 1, {k: len(p) for k, p in polls.items()}
+    assert gate_run.stdout.count("0 of 1 CloudFront invalidation(s) completed after") >= 20  # the rounds were there

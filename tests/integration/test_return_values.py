@@ -7,12 +7,10 @@ task per mode)."""
 
 from __future__ import annotations
 
-import json
 import time
-from typing import Any
 
 import yaml
-from playbook_runner import MODULE, run_playbook
+from playbook_runner import run_modes
 
 from ansible_collections.edgeops.cloudfront.plugins.modules.cloudfront_invalidation_info import RETURN
 
@@ -94,27 +92,6 @@ RETURNED: dict[str, tuple[str, set[str]]] = {
 }
 
 
-def playbook(tmp_path, name: str, endpoint: str, modes: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    """Run one task per mode in one playbook; return each mode's registered result."""
-    tasks: list[dict[str, Any]] = [
-        {"name": mode, MODULE: args, "register": f"mode{n}", "ignore_errors": True}
-        for n, (mode, args) in enumerate(modes.items())
-    ]
-    results = "{{ [" + ", ".join(f"mode{n}" for n in range(len(modes))) + "] | to_json }}"
-    tasks.append({"name": "record", "ansible.builtin.copy": {"content": results, "dest": str(tmp_path / name)}})
-    play = {
-        "name": "every mode",
-        "hosts": "localhost",
-        "gather_facts": False,
-        "module_defaults": {"group/edgeops.cloudfront.aws": {"endpoint_url": endpoint}},
-        "tasks": tasks,
-    }
-    (tmp_path / f"{name}.yml").write_text(yaml.safe_dump([play], sort_keys=False))
-    run = run_playbook(tmp_path / f"{name}.yml")
-    assert run.rc == 0, run.output
-    return dict(zip(modes, json.loads((tmp_path / name).read_text())))
-
-
 def test_every_documented_key_is_returned_exactly_when_its_condition_says(cloudfront, tmp_path):
     assert set(DOCUMENTED) == set(RETURNED)
     for key, (condition, _modes) in RETURNED.items():
@@ -129,11 +106,11 @@ def test_every_documented_key_is_returned_exactly_when_its_condition_says(cloudf
     done = cloudfront.create_invalidation(dist, ["/a"], caller_reference="rel-1", complete_in=0)
     stuck = cloudfront.create_invalidation(dist, ["/b"], complete_in=3600)
     elsewhere = cloudfront.create_invalidation(other, complete_in=0)
-    results = playbook(
+    results = run_modes(
         tmp_path,
-        "modes",
         cloudfront.url,
-        {
+        name="modes",
+        modes={
             "one": {"distribution_id": dist, "invalidation_id": done},
             "tenant one": {"distribution_tenant_id": tenant, "invalidation_id": tenant_inv},
             "several": {"distribution_id": dist, "invalidation_ids": [done, stuck]},
@@ -170,11 +147,11 @@ def test_every_documented_key_is_returned_exactly_when_its_condition_says(cloudf
     cloudfront.throttle("GetInvalidation", 1000)
     cloudfront.deny("ListDistributions")
     results.update(
-        playbook(
+        run_modes(
             tmp_path,
-            "failing",
             cloudfront.url,
-            {
+            name="failing",
+            modes={
                 "timeout, no poll succeeded": {
                     "distribution_id": dist,
                     "invalidation_id": stuck,

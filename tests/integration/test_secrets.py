@@ -13,20 +13,11 @@ from playbook_runner import (
     ACCESS_KEY,
     OPTION_SECRET,
     OPTION_TOKEN,
-    SECRET_KEY,
-    SESSION_TOKEN,
+    assert_no_secret,
     aws_env,
     run_module,
     run_playbook,
 )
-
-SECRETS = (SECRET_KEY, SESSION_TOKEN)
-
-
-def assert_no_secret(*texts: str) -> None:
-    for text in texts:
-        for secret in (*SECRETS, OPTION_SECRET, OPTION_TOKEN):
-            assert secret not in text
 
 
 def scenario(cloudfront, name: str) -> dict:

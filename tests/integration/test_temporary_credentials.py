@@ -11,8 +11,16 @@ from __future__ import annotations
 
 import os
 
-from playbook_runner import SECRET_KEY, SESSION_TOKEN, TEMPORARY_KEY, aws_env, run_module, run_playbook
-from test_awx_runner import artifacts, assert_no_secret, awx_project, run_job
+from playbook_runner import (
+    SECRET_KEY,
+    SESSION_TOKEN,
+    TEMPORARY_KEY,
+    assert_no_secret_in,
+    aws_env,
+    run_module,
+    run_playbook,
+)
+from test_awx_runner import artifacts, awx_project, run_job
 from test_wait_for_invalidation_role import after_gate, gate_play
 
 
@@ -86,4 +94,4 @@ def test_the_awx_job_reads_aws_security_token(cloudfront, tmp_path):
     assert runner.status == "successful", runner.stdout.read()
     assert artifacts(runner)["wait_for_invalidation_result"]["completed"] is True
     assert_signed_with_the_token(cloudfront)
-    assert_no_secret(private)
+    assert_no_secret_in(private)

@@ -8,37 +8,12 @@ from __future__ import annotations
 
 import json
 import time
-from pathlib import Path
-from typing import Any
 
-import yaml
-from playbook_runner import MODULE, run_playbook
-from test_awx_runner import artifacts, assert_no_secret, awx_project, run_job
+from playbook_runner import assert_no_secret_in, run_modes, run_playbook
+from test_awx_runner import artifacts, awx_project, run_job
 from test_wait_for_invalidation_role import LONG, after_gate, gate_play, progress_lines
 
 DOMAIN = "shop.customer.example.net"
-
-
-def modes(tmp_path: Path, endpoint: str, tasks: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    """Run one module task per mode in one playbook; each mode's registered result."""
-    play_tasks: list[dict[str, Any]] = [
-        {"name": mode, MODULE: args, "register": f"mode{n}", "ignore_errors": True}
-        for n, (mode, args) in enumerate(tasks.items())
-    ]
-    content = "{{ [" + ", ".join(f"mode{n}" for n in range(len(tasks))) + "] | to_json }}"
-    play_tasks.append({"name": "record", "ansible.builtin.copy": {"content": content, "dest": str(tmp_path / "r")}})
-    play = {
-        "name": "tenant modes",
-        "hosts": "localhost",
-        "gather_facts": False,
-        "module_defaults": {"group/edgeops.cloudfront.aws": {"endpoint_url": endpoint}},
-        "tasks": play_tasks,
-    }
-    (tmp_path / "modes.yml").write_text(yaml.safe_dump([play], sort_keys=False))
-    run = run_playbook(tmp_path / "modes.yml")
-    assert run.rc == 0, run.output
-    assert "Traceback" not in run.output
-    return dict(zip(tasks, json.loads((tmp_path / "r").read_text())))
 
 
 def test_every_mode_of_the_module_works_for_a_tenant(cloudfront, tmp_path, complete_after_first_poll):
@@ -51,7 +26,7 @@ def test_every_mode_of_the_module_works_for_a_tenant(cloudfront, tmp_path, compl
     # the wait's first poll (the 2nd GetInvalidationForDistributionTenant of the "wait" task) sees it in
     # progress; it completes 3 s later
     complete_after_first_poll({running: 3}, "GetInvalidationForDistributionTenant", count=3)
-    results = modes(
+    results = run_modes(
         tmp_path,
         cloudfront.url,
         {
@@ -109,7 +84,7 @@ def test_every_mode_of_the_module_works_for_a_tenant(cloudfront, tmp_path, compl
 def test_a_tenants_failures_name_the_tenant_and_bad_ids_are_refused_first(cloudfront, tmp_path):
     saas = cloudfront.create_distribution(multi_tenant=True)["id"]
     tenant = cloudfront.create_distribution_tenant(saas, [DOMAIN])
-    results = modes(
+    results = run_modes(
         tmp_path,
         cloudfront.url,
         {
@@ -156,7 +131,7 @@ def test_access_denied_on_a_tenant_action_names_the_tenant_and_the_action(cloudf
     saas = cloudfront.create_distribution(multi_tenant=True)["id"]
     tenant = cloudfront.create_distribution_tenant(saas, [DOMAIN])
     cloudfront.deny("ListInvalidationsForDistributionTenant")
-    result = modes(tmp_path, cloudfront.url, {"denied": {"distribution_tenant_id": tenant}})["denied"]
+    result = run_modes(tmp_path, cloudfront.url, {"denied": {"distribution_tenant_id": tenant}})["denied"]
     assert result["error_code"] == "AccessDenied"
     assert result["msg"].startswith(
         "Access denied: the AWS credentials in use may not call cloudfront:ListInvalidationsForDistributionTenant"
@@ -211,4 +186,4 @@ def test_the_awx_job_gates_a_tenant_by_id_and_publishes_its_result(
     assert result["invalidations"] == [
         {"distribution_tenant_id": tenant, "id": inv, "status": "Completed", "completed": True}
     ]
-    assert_no_secret(private)
+    assert_no_secret_in(private)

@@ -1753,16 +1753,13 @@ class LocalCloudFront:
         complete_in: float | None = None,
     ) -> str:
         """An invalidation of a distribution tenant (born InProgress); its ID."""
-        batch = {
-            "Paths": {"Quantity": len(paths), "Items": list(paths)},
-            "CallerReference": caller_reference or f"local-cloudfront-{uuid.uuid4()}",
-        }
-        invalidation_id: str = self._setup().create_invalidation_for_distribution_tenant(
-            Id=tenant_id, InvalidationBatch=batch
-        )["Invalidation"]["Id"]
-        if complete_in is not None:
-            self.complete_in(invalidation_id, complete_in)
-        return invalidation_id
+        setup = self._setup()
+        return self._invalidate(
+            lambda batch: setup.create_invalidation_for_distribution_tenant(Id=tenant_id, InvalidationBatch=batch),
+            paths,
+            caller_reference,
+            complete_in,
+        )
 
     def add_invalidations(self, distribution_id: str, count: int, completed: bool = True) -> list[str]:
         """A long history: ``count`` invalidations older than the distribution's others, made at
@@ -1776,13 +1773,27 @@ class LocalCloudFront:
         caller_reference: str | None = None,
         complete_in: float | None = None,
     ) -> str:
+        """An invalidation of a distribution (born InProgress); its ID."""
+        return self._invalidate(
+            lambda batch: self._setup().create_invalidation(DistributionId=distribution_id, InvalidationBatch=batch),
+            paths,
+            caller_reference,
+            complete_in,
+        )
+
+    def _invalidate(
+        self,
+        create: Callable[[dict[str, Any]], Any],
+        paths: Sequence[str],
+        caller_reference: str | None,
+        complete_in: float | None,
+    ) -> str:
+        """Create an invalidation with ``create(batch)``; complete it ``complete_in`` seconds later."""
         batch = {
             "Paths": {"Quantity": len(paths), "Items": list(paths)},
             "CallerReference": caller_reference or f"local-cloudfront-{uuid.uuid4()}",
         }
-        invalidation_id: str = self._setup().create_invalidation(
-            DistributionId=distribution_id, InvalidationBatch=batch
-        )["Invalidation"]["Id"]
+        invalidation_id: str = create(batch)["Invalidation"]["Id"]
         if complete_in is not None:
             self.complete_in(invalidation_id, complete_in)
         return invalidation_id
