@@ -1,10 +1,12 @@
-"""The chart of docs/benchmarks.md: overshoot and API calls against the completion time T.
+"""The charts of docs/benchmarks.md: overshoot and API calls against the completion time T (parts 1
+and 2), and many gates' p95 latency against N/R (part 5).
 
-Usage: python benchmarks/chart.py RESULTS_JSON OUTPUT_PNG (run by benchmarks/run.py in .venv-plot,
-which has matplotlib; this file needs nothing else). Measured T's (part 1) are drawn with solid
-lines and filled markers, medians with min–max bars; simulated T's (part 2) with dashed lines and
-open markers. A simulated wait that gives up (the CLI waiter past 580 s) is drawn as an x at the
-time it gave up / the calls it had made.
+Usage: python benchmarks/chart.py RESULTS_JSON OUTPUT_PNG [MANY_GATES_PNG] (run by benchmarks/run.py
+in .venv-plot, which has matplotlib; this file needs nothing else). Measured T's (part 1) are drawn
+with solid lines and filled markers, medians with min–max bars; simulated T's (part 2) with dashed
+lines and open markers. A simulated wait that gives up (the CLI waiter past 580 s) is drawn as an x
+at the time it gave up / the calls it had made. The second chart is drawn when the results have
+part 5 and its file is given.
 """
 
 from __future__ import annotations
@@ -49,6 +51,8 @@ def draw(results: dict[str, Any], png: Path) -> None:
     measured = (results.get("overshoot") or {}).get("summary", {})
     simulated = (results.get("simulation") or {}).get("summary", {})
     for name, by_T in measured.items():
+        if name.startswith("tenant_"):  # the tenant rows (issue 13): the same schedules, in the table only
+            continue
         label, colour, marker = STYLE.get(name, (name, "black", "o"))
         for ax, key in ((ax_o, "overshoot"), (ax_c, "calls")):
             xs, med, lo, hi = _series(by_T, key)
@@ -122,5 +126,107 @@ def draw(results: dict[str, Any], png: Path) -> None:
     fig.savefig(png, dpi=110)
 
 
+GATES_STYLE = {
+    # name: (label, colour, marker)
+    "ours": ("ours: the role's gate (simulated)", "#1b7837", "o"),
+    "cli": ("AWS CLI waiter (simulated)", "#2166ac", "s"),
+    "until": ("until: loop (simulated)", "#b2182b", "v"),
+}
+
+
+def draw_many_gates(results: dict[str, Any], png: Path) -> None:
+    """p95 latency after completion against N/R, log-log: each contestant's simulated (N, R), the
+    real gates, the 1.5 × N/R line and the unthrottled p95 of ours (the largest over N shades where
+    the target is met). Where some gates did not open, the marker is open and says the share that
+    failed: the p95 is that of the gates that opened."""
+    part = results["many_gates"]
+    fig, ax = plt.subplots(figsize=(9, 6))
+    unthrottled = []
+    for cell in part["simulation"].values():
+        by_rate = cell["by_rate"]
+        if "inf" in by_rate and by_rate["inf"]["ours"]["latency"]["p95"] is not None:
+            unthrottled.append(by_rate["inf"]["ours"]["latency"]["p95"])
+    points: dict[str, list[tuple[float, float, float]]] = {name: [] for name in GATES_STYLE}
+    for N, cell in part["simulation"].items():
+        for R, by_name in cell["by_rate"].items():
+            if R == "inf":
+                continue
+            for name, stat in by_name.items():
+                p95 = stat["latency"]["p95"]
+                if name in points and p95 is not None:
+                    points[name].append((int(N) / float(R), p95, stat["failed"] / stat["gates"]))
+    xs_all = [x for series in points.values() for x, _p95, _failed in series] or [1.0]
+    low, high = min(xs_all) / 2, max(xs_all) * 2
+    for name, series in points.items():
+        label, colour, marker = GATES_STYLE[name]
+        series.sort()
+        if not series:
+            continue
+        ax.plot([x for x, _y, _f in series], [y for _x, y, _f in series], color=colour, linestyle=":", alpha=0.6)
+        for x, y, failed in series:
+            ax.scatter([x], [y], color=colour, marker=marker, s=55, zorder=4, facecolors="white" if failed else colour)
+            if failed:
+                ax.annotate(
+                    f"{failed:.0%} failed",
+                    (x, y),
+                    textcoords="offset points",
+                    xytext=(6, -12),
+                    fontsize=7,
+                    color=colour,
+                )
+        ax.scatter([], [], color=colour, marker=marker, label=label)
+    if any(failed for series in points.values() for _x, _y, failed in series):
+        ax.scatter(
+            [],
+            [],
+            color="grey",
+            marker="o",
+            facecolors="white",
+            label="open marker: some gates failed (the p95 of those that opened)",
+        )
+    real = part.get("real")
+    if real:
+        m = real["method"]
+        for name, colour in (("ours", "#1b7837"), ("boto3", "#67a9cf")):
+            stat = real["summary"].get(name)
+            if stat and stat["latency"]["p95"] is not None:
+                what = "real gates" if name == "ours" else "boto3 waiters, real"
+                failed = stat["failed"] / stat["gates"] if stat["gates"] else 0.0
+                ax.scatter(
+                    [m["gates"] / m["rate"]],
+                    [stat["latency"]["p95"]],
+                    marker="*",
+                    s=160,
+                    color=colour,
+                    facecolors="white" if failed else colour,
+                    zorder=5,
+                    label=f"{m['gates']} {what} (R = {m['rate']:g}/s)" + (f", {failed:.0%} failed" if failed else ""),
+                )
+    line = [low, high]
+    ax.plot(line, [1.5 * x for x in line], color="black", linestyle="--", label="1.5 × N/R")
+    if unthrottled:
+        floor = max(unthrottled)
+        floors = f"{min(unthrottled):g}–{floor:g}" if min(unthrottled) != floor else f"{floor:g}"
+        ax.axhline(floor, color="#1b7837", linestyle="-.", alpha=0.6, label=f"ours without a limit: p95 {floors} s")
+        grid = [low * (high / low) ** (k / 100) for k in range(101)]
+        ax.fill_between(grid, [max(floor, 1.5 * x) for x in grid], 0.1, color="#d9f0d3", alpha=0.5, zorder=0)
+        ax.text(low * 1.1, floor * 0.6, "target met below", fontsize=8, color="#1b7837")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlim(low, high)
+    ax.set_ylim(bottom=1)
+    ax.set_xlabel("N/R: the seconds between two polls of a gate, at best (N gates, R requests/s)")
+    ax.set_ylabel("p95 latency from completion to the gate opening (s)")
+    ax.set_title("Many gates sharing one account's rate limit: p95 latency against N/R")
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(fontsize=8, loc="upper left")
+    fig.tight_layout()
+    png.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(png, dpi=110)
+
+
 if __name__ == "__main__":
-    draw(json.loads(Path(sys.argv[1]).read_text()), Path(sys.argv[2]))
+    data = json.loads(Path(sys.argv[1]).read_text())
+    draw(data, Path(sys.argv[2]))
+    if len(sys.argv) > 3 and data.get("many_gates"):
+        draw_many_gates(data, Path(sys.argv[3]))

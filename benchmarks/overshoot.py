@@ -6,6 +6,10 @@ its command is started, and an access key id of its own. Overshoot is the time f
 the run's key id. The contestants run interleaved: round r takes the completion times and the
 contestants each in an order rotated by r, and a run starts every ``stagger`` seconds while fewer
 than ``max_live`` runs are in progress (``max_live=1``: strictly one after the other).
+
+The tenant contestants (issue 13: ours for a distribution tenant's invalidation, beside the AWS
+CLI's ``invalidation-for-distribution-tenant-completed`` waiter) wait for invalidations of a tenant
+of a multi-tenant distribution, at completion times of their own (``tenant_Ts``), in the same rounds.
 """
 
 from __future__ import annotations
@@ -42,25 +46,41 @@ WAIT_TIMEOUT = 600
 class Contestant:
     name: str
     title: str
+    tenant: bool = False  # waits for an invalidation of a distribution tenant
 
-    def command(self, tools: Tools, url: str, distribution_id: str, invalidation_id: str) -> list[str]:
+    def command(self, tools: Tools, url: str, owner_id: str, invalidation_id: str) -> list[str]:
+        """The command; ``owner_id``: the distribution's ID, or the tenant's for a tenant contestant."""
+        distribution_id = owner_id
         extra = {
             "bench_endpoint_url": url,
-            "bench_distribution_id": distribution_id,
+            "bench_distribution_tenant_id" if self.tenant else "bench_distribution_id": owner_id,
             "bench_invalidation_id": invalidation_id,
             "bench_wait_timeout": WAIT_TIMEOUT,
         }
         if self.name == "module":
             return [tools.ansible_playbook, str(PLAYBOOKS / "module_wait.yml"), "-e", json.dumps(extra)]
+        if self.name == "tenant_module":
+            return [tools.ansible_playbook, str(PLAYBOOKS / "tenant_wait.yml"), "-e", json.dumps(extra)]
+        if self.name == "tenant_cli":
+            return [
+                _aws(tools),
+                "cloudfront",
+                "wait",
+                "invalidation-for-distribution-tenant-completed",
+                "--distribution-tenant-id",
+                owner_id,
+                "--id",
+                invalidation_id,
+                "--endpoint-url",
+                url,
+            ]
         if self.name == "until":
             return [tools.ansible_playbook, str(PLAYBOOKS / "until_loop.yml"), "-e", json.dumps(extra)]
         if self.name == "boto3":
             return [tools.python, str(BENCH / "boto3_waiter.py"), url, distribution_id, invalidation_id]
         if self.name == "cli":
-            if not tools.aws:
-                raise RuntimeError("the AWS CLI is not installed (.venv-awscli: run tools/bench.sh)")
             return [
-                tools.aws,
+                _aws(tools),
                 "cloudfront",
                 "wait",
                 "invalidation-completed",
@@ -74,6 +94,12 @@ class Contestant:
         raise ValueError(f"unknown contestant {self.name}")
 
 
+def _aws(tools: Tools) -> str:
+    if not tools.aws:
+        raise RuntimeError("the AWS CLI is not installed (.venv-awscli: run tools/bench.sh)")
+    return tools.aws
+
+
 CONTESTANTS = {
     c.name: c
     for c in (
@@ -81,8 +107,31 @@ CONTESTANTS = {
         Contestant("cli", "aws cloudfront wait invalidation-completed"),
         Contestant("boto3", "boto3 invalidation_completed waiter"),
         Contestant("until", "until: loop, community.aws cloudfront_distribution_info, delay 10"),
+        Contestant(
+            "tenant_module", "ours, a tenant's invalidation: cloudfront_invalidation_info distribution_tenant_id", True
+        ),
+        Contestant("tenant_cli", "aws cloudfront wait invalidation-for-distribution-tenant-completed", True),
     )
 }
+TENANT_CONTESTANTS = tuple(name for name, c in CONTESTANTS.items() if c.tenant)
+
+
+@dataclass(frozen=True)
+class Owners:
+    """Whose invalidations the runs wait for: a distribution's, and a distribution tenant's (of a
+    multi-tenant distribution) for the tenant contestants."""
+
+    distribution_id: str
+    tenant_id: str | None = None
+
+
+def owners(cloudfront: LocalCloudFront, comment: str, tenant: bool) -> Owners:
+    """A distribution, and with ``tenant`` a multi-tenant one with a tenant."""
+    dist = cloudfront.create_distribution(comment=comment)["id"]
+    if not tenant:
+        return Owners(dist)
+    multi = cloudfront.create_distribution(comment=f"{comment}, multi-tenant", multi_tenant=True)["id"]
+    return Owners(dist, cloudfront.create_distribution_tenant(multi, [f"bench-{multi.lower()}.example.com"]))
 
 
 @dataclass
@@ -94,7 +143,7 @@ class Job:
     round: int
     mode: str
     cloudfront: LocalCloudFront
-    distribution_id: str
+    owners: Owners
     tools: Tools
     work: Path
     key: str = ""
@@ -104,8 +153,15 @@ class Job:
 
     def start(self) -> None:
         self.key = run_key(f"P1{self.contestant.name}T{self.T:g}R{self.round}{self.mode[:3]}")
-        self.invalidation_id = self.cloudfront.create_invalidation(self.distribution_id, complete_in=3600)
-        cmd = self.contestant.command(self.tools, self.cloudfront.url, self.distribution_id, self.invalidation_id)
+        if self.contestant.tenant:
+            if self.owners.tenant_id is None:
+                raise RuntimeError(f"{self.contestant.name}: no distribution tenant (see owners())")
+            owner_id = self.owners.tenant_id
+            self.invalidation_id = self.cloudfront.create_tenant_invalidation(owner_id, complete_in=3600)
+        else:
+            owner_id = self.owners.distribution_id
+            self.invalidation_id = self.cloudfront.create_invalidation(owner_id, complete_in=3600)
+        cmd = self.contestant.command(self.tools, self.cloudfront.url, owner_id, self.invalidation_id)
         env = contestant_env(self.key, self.work)
         log = self.work / "logs" / f"overshoot-{self.mode}-r{self.round}-T{self.T:g}-{self.contestant.name}.log"
         self.cloudfront.complete_in(self.invalidation_id, self.T)  # the flip: T seconds from now
@@ -153,7 +209,7 @@ def _by_operation(requests: list[dict[str, Any]]) -> dict[str, int]:
 
 
 # Seconds of CPU-heavy start-up after a launch (interpreter, imports, Ansible's first task).
-STARTUP = {"module": 2.5, "until": 2.5, "cli": 1.2, "boto3": 1.0}
+STARTUP = {"module": 2.5, "until": 2.5, "cli": 1.2, "boto3": 1.0, "tenant_module": 2.5, "tenant_cli": 1.2}
 # A waiter that polls every 20 s (CLI, boto3) makes its first request about this long after launch.
 FIRST_POLL = 0.8
 LOOKAHEAD = 4
@@ -164,11 +220,11 @@ def sensitive_window(name: str, T: float, start: float) -> tuple[float, float]:
     flip to its last possible detection plus its exit. Another run's start-up there would slow
     the exit being measured."""
     flip = start + T
-    if name == "module":  # the poll interval near T is about 0.2 x T (at least 1 s)
+    if name in ("module", "tenant_module"):  # the poll interval near T is about 0.2 x T (at least 1 s)
         return flip - 0.3, flip + max(1.0, 0.22 * T) + 1.5
     if name == "until":  # an attempt every 10 s plus the module run
         return flip - 0.3, flip + 13.0
-    polls = max(0, math.ceil((T - FIRST_POLL) / 20.0))  # CLI, boto3: GetInvalidation every 20 s
+    polls = max(0, math.ceil((T - FIRST_POLL) / 20.0))  # CLI (tenant or not), boto3: a poll every 20 s
     poll = start + FIRST_POLL + 20.0 * polls
     return poll - 0.5, poll + 1.5
 
@@ -257,24 +313,31 @@ def plan(
     rounds: int,
     mode: str,
     cloudfront: LocalCloudFront,
-    distribution_id: str,
+    owners: Owners,
     tools: Tools,
     work: Path,
     first_round: int = 0,
+    tenant_Ts: Sequence[float] | None = None,
 ) -> list[Job]:
-    """Round r: completion times rotated by r, and for each the contestants rotated by r."""
+    """Round r: completion times rotated by r, and for each the contestants rotated by r; the tenant
+    contestants at ``tenant_Ts`` (default: ``Ts``), after the others in each round."""
+    groups = [
+        ([name for name in contestants if name not in TENANT_CONTESTANTS], Ts),
+        ([name for name in contestants if name in TENANT_CONTESTANTS], Ts if tenant_Ts is None else tenant_Ts),
+    ]
     jobs = []
     for r in range(first_round, first_round + rounds):
-        for T in rotated(Ts, r):
-            for name in rotated(contestants, r):
-                jobs.append(Job(CONTESTANTS[name], T, r, mode, cloudfront, distribution_id, tools, work))
+        for names, times in groups:
+            for T in rotated(times, r):
+                for name in rotated(names, r):
+                    jobs.append(Job(CONTESTANTS[name], T, r, mode, cloudfront, owners, tools, work))
     return jobs
 
 
 def warm_up(cloudfront: LocalCloudFront, contestants: Sequence[str], tools: Tools, work: Path, log: Any) -> None:
     """One unmeasured run of each contestant (an invalidation already completed): file caches warm."""
-    dist = cloudfront.create_distribution(comment="bench warm-up")["id"]
-    jobs = plan(contestants, [0.0], 1, "warmup", cloudfront, dist, tools, work)
+    where = owners(cloudfront, "bench warm-up", any(name in TENANT_CONTESTANTS for name in contestants))
+    jobs = plan(contestants, [0.0], 1, "warmup", cloudfront, where, tools, work)
     for sample in run_jobs(jobs, 1, 0.0, None, lambda line: None):
         if not sample["ok"]:
             raise RuntimeError(f"warm-up of {sample['contestant']} failed:\n{sample['error']}")
@@ -295,24 +358,26 @@ def measure(
     reference_rounds: int,
     monitor: CpuMonitor,
     log: Any,
+    tenant_Ts: Sequence[float] | None = None,
 ) -> dict[str, Any]:
     """The interleaved runs, then a serial reference (one run at a time) for the runs most
-    sensitive to a busy machine, to show what running side by side changes."""
+    sensitive to a busy machine, to show what running side by side changes. The tenant contestants
+    run at ``tenant_Ts`` (default: ``Ts``)."""
     started = time.time()
-    dist = cloudfront.create_distribution(comment="bench overshoot")["id"]
+    where = owners(cloudfront, "bench overshoot", any(name in TENANT_CONTESTANTS for name in contestants))
     mode = "serial" if max_live == 1 else "staggered"
-    samples = run_jobs(
-        plan(contestants, Ts, rounds, mode, cloudfront, dist, tools, work), max_live, stagger, monitor, log
-    )
+    jobs = plan(contestants, Ts, rounds, mode, cloudfront, where, tools, work, tenant_Ts=tenant_Ts)
+    samples = run_jobs(jobs, max_live, stagger, monitor, log)
     reference: list[dict[str, Any]] = []
     if max_live > 1 and reference_rounds > 0 and reference_contestants and reference_Ts:
         log(f"  serial reference: {', '.join(reference_contestants)} at T = {', '.join(map(str, reference_Ts))} s")
-        jobs = plan(reference_contestants, reference_Ts, reference_rounds, "serial", cloudfront, dist, tools, work)
+        jobs = plan(reference_contestants, reference_Ts, reference_rounds, "serial", cloudfront, where, tools, work)
         reference = run_jobs(jobs, 1, 0.0, monitor, log)
     return {
         "method": {
             "contestants": {name: CONTESTANTS[name].title for name in contestants},
             "T": list(Ts),
+            "tenant_T": list(Ts if tenant_Ts is None else tenant_Ts),
             "rounds": rounds,
             "schedule": mode,
             "max_live": max_live,

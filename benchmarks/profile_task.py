@@ -266,8 +266,8 @@ def cprofile(payload: Path, tools: Tools, work: Path) -> dict[str, Any]:
 
 def deadline_clients(cloudfront: LocalCloudFront, tools: Tools, work: Path, repeats: int, T: float = 15.0) -> dict:
     """The same wait (an invalidation completing after ``T`` s) with a wait_timeout under and over
-    40 s: within 40 s of its deadline the module bounds each request's timeouts by the time left, and
-    makes a new client for each such poll. The CPU seconds show what that costs."""
+    40 s: within 40 s of its deadline the module's requests have short timeouts (``api.Clients``: a
+    client for that stretch, made once). The CPU seconds show what a wait costs either way."""
     dist = cloudfront.create_distribution(comment="bench deadline clients")["id"]
     timeouts = (30, 120)
     samples: list[dict[str, Any]] = []

@@ -6,8 +6,9 @@ its ``{{ placeholders }}`` with tables made from the results. Nothing here measu
 
 from __future__ import annotations
 
+import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +38,8 @@ NAMES = {
     "module_loop": "loop of module waits",
     "community": "community.aws `cloudfront_distribution_info`",
     "ping": "`ansible.builtin.ping` (floor)",
+    "tenant_module": "ours, a tenant's invalidation: module `wait: true`",
+    "tenant_cli": "AWS CLI tenant waiter",
 }
 
 
@@ -108,7 +111,8 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
             out.append(
                 _target(
                     "2",
-                    f"T = {T} s, {label}: median overshoot no worse than the CLI waiter's",
+                    f"T = {T} s, {label}: median overshoot no worse than the CLI waiter's"
+                    f" (up to {LONG_WAIT_OVERSHOOT_TOLERANCE:g} s of sampling error)",
                     f"{ours_o} s vs {theirs_o} s"
                     + (" (its 20 s pace: the CLI itself gave up)" if cli["failed"] else ""),
                     None if ours_o is None or theirs_o is None else ours_o <= theirs_o + LONG_WAIT_OVERSHOOT_TOLERANCE,
@@ -176,6 +180,7 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
                     None if stat["median"] is None else stat["median"] <= limit,
                 )
             )
+    out += many_gates_targets(results)
     return out
 
 
@@ -221,7 +226,8 @@ def overshoot_table(results: dict[str, Any]) -> str:
     if not part:
         return "_not run_"
     rows = []
-    for name, by_T in part["summary"].items():
+    order = list(part["method"]["contestants"])
+    for name, by_T in sorted(part["summary"].items(), key=lambda item: _order(order, item[0])):
         for T in sorted(by_T, key=float):
             s = by_T[T]
             rows.append(
@@ -239,6 +245,55 @@ def overshoot_table(results: dict[str, Any]) -> str:
         ("contestant", "T (s)", "overshoot (s)", "detection (s)", "exit after detection (s)", "API calls", "runs"),
         rows,
     )
+
+
+def _order(order: Sequence[str], name: str) -> int:
+    """Where ``name`` comes in ``order`` (the contestants as the method lists them); unknown ones last."""
+    return order.index(name) if name in order else len(order)
+
+
+def tenant_text(results: dict[str, Any]) -> str:
+    """The tenant rows (issue 13) in sentences made from the figures: ours against the AWS CLI's tenant
+    waiter at each T, and against ours for a distribution's invalidation where both ran."""
+    part = results.get("overshoot")
+    summary = (part or {}).get("summary", {})
+    ours = summary.get("tenant_module")
+    if not ours:
+        return "_no tenant runs in this run_"
+    cli = summary.get("tenant_cli", {})
+    plain = summary.get("module", {})
+    sentences = []
+    for T in sorted(ours, key=float):
+        stat = ours[T]
+        if stat["overshoot"]["median"] is None:
+            sentences.append(f"At T = {T} s every tenant run of ours failed ({stat['failed']}).")
+            continue
+        text = (
+            f"At T = {T} s, ours for a tenant's invalidation ends {stat['overshoot']['median']:g} s after the"
+            f" completion (median of {stat['overshoot']['n']}) with {stat['calls']['median']:g} API calls"
+        )
+        theirs = cli.get(T)
+        if theirs and theirs["overshoot"]["median"] is not None:
+            text += (
+                f", the AWS CLI's tenant waiter {theirs['overshoot']['median']:g} s with"
+                f" {theirs['calls']['median']:g} calls"
+            )
+        same = plain.get(T)
+        if same and same["overshoot"]["median"] is not None:
+            text += (
+                f"; ours for a distribution's invalidation at the same T: {same['overshoot']['median']:g} s,"
+                f" {same['calls']['median']:g} calls"
+            )
+        failures = [
+            f"{NAMES[name]}: {by_T[T]['failed']}"
+            for name, by_T in (("tenant_module", ours), ("tenant_cli", cli))
+            if T in by_T and by_T[T]["failed"]
+        ]
+        if failures:
+            text += f" (failed runs: {', '.join(failures)})"
+        sentences.append(text + ".")
+    sentences.append("The tenant rows are not in the [chart](#chart).")
+    return " ".join(sentences)
 
 
 def reference_table(results: dict[str, Any]) -> str:
@@ -293,11 +348,17 @@ def overshoot_method(results: dict[str, Any]) -> str:
     m = part["method"]
     busy = [s["machine_busy_flip_to_exit"] for s in part["samples"] if s.get("machine_busy_flip_to_exit") is not None]
     busy_text = f"{sorted(busy)[len(busy) // 2]:.0%}" if busy else "–"
+    tenant_T = m.get("tenant_T")
+    tenants = (
+        f" The tenant contestants run at T = {', '.join(f'{t:g}' for t in tenant_T)} s, after the others in each round."
+        if tenant_T and any(name.startswith("tenant_") for name in m["contestants"])
+        else ""
+    )
     return (
         f"{m['rounds']} rounds; in each, the completion times in turn and, for each, the contestants in an order"
-        f" rotated by the round. Schedule: `{m['schedule']}`: a run starts every {m['stagger']:g} s while fewer than"
-        f" {m['max_live']} are in progress. The part took {part['duration']:.0f} s. Median machine load (all cores)"
-        f" between a run's flip and its exit: {busy_text}."
+        f" rotated by the round.{tenants} Schedule: `{m['schedule']}`: a run starts every {m['stagger']:g} s while"
+        f" fewer than {m['max_live']} are in progress. The part took {part['duration']:.0f} s. Median machine load"
+        f" (all cores) between a run's flip and its exit: {busy_text}."
     )
 
 
@@ -522,7 +583,9 @@ def profile_tables(results: dict[str, Any]) -> str:
 
 def schedule_text(results: dict[str, Any]) -> str:
     """The module's default schedule, in words, from the PollSchedule the simulation used."""
-    sched = (results.get("simulation") or {}).get("method", {}).get("schedule")
+    sched = (results.get("simulation") or {}).get("method", {}).get("schedule") or (
+        (results.get("many_gates") or {}).get("method", {}).get("gate_model", {}).get("schedule")
+    )
     if not sched:
         return "the module's default schedule"
     return (
@@ -537,18 +600,22 @@ def role_model_text(results: dict[str, Any]) -> str:
         return "_not run_"
     return (
         f"one module run per round, the round a slice of {model['round_seconds']:g} s (`wait_slice`) of one schedule"
-        f" (`wait_started`), after one read of the invalidation; {model['module_start']:g} s assumed for Ansible to"
+        " (`wait_started`), its first poll one interval after the last round's last poll (`wait_last_poll`,"
+        f" `wait_pace`), after one read of the invalidation; {model['module_start']:g} s assumed for Ansible to"
         f" start the module and {model['between_rounds']:g} s between rounds"
     )
 
 
-def render(results: dict[str, Any], png_link: str | None, template: Path = TEMPLATE) -> str:
+def render(
+    results: dict[str, Any], png_link: str | None, many_gates_png_link: str | None = None, template: Path = TEMPLATE
+) -> str:
     values = {
         "machine_table": machine_table(results),
         "targets_table": targets_table(results),
         "overshoot_method": overshoot_method(results),
         "overshoot_table": overshoot_table(results),
         "reference_table": reference_table(results),
+        "tenant_text": tenant_text(results),
         "sim_table": sim_table(results),
         "sim_default_timeout": sim_default_timeout(results),
         "schedule": schedule_text(results),
@@ -564,6 +631,15 @@ def render(results: dict[str, Any], png_link: str | None, template: Path = TEMPL
         "chart": f"![Overshoot and API calls against the completion time T]({png_link})"
         if png_link
         else "_no chart in this run_",
+        "many_gates_method": many_gates_method(results),
+        "many_gates_table": many_gates_table(results),
+        "many_gates_slicing_table": many_gates_slicing_table(results),
+        "many_gates_real_table": many_gates_real_table(results),
+        "many_gates_findings": many_gates_findings(results),
+        "many_gates_resolve_retry": many_gates_resolve_retry(results),
+        "many_gates_chart": f"![p95 latency against N/R, many gates sharing one rate limit]({many_gates_png_link})"
+        if many_gates_png_link
+        else "_no chart in this run_",
         "duration_min": f"{results['suite']['duration'] / 60:.0f}",
         "date": results["machine"]["date"][:10],
     }
@@ -572,3 +648,642 @@ def render(results: dict[str, Any], png_link: str | None, template: Path = TEMPL
     if missing:
         raise KeyError(f"the template uses unknown placeholders: {', '.join(sorted(missing))}")
     return re.sub(r"\{\{\s*(\w+)\s*\}\}", lambda m: values[m.group(1)], text)
+
+
+# --------------------------------------------------------------------------------------
+# Part 5: many gates, one rate limit (issue 12)
+# --------------------------------------------------------------------------------------
+
+# Issue 12's targets: p95 latency at most max(unthrottled p95, 1.5 x N/R); throttled answers at most
+# 10 % of requests; no failure, and the worst gate at most 3 x the median; slicing at most 1.1 x the polls.
+GATES_P95_FACTOR = 1.5
+GATES_THROTTLED_AT_MOST = 0.10
+GATES_WORST_VS_MEDIAN = 3.0
+GATES_SLICED_POLLS = 1.1
+
+GATES_NAMES = {
+    "ours": "ours: the role's gate",
+    "cli": "AWS CLI waiter",
+    "until": "`until:` loop",
+    "boto3": "boto3 waiters (threads)",
+    "model": "ours, simulated (this set-up)",
+}
+
+
+def _rate_key(R: str) -> float:
+    return float("inf") if R == "inf" else float(R)
+
+
+def _rate_text(R: str) -> str:
+    return "∞" if R == "inf" else f"{float(R):g}"
+
+
+def _gate_cells(part: dict[str, Any]) -> list[tuple[int, str, dict[str, Any]]]:
+    """(N, R, the contestants' figures), N ascending, R = ∞ first, then ascending."""
+    rows = []
+    for N in sorted(part["simulation"], key=int):
+        by_rate = part["simulation"][N]["by_rate"]
+        for R in sorted(by_rate, key=lambda r: (r != "inf", _rate_key(r))):
+            rows.append((int(N), R, by_rate[R]))
+    return rows
+
+
+def _pct(fraction: float | None) -> str:
+    return "–" if fraction is None else f"{fraction:.1%}"
+
+
+def _failures(stat: dict[str, Any]) -> str:
+    """``0``, or ``378 of 2000 (resolve step gave up 378; at 60 s)``."""
+    if not stat["failed"]:
+        return "0"
+    reasons = ", ".join(f"{reason} {count}" for reason, count in sorted(stat["failed_reasons"].items()))
+    at = stat.get("failed_at") or {}
+    when = f"; median at {at['median']:g} s" if at.get("median") is not None else ""
+    return f"{stat['failed']} of {stat['gates']} ({reasons}{when})"
+
+
+def _others_note(cells: dict[str, Any], key: str) -> str:
+    """The others' figure beside ours (the CLI waiter's and the until loop's, the boto3 waiters'),
+    for a target's measured column."""
+    notes = []
+    for name, stat in cells.items():
+        if name == "ours":
+            continue
+        value = (
+            _pct(stat["throttled_fraction"]) if key == "throttled" else f"{stat['failed']} of {stat['gates']} failed"
+        )
+        notes.append(f"{GATES_NAMES[name]}: {value}")
+    return f"; {', '.join(notes)}" if notes else ""
+
+
+def _gate_targets(
+    label: str,
+    N: int,
+    rate: float,
+    burst: float,
+    stat: dict[str, Any],
+    unthrottled_p95: float | None,
+    requests_per_run: float,
+    others: dict[str, Any],
+    starting: str | None = None,
+) -> list[dict[str, Any]]:
+    """The three targets of a (N, R) for our gates: p95, throttled share, failures and starvation.
+    ``starting``: what the start costs in throttled answers (default: that of N gates started together)."""
+    per_gate = N / rate
+    latency = stat["latency"]
+    limit = max(unthrottled_p95 or 0.0, GATES_P95_FACTOR * per_gate)
+    # over every gate: one that failed never opens
+    p95 = latency.get("p95_all") if stat["failed"] else latency["p95"]
+    if not latency["n"]:
+        shown = "none opened"
+    elif p95 is None:
+        shown = f"never: {stat['failed']} of {stat['gates']} gates failed (p95 of the others: {latency['p95']:g} s)"
+    else:
+        shown = f"{p95:g} s" + (f", {stat['failed']} of {stat['gates']} gates failing" if stat["failed"] else "")
+    out = [
+        _target(
+            "5",
+            f"{label} (N/R = {per_gate:g} s): p95 latency after completion at most the larger of the unthrottled"
+            f" p95 and {GATES_P95_FACTOR:g} × N/R",
+            f"{shown}; at most {limit:g} s (unthrottled p95 {unthrottled_p95} s,"
+            f" {GATES_P95_FACTOR:g} × N/R = {GATES_P95_FACTOR * per_gate:g} s)",
+            None if not latency["n"] else p95 is not None and p95 <= limit,
+        )
+    ]
+    fraction = stat["throttled_fraction"]
+    if starting is None and stat["throttled"]:
+        early = stat["throttled_before_first_answer"] / stat["throttled"]
+        starting = (
+            f"{early:.0%} of the throttled answers came before a gate's first answer, in its resolve step:"
+            f" the {N} gates start together, {max(0, N - int(burst))} of their first {N} requests find the"
+            f" bucket empty, and each gate retries until it is answered;"
+            f" {requests_per_run:g} requests per run"
+        )
+    starting = starting or f"{requests_per_run:g} requests per run"
+    out.append(
+        _target(
+            "5",
+            f"{label}: throttled answers at most {GATES_THROTTLED_AT_MOST:.0%} of requests",
+            f"{_pct(fraction)} ({starting})" + _others_note(others, "throttled"),
+            None if fraction is None else fraction <= GATES_THROTTLED_AT_MOST,
+        )
+    )
+    median, worst = latency["median"], latency["max"]
+    ratio = worst / median if median else None
+    spread = f"; worst {worst:g} s = {ratio:.1f} × the median ({median:g} s)" if ratio is not None else "; none opened"
+    out.append(
+        _target(
+            "5",
+            f"{label}: no gate fails before its wait_timeout; the worst latency at most"
+            f" {GATES_WORST_VS_MEDIAN:g} × the median",
+            f"failed: {_failures(stat)}{spread}" + _others_note(others, "failed"),
+            None if ratio is None else stat["failed"] == 0 and ratio <= GATES_WORST_VS_MEDIAN,
+        )
+    )
+    return out
+
+
+def many_gates_targets(results: dict[str, Any]) -> list[dict[str, Any]]:
+    part = results.get("many_gates")
+    if not part:
+        return []
+    out: list[dict[str, Any]] = []
+    bursts = part["method"]["burst"]
+    for N, R, cells in _gate_cells(part):
+        if R == "inf":
+            continue
+        unthrottled = part["simulation"][str(N)]["by_rate"]["inf"]["ours"]["latency"]["p95"]
+        ours = cells["ours"]
+        out += _gate_targets(
+            f"N = {N}, R = {_rate_text(R)}/s",
+            N,
+            float(R),
+            bursts[R],
+            ours,
+            unthrottled,
+            ours["requests_per_run"],
+            cells,
+        )
+    slicing = part.get("slicing")
+    if slicing:
+        for interval, by_T in slicing["by_interval"].items():
+            ratios = {T: row["ratio"] for T, row in by_T.items()}
+            worst_T = max(ratios, key=lambda T: ratios[T])
+            never = by_T.get("never")
+            runs = f"; {never['module_runs']:g} module runs in {slicing['timeout']:g} s" if never else ""
+            out.append(
+                _target(
+                    "5",
+                    f"progress interval {interval} s: at most {GATES_SLICED_POLLS:g} × the polls of an unsliced wait",
+                    f"{ratios[worst_T]:.2f}x at most (T = {worst_T}{'' if worst_T == 'never' else ' s'}, of"
+                    f" {', '.join(ratios)}){runs}",
+                    max(ratios.values()) <= GATES_SLICED_POLLS,
+                )
+            )
+    real = part.get("real")
+    if real:
+        m = real["method"]
+        ours = real["summary"]["ours"]
+        model = real.get("model") or {}
+        unthrottled = (model.get("unthrottled") or {}).get("latency", {}).get("p95")
+        out += _gate_targets(
+            f"{m['gates']} real gates, R = {m['rate']:g}/s",
+            m["gates"],
+            m["rate"],
+            m["burst"],
+            ours,
+            unthrottled,
+            ours["requests"],
+            real["summary"],
+            _real_throttled_text(part),
+        )
+    return out
+
+
+def _real_throttled_text(part: dict[str, Any]) -> str:
+    """Where the real gates' throttled answers came: before a gate's first answer (its resolve step), or
+    in its rounds, where the schedule's first intervals ask for more than the bucket gives."""
+    real = part["real"]
+    ours, m = real["summary"]["ours"], real["method"]
+    before, throttled = ours["throttled_before_first_answer"], ours["throttled"]
+    if not throttled:
+        return f"{ours['requests']} requests"
+    first = part["method"]["gate_model"]["schedule"]["min_interval"]
+    return (
+        f"{before} of its {throttled} throttled answers came before a gate's first answer, {throttled - before} in"
+        f" the rounds: at the schedule's first interval ({first:g} s), {m['gates']} gates ask for"
+        f" {m['gates'] / first:.0f} requests a second, until throttling slows them"
+    )
+
+
+def many_gates_method(results: dict[str, Any]) -> str:
+    part = results.get("many_gates")
+    if not part:
+        return "_not run_"
+    m = part["method"]
+    seeds = ", ".join(f"{s} for N = {N}" for N, s in m["seeds"].items())
+    bursts = ", ".join(f"{b:g} at R = {R}/s" for R, b in m["burst"].items())
+    Ns = ", ".join(str(N) for N in m["N"])
+    Rs = " and ".join(f"{R:g}" for R in m["R"])
+    return (
+        f"N = {Ns} gates; R = {Rs} requests a second, and no limit (R = ∞); the bucket holds {bursts}"
+        f" (a second's worth, at least one), full at the start. Completions uniform in"
+        f" [{m['spread'][0]:g}, {m['spread'][1]:g}] s after t = 0, drawn per run (seed): {seeds}; every"
+        f" contestant sees the same ones. Latencies are over every gate of every run of a row. The simulation"
+        f" took {part['simulation_duration']:g} s."
+    )
+
+
+def many_gates_table(results: dict[str, Any]) -> str:
+    part = results.get("many_gates")
+    if not part:
+        return "_not run_"
+    rows = []
+    for N, R, cells in _gate_cells(part):
+        for name, s in cells.items():
+            latency = s["latency"]
+            runs = f"{s['module_runs_per_gate']:g}" if "module_runs_per_gate" in s else "–"
+            first = s.get("first_answer") or {}
+            rows.append(
+                (
+                    GATES_NAMES.get(name, name),
+                    N,
+                    _rate_text(R),
+                    "–" if R == "inf" else f"{N / float(R):g}",
+                    "–" if latency["median"] is None else f"{latency['median']:g}",
+                    "–" if latency["p95"] is None else f"{latency['p95']:g}",
+                    "–" if latency["max"] is None else f"{latency['max']:g}",
+                    f"{s['requests_per_run']:g}",
+                    f"{s['requests_per_gate']:g}",
+                    _pct(s["throttled_fraction"]),
+                    "–" if first.get("median") is None else f"{first['median']:g} / {first['max']:g}",
+                    _failures(s),
+                    runs,
+                )
+            )
+    return table(
+        (
+            "contestant",
+            "N",
+            "R (/s)",
+            "N/R (s)",
+            "latency median (s)",
+            "p95 (s)",
+            "worst (s)",
+            "requests per run",
+            "per gate",
+            "throttled",
+            "first answer, median / worst (s)",
+            "failed",
+            "module runs per gate",
+        ),
+        rows,
+    )
+
+
+def many_gates_slicing_table(results: dict[str, Any]) -> str:
+    slicing = (results.get("many_gates") or {}).get("slicing")
+    if not slicing:
+        return "_not run_"
+    Ts = slicing["T"]
+    headers = ["progress interval (s)", "slice (s)"]
+    headers += [f"T = {float(T):g} s: polls, sliced / unsliced" if T != "never" else "never: polls" for T in Ts]
+    headers += ["module runs (never)"]
+    rows = []
+    for interval, by_T in slicing["by_interval"].items():
+        cells: list[Any] = [interval, max(int(interval), 20)]
+        for T in Ts:
+            row = by_T["never" if T == "never" else f"{float(T):g}"]
+            cells.append(f"{row['polls_sliced']:g} / {row['polls_unsliced']:g} ({row['ratio']:.2f}x)")
+        never = by_T.get("never")
+        cells.append(f"{never['module_runs']:g}" if never else "–")
+        rows.append(cells)
+    return (
+        f"{slicing['seeds']} runs each (jitter seeds), the gate's timeout {slicing['timeout']:g} s; polls are"
+        " the waits' requests, per gate (the resolve step's one request left out of both).\n\n" + table(headers, rows)
+    )
+
+
+def many_gates_real_table(results: dict[str, Any]) -> str:
+    real = (results.get("many_gates") or {}).get("real")
+    if not real:
+        return "_not run_"
+    m = real["method"]
+    rows = []
+    summaries = dict(real["summary"])
+    model = real.get("model")
+    if model:
+        runs = model.get("runs", 1)
+        summaries["model"] = {
+            **model["throttled"],
+            "requests": model["throttled"]["requests_per_run"],
+            "gates": f"{model['throttled']['gates'] // runs} (× {runs} runs)",
+        }
+    for name, s in summaries.items():
+        latency = s["latency"]
+        rows.append(
+            (
+                GATES_NAMES.get(name, name),
+                s["gates"],
+                "–" if latency["median"] is None else f"{latency['median']:g}",
+                "–" if latency["p95"] is None else f"{latency['p95']:g}",
+                "–" if latency["max"] is None else f"{latency['max']:g}",
+                f"{s['gate_open']['median']:g} / {s['gate_open']['p95']:g}" if s.get("gate_open") else "–",
+                f"{s['requests']:g}",
+                f"{s['requests_per_gate']:g}",
+                _pct(s["throttled_fraction"]),
+                _failures(s) if "failed_reasons" in s else str(s["failed"]),
+            )
+        )
+    unthrottled = (model or {}).get("unthrottled", {}).get("latency", {}).get("p95")
+    who = f"{m['gates']} gates" + (f", then {m['gates']} boto3 waiters" if "boto3" in real["summary"] else "")
+    gates = [g for g in real["samples"].get("ours", []) if g.get("request_times")]
+    if gates:
+        started = min(g["start"] for g in gates)
+        firsts = [g["request_times"][0] - started for g in gates]
+        who += f" (the gates' first requests came {min(firsts):.0f}–{max(firsts):.0f} s after they were started)"
+    return (
+        f"{who}, each lot under a fresh bucket of {m['rate']:g} requests/s (burst {m['burst']:g}); completions"
+        f" uniform in [{m['spread'][0]:g}, {m['spread'][1]:g}] s after {m.get('spread_from', 'the start')}; the"
+        f" part took {real['duration']:.0f} s. The simulated row: {MODEL_RUNS_TEXT},"
+        f" {(model or {}).get('runs', '–')} runs (without a limit, its p95 is {unthrottled} s).\n\n"
+        + table(
+            (
+                "contestant",
+                "gates",
+                "latency median (s)",
+                "p95 (s)",
+                "worst (s)",
+                "gate open: exit after completion, median / p95 (s)",
+                "requests",
+                "per gate",
+                "throttled",
+                "failed",
+            ),
+            rows,
+        )
+    )
+
+
+MODEL_RUNS_TEXT = (
+    "the simulation of this run, each simulated gate starting when a real one made its first request,"
+    " with the completion time it had"
+)
+
+
+def _cell_label(N: int, R: str) -> str:
+    return f"N = {N}, R = {_rate_text(R)}/s"
+
+
+def _listing(items: Sequence[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    items = list(items)
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _span_of(values: Sequence[float], text: Callable[[float], str]) -> str:
+    """``a`` or ``a–b``: the range of ``values``."""
+    low, high = text(min(values)), text(max(values))
+    return low if low == high else f"{low}–{high}"
+
+
+def _delay(schedule: dict[str, Any], elapsed: float, pace: float, throttled: bool) -> tuple[float, float]:
+    """The shortest and longest delay ``waiter.PollSchedule.next_delay`` gives after ``elapsed`` seconds
+    at ``pace`` (no failures in a row), as (shortest, longest): the jitter shortens it by up to its share."""
+    interval = min(schedule["max_interval"], max(schedule["min_interval"], schedule["growth"] * elapsed))
+    longest = min(
+        schedule["max_delay"], max(schedule["max_backoff"], schedule["max_interval"], schedule["pace_growth"] * elapsed)
+    )
+    delay = min(longest, max(interval, interval * pace))
+    return delay * (1 - (schedule["throttle_jitter"] if throttled else schedule["jitter"])), delay
+
+
+def _first_retry(schedule: dict[str, Any]) -> str:
+    """The delay of the first retry after a throttled request at the start of a wait, as
+    ``waiter.PollSchedule`` makes it: the pace after one throttle, shortened at random by up to
+    ``throttle_jitter``."""
+    interval = schedule["min_interval"]
+    pace = max(schedule["throttle_factor"], schedule["throttle_floor"] * schedule["max_interval"] / interval)
+    pace = min(pace, schedule["max_delay"] / interval)
+    shortest, longest = _delay(schedule, 0.0, pace, True)
+    return f"{shortest:g}–{longest:g} s"
+
+
+def _cap_text(schedule: dict[str, Any]) -> str:
+    """The cap of a wait's delay, in words: max(``max_backoff``, ``pace_growth`` × the time waited),
+    at most ``max_delay``."""
+    return (
+        f"max({max(schedule['max_backoff'], schedule['max_interval']):g} s, {schedule['pace_growth']:g} × the time"
+        f" waited), {schedule['max_delay']:g} s at most"
+    )
+
+
+def _tail_row(label: str, stat: dict[str, Any]) -> tuple[str, ...]:
+    """A row of the findings' table of the slowest gates: ``stat``'s tail (see ``many_gates._tail``)."""
+    tail, latency = stat["tail"], stat["latency"]
+
+    def spread(figures: dict[str, Any], unit: str = "") -> str:
+        return "–" if figures.get("median") is None else f"{figures['median']:g}{unit} ({figures['max']:g}{unit})"
+
+    return (
+        label,
+        f"{latency['p95']:g} / {latency['max']:g} / {latency['median']:g}",
+        f"{tail['opened_at_first_answer']} of {tail['gates']}",
+        spread(tail["throttled_after_completion"]),
+        spread(tail["longest_gap"]),
+        spread(tail.get("pace_at_open") or {}),
+    )
+
+
+def many_gates_resolve_retry(results: dict[str, Any]) -> str:
+    """How the resolve step's request is retried through throttling, from ``api.RETRY_SCHEDULE`` as the
+    simulation used it."""
+    retry = ((results.get("many_gates") or {}).get("method", {}).get("gate_model") or {}).get("resolve_schedule")
+    if not retry:
+        return "see `api.RETRY_SCHEDULE`"
+    return (
+        f"{_first_retry(retry)} after the first throttle, ever slower with each throttle in a row, up to"
+        f" {_cap_text(retry)}"
+    )
+
+
+def many_gates_findings(results: dict[str, Any]) -> str:
+    """The part's findings, in sentences made from the figures: what each target's verdict rests on."""
+    part = results.get("many_gates")
+    if not part:
+        return "_not run_"
+    model = part["method"]["gate_model"]
+    schedule, retry = model["schedule"], model["resolve_schedule"]
+    limited = [(N, R, c) for N, R, c in _gate_cells(part) if R != "inf"]
+    bitten = [(N, R, c) for N, R, c in limited if c["ours"]["throttled"]]
+    free = [c["ours"] for _N, R, c in _gate_cells(part) if R == "inf"]
+    percent = "{:.0%}".format
+    number = "{:g}".format
+    targets = many_gates_targets(results)
+    sentences = []
+    tail_table = ""
+    tail_rows: list[tuple[str, ...]] = []
+    if free:
+        sentences.append(
+            f"Without a limit our gates open {_span_of([c['latency']['p95'] for c in free], number)} s"
+            f" (p95) after completion, with {_span_of([c['requests_per_gate'] for c in free], number)}"
+            " requests each."
+        )
+
+    def verdicts_of(kind: str) -> str:
+        """``met at A and B; missed at C``, for the simulated (N, R) targets whose text has ``kind``."""
+        verdicts: dict[bool, list[str]] = {True: [], False: []}
+        for target in targets:
+            if target["met"] is not None and target["target"].startswith("N = ") and kind in target["target"]:
+                verdicts[target["met"]].append(target["target"].split(" (")[0].split(":")[0])
+        said = [f"{'met' if met else 'missed'} at {_listing(labels)}" for met, labels in verdicts.items() if labels]
+        return "; ".join(said)
+
+    said = verdicts_of("p95 latency")
+    if said:
+        sentences.append(f"Under a limit the p95 target is {said}.")
+    if bitten:
+        ours = [c["ours"] for _N, _R, c in bitten]
+        first = [o["throttled_before_first_answer"] / o["throttled"] for o in ours]
+        later = [
+            (o["throttled"] - o["throttled_before_first_answer"]) / (o["requests"] - o["throttled_before_first_answer"])
+            for o in ours
+        ]
+        sentences.append(
+            f"Where the limit bites, {_span_of([o['throttled_fraction'] for o in ours], percent)} of ours'"
+            f" requests are throttled (target {GATES_THROTTLED_AT_MOST:.0%}), and {_span_of(first, percent)} of the"
+            " throttled ones come before a gate's first answer, in its resolve step: starting together, N − burst"
+            " of the first N requests are throttled, and the step retries each one until it is answered"
+            f" (`api.RETRY_SCHEDULE`: {_first_retry(retry)} after the first throttle, then slower with each"
+            f" throttle in a row, up to {_cap_text(retry)}). After a gate's first answer,"
+            f" {_span_of(later, percent)} of its requests are throttled."
+        )
+        slow = [
+            (N, R, float(N) / float(R) / schedule["pace_growth"])
+            for N, R, _c in bitten
+            if float(N) / float(R) > max(schedule["max_backoff"], schedule["max_interval"])
+        ]
+        if slow:
+            cells = _listing([f"{N / float(R):g} s ({_cell_label(N, R)}) from {t:g} s" for N, R, t in slow])
+            sentences.append(
+                f"A waiting gate's delay is capped at {_cap_text(schedule)} (`waiter.PollSchedule`), whatever its"
+                " pace: N gates sharing R requests a second can each poll at best every N/R seconds, a delay the"
+                f" cap allows only after N/R ÷ {schedule['pace_growth']:g} seconds of waiting: {cells}, while the"
+                f" invalidations complete {part['method']['spread'][0]:g}–{part['method']['spread'][1]:g} s after the"
+                " first requests. Until then, while more than R ×"
+                f" {max(schedule['max_backoff'], schedule['max_interval']):g} gates are still waiting, they ask for"
+                " more than the bucket gives, and it throttles the rest."
+            )
+    gave_up = [
+        f"{c['ours']['failed_reasons']['resolve step gave up']} of {c['ours']['gates']} at {_cell_label(N, R)}"
+        for N, R, c in limited
+        if c["ours"]["failed_reasons"].get("resolve step gave up")
+    ]
+    if limited:
+        slowest_N, slowest_R, slowest = max(limited, key=lambda cell: cell[2]["ours"]["first_answer"]["max"] or 0.0)
+        first_answer = slowest["ours"]["first_answer"]
+        resolve_text = (
+            f"the resolve step gave up, at the gate's deadline, for {_listing(gave_up)}"
+            if gave_up
+            else "no gate's resolve step gave up"
+        )
+        sentences.append(
+            f"The resolve step retries throttling up to the gate's deadline ({model['timeout']:g} s; other passing"
+            f" failures for {part['method']['resolve_retry']['other_failures_seconds']:g} s), and {resolve_text};"
+            f" the longest it took was at {_cell_label(slowest_N, slowest_R)} (N/R = {slowest_N / float(slowest_R):g}"
+            f" s): a gate's first answer came {first_answer['median']:g} s after its first request (median),"
+            f" {first_answer['max']:g} s at worst."
+        )
+    if bitten:
+        ratios = []
+        for N, R, c in bitten:
+            o = c["ours"]
+            if o["latency"]["median"]:
+                ratios.append((N, R, o, o["latency"]["max"] / o["latency"]["median"]))
+        if ratios:
+            verdicts = {
+                met: [_cell_label(N, R) for N, R, _o, r in ratios if (r <= GATES_WORST_VS_MEDIAN) == met]
+                for met in (True, False)
+            }
+            said_ratio = "; ".join(
+                f"{'met' if met else 'missed'} at {_listing(cells)}" for met, cells in verdicts.items() if cells
+            )
+            text = (
+                f"The worst gate waits {_span_of([r for *_x, r in ratios], '{:.1f}'.format)}× the median where the"
+                f" limit bites (target {GATES_WORST_VS_MEDIAN:g}×: {said_ratio})."
+            )
+            sentences.append(text)
+        missed_labels = {
+            target["target"].split(" (")[0].split(":")[0]
+            for target in targets
+            if target["met"] is False and target["target"].startswith("N = ") and "latency" in target["target"]
+        }
+        tail_rows += [
+            _tail_row(_cell_label(N, R), c["ours"]) for N, R, c in bitten if _cell_label(N, R) in missed_labels
+        ]
+        if tail_rows:
+            slowest = schedule["max_delay"] / schedule["max_interval"]
+            recovering = math.ceil(math.log(slowest) / math.log(1 / schedule["recovery"]))
+            sentences.append(
+                "The slowest gates (the p95 and worse) where a latency target is missed are in the table below. A"
+                " gate that opens with its first answer saw its invalidation complete while its resolve step was"
+                " still being throttled. The others poll slowly because of their pace: a throttled poll multiplies"
+                f" it by {schedule['throttle_factor']:g}, at once to a delay of at least"
+                f" {schedule['throttle_floor'] * schedule['max_interval']:g} s (before a jitter of up to"
+                f" {schedule['throttle_jitter']:.0%}), an answered one by"
+                f" {schedule['recovery']:g} only, and the delay is capped at {_cap_text(schedule)}: a gate throttled"
+                f" a few times polls up to {max(schedule['max_backoff'], schedule['max_interval']):g} s apart early"
+                f" in its wait, and from a pace of {slowest:g} back to 1 takes {recovering} answered polls."
+            )
+    cli_attempts = (part["method"]["cli"].get("retries") or {}).get("max_attempts")
+    for name, what in (
+        (
+            "cli",
+            f"{cli_attempts} throttled attempts of one poll end it"
+            if cli_attempts
+            else "a poll throttled through its retries ends it",
+        ),
+        ("until", "a module run whose attempts are all throttled fails the loop"),
+    ):
+        failing = [c[name]["failed"] / c[name]["gates"] for _N, _R, c in limited if c[name]["failed"]]
+        if failing:
+            sentences.append(
+                f"The {GATES_NAMES[name]} fails on throttling ({what}) at {len(failing)} of {len(limited)} (N, R),"
+                f" {_span_of(failing, percent)} of its waiters."
+            )
+    real = part.get("real")
+    if real:
+        ours, m = real["summary"]["ours"], real["method"]
+        text = (
+            f"The {m['gates']} real gates at {m['rate']:g}/s: p95 {ours['latency']['p95']:g} s, worst"
+            f" {ours['latency']['max']:g} s, {_pct(ours['throttled_fraction'])} of {ours['requests']} requests"
+            f" throttled ({ours['throttled_before_first_answer']} before the gate's first answer), {ours['failed']}"
+            " failed"
+        )
+        simulated = (real.get("model") or {}).get("throttled")
+        if simulated:
+            gap = (ours.get("next_after_first_answer") or {}).get("median")
+            model_gap = model["module_start"] + schedule["min_interval"]
+            text += (
+                f". The simulation of the same run gives p95 {simulated['latency']['p95']:g} s and"
+                f" {_pct(simulated['throttled_fraction'])} throttled"
+            )
+            if gap is not None and gap > model_gap:
+                text += (
+                    f"; its gates are quicker than the real ones from their first answer to their next request (at"
+                    f" most {model_gap:g} s, a module start and an interval; the real ones {gap:g} s, median,"
+                    f" {m['gates']} gates starting their module runs at once on this machine), so they ask more"
+                    " often in their first seconds"
+                )
+            if simulated["tail"]["gates"]:
+                tail_rows.append(_tail_row(f"the {m['gates']} real gates' set-up, simulated", simulated))
+        boto3 = real["summary"].get("boto3")
+        if boto3:
+            text += f". {boto3['failed']} of {boto3['gates']} boto3 waiters under the same bucket failed"
+        sentences.append(text + ".")
+    slicing = part.get("slicing")
+    if slicing:
+        ratios_all = [row["ratio"] for by_T in slicing["by_interval"].values() for row in by_T.values()]
+        runs = [by_T["never"]["module_runs"] for by_T in slicing["by_interval"].values() if "never" in by_T]
+        sentences.append(
+            f"A gate waiting in rounds makes {_span_of(ratios_all, '{:.2f}'.format)}× the polls of one unsliced"
+            f" wait (target at most {GATES_SLICED_POLLS:g}×), and a module run per round"
+            + (
+                f": {_span_of(runs, number)} runs in {slicing['timeout']:g} s for an invalidation that never completes."
+                if runs
+                else "."
+            )
+        )
+    if tail_rows:
+        tail_table = "\n\n" + table(
+            (
+                "the slowest gates (p95 and worse) of",
+                "latency p95 / worst / median (s)",
+                "opened with their first answer",
+                "throttled after the completion, median (max)",
+                "longest time between two requests after the first answer, median (max) (s)",
+                "pace of the poll that opened it, median (max)",
+            ),
+            tail_rows,
+        )
+    return "\n".join(f"- {sentence}" for sentence in sentences) + tail_table

@@ -1,14 +1,17 @@
 """The benchmark suite of issue 5, in one command: ``tools/bench.sh`` (or ``make bench``).
 
-Parts: 1 detection overshoot and API calls (measured), 2 long waits (simulated with a fake clock),
-3 fan-in (measured), 4 per-task cost (measured) and where a task of ours spends its time (profiled).
+Parts: 1 detection overshoot and API calls (measured; also for a distribution tenant's invalidation,
+beside the AWS CLI's tenant waiter), 2 long waits (simulated with a fake clock),
+3 fan-in (measured), 4 per-task cost (measured) and where a task of ours spends its time (profiled),
+5 many gates sharing one account's rate limit (simulated, and real gates measured).
 Everything runs against the local CloudFront endpoint (tests/support/local_cloudfront.py) in this
 process. Raw data goes to benchmarks/output/; the full suite also writes docs/benchmarks.md,
-docs/benchmarks/results.json and docs/benchmarks/overshoot_calls.png. ``--quick`` is a smoke of
-every part for CI (well under a minute); it writes to benchmarks/output/ only.
+docs/benchmarks/results.json and the charts docs/benchmarks/overshoot_calls.png and
+docs/benchmarks/many_gates_latency.png. ``--quick`` is a smoke of every part for CI (well under a
+minute); it writes to benchmarks/output/ only.
 
 Run it through tools/bench.sh, which sets up the environment (tools/env.sh) and the AWS CLI's and
-the chart's virtualenvs. ``--from-results FILE`` renders the page and the chart again from a
+the charts' virtualenvs. ``--from-results FILE`` renders the page and the charts again from a
 results file, without measuring anything.
 """
 
@@ -25,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 import fanin
+import many_gates
 import overshoot
 import pertask
 import profile_task
@@ -34,7 +38,8 @@ from harness import BENCH, REPO, CpuMonitor, LocalCloudFront, Tools, dumps, mach
 
 DOCS = REPO / "docs"
 DEFAULT_OUTPUT = BENCH / "output"
-PARTS = ("overshoot", "sim", "fanin", "pertask", "profile")
+MANY_GATES_PNG = "many_gates_latency.png"  # beside overshoot_calls.png
+PARTS = ("overshoot", "sim", "fanin", "pertask", "profile", "many_gates")
 
 
 def _floats(text: str) -> list[float]:
@@ -43,6 +48,15 @@ def _floats(text: str) -> list[float]:
 
 def _names(text: str) -> list[str]:
     return [x.strip() for x in text.split(",") if x.strip()]
+
+
+def _ints(text: str) -> list[int]:
+    return [int(x) for x in text.split(",") if x.strip()]
+
+
+def _span(text: str) -> tuple[float, float]:
+    low, high = _floats(text)
+    return low, high
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -55,7 +69,17 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     g = p.add_argument_group("1. detection overshoot")
     g.add_argument("--rounds", type=int, help="interleaved rounds (default 4; quick 1)")
     g.add_argument("--T", dest="Ts", type=_floats, help="completion times, s (default 2,5,15,45; quick 2)")
-    g.add_argument("--contestants", type=_names, help="default module,cli,boto3,until; quick module,until")
+    g.add_argument(
+        "--contestants",
+        type=_names,
+        help="default module,cli,boto3,until,tenant_module,tenant_cli; quick module,until,tenant_module",
+    )
+    g.add_argument(
+        "--tenant-T",
+        dest="tenant_Ts",
+        type=_floats,
+        help="completion times of the tenant contestants, s (default 5,45; quick 2)",
+    )
     g.add_argument("--max-live", type=int, default=4, help="runs in progress at once (1: strictly serial)")
     g.add_argument("--stagger", type=float, default=3.0, help="seconds between two starts")
     g.add_argument("--reference-rounds", type=int, help="serial reference rounds (default 2; quick 0)")
@@ -74,12 +98,32 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     g.add_argument("--pertask-rounds", type=int, help="default 4; quick 1")
     g.add_argument("--pertask-tasks", type=int, help="tasks per playbook (default 20; quick 3)")
     g.add_argument("--profile-repeats", type=int, help="runs of each payload (default 5; quick 1)")
+    g = p.add_argument_group("5. many gates, one rate limit")
+    g.add_argument(
+        "--gates-N", dest="gates_N", type=_ints, help="gates started together (default 10,100,1000; quick 10)"
+    )
+    g.add_argument("--gates-R", dest="gates_R", type=_floats, help="the bucket's requests/s (default 2,10; quick 2)")
+    g.add_argument("--gates-seeds", type=int, help="runs per (N, R), a quarter from N = 1000 (default 20; quick 2)")
+    g.add_argument("--gates-spread", type=_span, default=(30.0, 300.0), help="completions uniform in LOW,HIGH s")
+    g.add_argument("--gates-slicing-seeds", type=int, help="runs per progress interval (default 200; quick 10)")
+    g.add_argument("--gates-real", type=int, help="real gates started together (default 20; quick 3; 0: none)")
+    g.add_argument(
+        "--gates-real-spread",
+        type=_span,
+        help="their completions, LOW,HIGH s after each one's first request (default 10,60; quick 0.5,2)",
+    )
+    g.add_argument("--gates-real-rate", type=float, default=2.0, help="the endpoint's bucket, requests/s (default 2)")
+    g.add_argument("--gates-boto3", type=_yes_no, help="boto3 waiters beside the real gates (default yes; quick no)")
     args = p.parse_args(argv)
     # option: (full suite, --quick)
     defaults = {
         "rounds": (4, 1),
         "Ts": ([2.0, 5.0, 15.0, 45.0], [2.0]),
-        "contestants": (["module", "cli", "boto3", "until"], ["module", "until"]),
+        "contestants": (
+            ["module", "cli", "boto3", "until", "tenant_module", "tenant_cli"],
+            ["module", "until", "tenant_module"],
+        ),
+        "tenant_Ts": ([5.0, 45.0], [2.0]),
         "reference_rounds": (2, 0),
         "sim_seeds": (1001, 101),
         "fanin_rounds": (2, 1),
@@ -90,6 +134,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "pertask_rounds": (4, 1),
         "pertask_tasks": (20, 3),
         "profile_repeats": (5, 1),
+        "gates_N": ([10, 100, 1000], [10]),
+        "gates_R": ([2.0, 10.0], [2.0]),
+        "gates_seeds": (20, 2),
+        "gates_slicing_seeds": (200, 10),
+        "gates_real": (20, 3),
+        "gates_real_spread": ((10.0, 60.0), (0.5, 2.0)),
+        "gates_boto3": (True, False),
     }
     for name, (full_value, quick_value) in defaults.items():
         if getattr(args, name) is None:
@@ -98,6 +149,10 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     if unknown:
         p.error(f"unknown parts: {', '.join(sorted(unknown))}")
     return args
+
+
+def _yes_no(text: str) -> bool:
+    return text.strip().lower() in ("yes", "true", "1")
 
 
 def log(line: str) -> None:
@@ -119,7 +174,10 @@ def measure(args: argparse.Namespace, tools: Tools) -> dict[str, Any]:
     log(f"==> machine: {results['machine']['cpu_model']}, {results['machine']['cores']} cores")
     with LocalCloudFront(default_delay=5.0) as cloudfront, CpuMonitor() as monitor:
         if "overshoot" in args.parts:
-            log(f"==> 1. detection overshoot: T = {args.Ts} s, {args.rounds} rounds, {', '.join(args.contestants)}")
+            log(
+                f"==> 1. detection overshoot: T = {args.Ts} s (tenants: {args.tenant_Ts} s), {args.rounds} rounds,"
+                f" {', '.join(args.contestants)}"
+            )
             if not args.quick:
                 overshoot.warm_up(cloudfront, args.contestants, tools, work, log)
             results["overshoot"] = overshoot.measure(
@@ -136,6 +194,7 @@ def measure(args: argparse.Namespace, tools: Tools) -> dict[str, Any]:
                 args.reference_rounds,
                 monitor,
                 log,
+                tenant_Ts=args.tenant_Ts,
             )
             cloudfront.reset()
         if "sim" in args.parts:
@@ -187,6 +246,29 @@ def measure(args: argparse.Namespace, tools: Tools) -> dict[str, Any]:
             names = ("module",) if args.quick else ("module", "community", "ping")
             results["profile"] = profile_task.profile(cloudfront, tools, work, args.profile_repeats, names)
             results["profile"]["duration"] = round(time.time() - t0, 1)
+        if "many_gates" in args.parts:
+            log(
+                f"==> 5. many gates, one rate limit: N = {args.gates_N}, R = {args.gates_R}/s simulated;"
+                f" {args.gates_real} real gates at {args.gates_real_rate:g}/s"
+            )
+            results["many_gates"] = many_gates.measure(
+                cloudfront,
+                tools,
+                work,
+                args.gates_N,
+                args.gates_R,
+                args.gates_seeds,
+                args.gates_spread,
+                many_gates.SLICING_INTERVALS,
+                many_gates.SLICING_T,
+                args.gates_slicing_seeds,
+                args.gates_real,
+                args.gates_real_rate,
+                args.gates_real_spread,
+                args.gates_boto3,
+                log,
+            )
+            cloudfront.reset()
         results["suite"]["busy_median"] = monitor.busy(started, time.time())
     results["machine"]["load_average_end"] = [round(x, 2) for x in __import__("os").getloadavg()]
     results["suite"]["duration"] = round(time.time() - started, 1)
@@ -194,12 +276,13 @@ def measure(args: argparse.Namespace, tools: Tools) -> dict[str, Any]:
     return results
 
 
-def chart(results_file: Path, png: Path, tools: Tools) -> bool:
+def chart(results_file: Path, png: Path, many_gates_png: Path, tools: Tools) -> bool:
+    """Both charts (the second only with part 5's results), drawn in .venv-plot."""
     if not tools.plot_python:
         log("  (no chart: .venv-plot is missing; tools/bench.sh creates it)")
         return False
     proc = subprocess.run(
-        [tools.plot_python, str(BENCH / "chart.py"), str(results_file), str(png)],
+        [tools.plot_python, str(BENCH / "chart.py"), str(results_file), str(png), str(many_gates_png)],
         capture_output=True,
         text=True,
         check=False,
@@ -212,9 +295,18 @@ def chart(results_file: Path, png: Path, tools: Tools) -> bool:
 def publish(results: dict[str, Any], results_file: Path, page: Path, png: Path, tools: Tools) -> None:
     results_file.parent.mkdir(parents=True, exist_ok=True)
     results_file.write_text(dumps(results))
-    has_chart = chart(results_file, png, tools)
-    page.write_text(report.render(results, png_link=_relative(png, page.parent) if has_chart else None))
-    log(f"==> wrote {_shown(results_file)}, {_shown(page)}" + (f", {_shown(png)}" if has_chart else ""))
+    many_gates_png = png.with_name(MANY_GATES_PNG)
+    has_chart = chart(results_file, png, many_gates_png, tools)
+    has_gates_chart = has_chart and bool(results.get("many_gates"))
+    page.write_text(
+        report.render(
+            results,
+            png_link=_relative(png, page.parent) if has_chart else None,
+            many_gates_png_link=_relative(many_gates_png, page.parent) if has_gates_chart else None,
+        )
+    )
+    charts = [_shown(p) for p, drawn in ((png, has_chart), (many_gates_png, has_gates_chart)) if drawn]
+    log(f"==> wrote {', '.join([_shown(results_file), _shown(page), *charts])}")
 
 
 def _relative(path: Path, start: Path) -> str:

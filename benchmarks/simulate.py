@@ -123,9 +123,11 @@ def role_rounds(flip: float, seed: int, model: RoleModel | None = None) -> Outco
     """The gate's wait as rounds of module runs, with public functions only.
 
     Each round is one module run: ``waiter.wait_for`` with ``wait_timeout`` = what is left of the
-    gate's timeout, ``slice_seconds`` = the progress interval (the role's ``wait_slice``) and
-    ``waited_before`` = the time since the gate started (its ``wait_started``): the rounds are
-    slices of one schedule, and a round's first poll comes when the schedule says.
+    gate's timeout, ``slice_seconds`` = the progress interval (the role's ``wait_slice``),
+    ``waited_before`` = the time since the gate started (its ``wait_started``), and the time since the
+    last round's last poll and its pace (``wait_last_poll``, ``wait_pace``): the rounds are slices of
+    one schedule, and a round's first poll comes when the schedule says, one interval after the
+    last poll (the first round: after the gate's start, as ``gate.run_gate`` passes no last poll).
 
     THE HOOK: this models the gate as of its one-task loop (the ``cloudfront_invalidation_wait``
     action, issue 10); before, the rounds were role tasks with 1.5 s of Ansible between them. When
@@ -140,8 +142,10 @@ def role_rounds(flip: float, seed: int, model: RoleModel | None = None) -> Outco
     if flip <= clock.now:  # completed when the gate looked: no round
         return Outcome(True, clock.now, calls, flip)
     deadline = gate_start + m.timeout
+    pace, last_poll = 1.0, None
     while True:
         clock.sleep(m.module_start)
+        started = clock.now
         outcome = waiter.wait_for(
             lambda: clock.now >= flip,
             bool,
@@ -151,8 +155,13 @@ def role_rounds(flip: float, seed: int, model: RoleModel | None = None) -> Outco
             rand=rng.random,
             waited_before=clock.now - gate_start,
             slice_seconds=m.round_seconds,
+            since_last_poll=None if last_poll is None else clock.now - last_poll,
+            pace=pace,
         )
         calls += outcome.polls
+        pace = outcome.pace
+        if outcome.last_poll is not None:
+            last_poll = started + outcome.last_poll
         if outcome.done:
             return Outcome(True, clock.now, calls, flip)
         if not outcome.sliced:  # the gate's deadline
