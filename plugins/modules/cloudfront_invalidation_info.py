@@ -212,6 +212,7 @@ options:
         once it has passed, the run polls once.
       - Requests that CloudFront throttles are retried until then (with or without O(wait)), not only
         for a minute as other passing failures are; the account is there, only busy with other callers.
+        Other passing failures are retried for a minute at most, and not past it.
     type: float
     version_added: 0.1.0
   wait_slice:
@@ -539,7 +540,11 @@ def main() -> None:
     )
     api = CloudFrontApi(clients, hint=credential_hint(params))
     if params["wait_deadline"] is not None:
-        api.throttled_until = api.clock.monotonic() + max(0.0, params["wait_deadline"] - time.time())
+        # the caller's deadline bounds every retry: throttling is retried until then, other
+        # passing failures for a minute at most, and never past it
+        left = max(0.0, params["wait_deadline"] - time.time())
+        api.throttled_until = api.clock.monotonic() + left
+        api.retry_seconds = min(api.retry_seconds, left)
     try:
         selection: Selection | list[Selection]
         if params["targets"]:

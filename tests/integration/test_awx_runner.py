@@ -130,8 +130,12 @@ def test_the_second_gate_of_a_workflow_decides_and_publishes_on_its_own(
         "cloudfront_distribution_id": app["id"],
         "cloudfront_invalidation_ids": stuck,
         "cloudfront_gate_timeout": 3,
-        "cloudfront_gate_fail_on_timeout": "false" if soft else "true",
     }
+    if soft:
+        second_answers["cloudfront_gate_fail_on_timeout"] = "false"
+    elif second_name:
+        second_answers["cloudfront_gate_fail_on_timeout"] = "true"
+    # else not answered: the job template's gate is hard by default
     if second_name:
         second_answers["cloudfront_gate_result_name"] = second_name
     # AWX: the node's extra variables are the artifacts of the nodes before it, and its survey answers
@@ -293,6 +297,8 @@ def test_no_extra_variable_redirects_the_job_template_playbook(cloudfront, tmp_p
             "cloudfront_distribution_id": dist,
             "cloudfront_endpoint_url": evil.url,
             "cloudfront_profile": "someone-else",
+            # a gate redirected to the listener fails in 10 s, not after a minute of retries
+            "cloudfront_gate_timeout": 10,
         }
         runner = run_job(awx_project(tmp_path), extravars, awx_env)
         assert runner.status == "successful", runner.stdout.read()

@@ -336,3 +336,29 @@ def test_a_gate_round_whose_every_poll_is_throttled_keeps_what_it_saw(cloudfront
     seen = after_gate(tmp_path)
     assert seen["result"]["completed"] is True and seen["time"] >= completed_at[0]
     assert [(i["id"], i["completed"]) for i in seen["result"]["invalidations"]] == [(inv, True)]
+
+
+def test_a_gate_whose_endpoint_is_down_fails_at_its_deadline_not_a_minute_later(cloudfront, tmp_path):
+    """The gate's first step retries a passing failure for a minute at most, and never past the
+    gate's deadline: a gate of 10 s whose endpoint is down fails after 10 s, naming the cause."""
+    dist = cloudfront.create_distribution()["id"]
+    inv = cloudfront.create_invalidation(dist, complete_in=LONG)
+    role_vars = {
+        "wait_for_invalidation_distribution_id": dist,
+        "wait_for_invalidation_ids": [inv],
+        "wait_for_invalidation_timeout": 10,
+    }
+    playbook = gate_play(tmp_path, cloudfront.url, role_vars, rescue=True)
+    cloudfront.down()
+    try:
+        started = time.monotonic()
+        run = run_playbook(playbook)
+        took = time.monotonic() - started
+    finally:
+        cloudfront.up()
+    assert run.rc == 0, run.output  # rescued
+    rescued = after_gate(tmp_path, "rescued")
+    assert rescued["result"]["completed"] is False and dist in rescued["msg"], rescued
+    assert "Could not connect" in rescued["msg"] or "unreachable" in rescued["msg"], rescued
+    # ten seconds and ansible-playbook's start and end, not the minute of a run without a deadline
+    assert 10 <= rescued["result"]["elapsed"] < 14 and took < 40, (rescued, took)

@@ -77,6 +77,29 @@ def test_several_invalidations_in_the_order_given(cloudfront, dist, tmp_path):
     assert [r["operation"] for r in cloudfront.requests()] == ["ListInvalidations"]
 
 
+def test_an_earlier_runs_invalidations_are_targets_as_they_are(cloudfront, tmp_path, complete_after_first_poll):
+    """RV(invalidations) of one run, every key as returned, are the O(targets) of the next: the wait
+    goes on from the statuses given, and reads only what is still in progress."""
+    first, second = cloudfront.create_distribution()["id"], cloudfront.create_distribution()["id"]
+    a = cloudfront.create_invalidation(first, complete_in=LONG)
+    b = cloudfront.create_invalidation(second, complete_in=0)  # completed
+    targets = [{"distribution_id": first, "id": a}, {"distribution_id": second, "id": b}]
+    (tmp_path / "earlier").mkdir()
+    (tmp_path / "later").mkdir()
+    earlier = run_module(cloudfront.url, {"targets": targets}, tmp_path / "earlier").result
+    assert [(i["id"], i["status"]) for i in earlier["invalidations"]] == [(a, "InProgress"), (b, "Completed")]
+    assert all(set(i) == SUMMARY_KEYS for i in earlier["invalidations"])
+    cloudfront.clear_requests()
+    done = complete_after_first_poll({a: 2})
+    args = {"targets": earlier["invalidations"], "wait": True, "wait_timeout": 60}
+    result = run_module(cloudfront.url, args, tmp_path / "later").result
+    assert not result.get("failed") and result["completed"] is True, result
+    assert [(i["id"], i["status"]) for i in result["invalidations"]] == [(a, "Completed"), (b, "Completed")]
+    assert result["waited"] >= 1.5 and done.last  # it waited: the invalidation completed 2 s after its first poll
+    # the first poll read the distribution with an invalidation in progress, not the completed one
+    assert f"/distribution/{first}/" in cloudfront.requests()[0]["path"]
+
+
 def test_targets_wait_for_several_distributions_polling_one_at_a_time(cloudfront, tmp_path, complete_after_first_poll):
     first, second = cloudfront.create_distribution(), cloudfront.create_distribution()
     a = [cloudfront.create_invalidation(first["id"], complete_in=LONG) for n in range(2)]

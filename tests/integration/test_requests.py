@@ -100,11 +100,11 @@ def test_a_long_wait_builds_a_second_client_for_its_last_seconds_and_no_more(clo
 @pytest.mark.long
 def test_rounds_add_no_polls(cloudfront, tmp_path, complete_after_first_poll):
     """A gate at a progress interval of 1 s (rounds of 20 s, a module run each) polls no more than
-    one unsliced wait of the module for the same 40 s: each round goes on with the schedule where
+    one unsliced wait of the module for the same 60 s: each round goes on with the schedule where
     the last one left it (the time waited, the last poll), and its first poll comes when due."""
     dist = cloudfront.create_distribution()["id"]
     sliced, whole = (cloudfront.create_invalidation(dist, [f"/{n}"], complete_in=LONG) for n in "ab")
-    done = complete_after_first_poll({sliced: 40, whole: 40})
+    done = complete_after_first_poll({sliced: 60, whole: 60})
     gate_key, module_key = "AKIAEDGEOPSSLICED001", "AKIAEDGEOPSUNSLICED1"
     role_vars = {
         "wait_for_invalidation_distribution_id": dist,
@@ -127,4 +127,11 @@ def test_rounds_add_no_polls(cloudfront, tmp_path, complete_after_first_poll):
     assert all(p[-1]["time"] >= done.last for p in polls.values())
     # the gate's first read is its resolve step, the module's its first poll: the same count
     assert len(polls[gate_key]) <= 1.1 * len(polls[module_key]) + 1, {k: len(p) for k, p in polls.items()}
-    assert gate_run.stdout.count("0 of 1 CloudFront invalidation(s) completed after") >= 20  # the rounds were there
+    assert gate_run.stdout.count("0 of 1 CloudFront invalidation(s) completed after") >= 30  # the rounds were there
+    # no poll before it is due, at a round's start either: after a poll at t s into the gate, the
+    # next one comes max(1.5, 0.2 t) s later, shortened by the jitter (10 % at most); t counted from
+    # the gate's first request, a little after its start
+    gate_polls = [r["time"] for r in polls[gate_key]]
+    for before, after in zip(gate_polls[1:], gate_polls[2:]):
+        due = 0.9 * max(1.5, 0.2 * (before - gate_polls[0]))
+        assert after - before >= due - 0.1, [round(t - gate_polls[0], 1) for t in gate_polls]

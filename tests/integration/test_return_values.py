@@ -30,6 +30,7 @@ WAITS = {
     "timeout, no poll succeeded",
     "slice",
     "slice past its end",
+    "slice, no poll succeeded",
 }
 ALL = {
     "one",
@@ -45,7 +46,7 @@ ALL = {
 RETURNED: dict[str, tuple[str, set[str]]] = {
     "distribution_id": (
         "unless O(targets) was given, once the distribution is known (after a timeout too), for a distribution",
-        ALL - {"targets", "targets wait", "slice past its end", "failure"} - TENANTS,
+        ALL - {"targets", "targets wait", "slice past its end", "slice, no poll succeeded", "failure"} - TENANTS,
     ),
     "distribution_tenant_id": (
         "unless O(targets) was given, once the tenant is known (after a timeout too), for a distribution tenant",
@@ -59,7 +60,16 @@ RETURNED: dict[str, tuple[str, set[str]]] = {
     "invalidations": (
         "when neither O(invalidation_id) nor O(caller_reference) was given, and the run read them or"
         " waited for them (after a timeout too)",
-        {"several", "list", "in progress only", "targets", "wait several", "targets wait", "slice past its end"},
+        {
+            "several",
+            "list",
+            "in progress only",
+            "targets",
+            "wait several",
+            "targets wait",
+            "slice past its end",
+            "slice, no poll succeeded",
+        },
     ),
     "waited": (
         "when O(wait=true) and the wait ended (completed, timed out, or at the end of its O(wait_slice)),"
@@ -158,6 +168,14 @@ def test_every_documented_key_is_returned_exactly_when_its_condition_says(cloudf
                     "wait": True,
                     "wait_timeout": 3,
                 },
+                # a round of the gate whose polls are all throttled: it returns what it was given
+                "slice, no poll succeeded": {
+                    "targets": [{"distribution_id": dist, "id": stuck, "status": "InProgress", "completed": False}],
+                    "wait": True,
+                    "wait_slice": 3,
+                    "wait_started": "{{ now().timestamp() - 600 }}",
+                    "wait_last_poll": "{{ now().timestamp() - 30 }}",
+                },
                 "failure": {"alias": "www.example.com"},
             },
         )
@@ -179,6 +197,10 @@ def test_every_documented_key_is_returned_exactly_when_its_condition_says(cloudf
     for sliced in ("slice", "slice past its end"):
         assert results[sliced]["completed"] is False and results[sliced]["timed_out"] is False
         assert not results[sliced].get("failed")
+    unseen = results["slice, no poll succeeded"]
+    assert unseen["completed"] is False and unseen["timed_out"] is False and not unseen.get("failed"), unseen
+    assert unseen["api_calls"] >= 1  # it polled: throttled
+    assert [(i["id"], i["status"]) for i in unseen["invalidations"]] == [(stuck, "InProgress")], unseen
     past = results["slice past its end"]
     assert past["api_calls"] == 1 and 1 < past["waited"] <= 5  # past its 1-s slice, until its poll
     assert results["failure"]["error_code"] == "AccessDenied"
