@@ -1,10 +1,10 @@
-#!/usr/bin/env python3
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Wiring mutants: one-line changes of what a Python mutation tool cannot change (the role's YAML,
 the AWX job template's playbook, the action group, the gate action's module runs), each applied to
 a copy of the tree, and the tests that should catch it run against the copy: every one must fail.
 
-Usage: tools/wiring_mutants.py [--list] [ID...]     (default: every mutant of tests/wiring_mutants.yml)
+Usage: tools/line.sh 2.19 python tools/wiring_mutants.py [--list] [ID...]
+       (default: every mutant of tests/wiring_mutants.yml)
 
 The working tree is never changed: the files git knows (tracked, as they are in the working tree,
 and new ones not ignored) are copied to .work/wiring/copy/, with a collections path of its own;
@@ -127,7 +127,7 @@ def first_failure(log: Path) -> str:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
     parser.add_argument("ids", nargs="*", metavar="ID", help="the mutants to try (default: all)")
     parser.add_argument("--list", action="store_true", help="list the mutants and exit")
     args = parser.parse_args()
