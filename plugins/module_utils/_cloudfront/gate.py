@@ -318,7 +318,6 @@ def run_gate(settings: GateSettings, runner: Runner, progress: Progress) -> Gate
     clock = progress.clock
     deadline = progress.start + settings.timeout
     state = GateState()
-    timed_out = False
     pace, last_poll = 1.0, None
     try:
         for target in settings.targets:
@@ -328,7 +327,6 @@ def run_gate(settings: GateSettings, runner: Runner, progress: Progress) -> Gate
         while state.pending:
             remaining = deadline - clock.monotonic()
             if remaining <= 0:
-                timed_out = True
                 break
             seen = runner.wait(
                 state.pending, remaining, settings.slice_seconds, Resume(progress.elapsed(), pace, last_poll)
@@ -337,19 +335,19 @@ def run_gate(settings: GateSettings, runner: Runner, progress: Progress) -> Gate
             pace, last_poll = seen.pace, seen.last_poll if seen.last_poll is not None else last_poll
             progress.update(state, force=seen.timed_out or state.completed)
             if seen.timed_out:
-                timed_out = True
                 break
     except GateError as e:
         return GateOutcome(False, False, True, _rounded(progress), state.listed(), e.msg, error_code=e.code)
-    return verdict(settings, state, timed_out, _rounded(progress))
+    return verdict(settings, state, _rounded(progress))
 
 
 def _rounded(progress: Progress) -> float:
     return round(progress.elapsed(), 1)
 
 
-def verdict(settings: GateSettings, state: GateState, timed_out: bool, elapsed: float) -> GateOutcome:
-    """Completed, or a timeout that fails the gate (or, for a soft gate, lets it open)."""
+def verdict(settings: GateSettings, state: GateState, elapsed: float) -> GateOutcome:
+    """Completed, or a timeout that fails the gate (or, for a soft gate, lets it open): the loop of
+    :func:`run_gate` ends with invalidations still in progress only at the gate's deadline."""
     count = len(state.invalidations)
     if state.completed:
         msg = f"{count} of {count} CloudFront invalidation(s) completed after {elapsed}s"
