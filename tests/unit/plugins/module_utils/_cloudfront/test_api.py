@@ -25,7 +25,10 @@ from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.err
     TransientCloudFrontError,
 )
 from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.results import Owner
-from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.waiter import Clock
+from ansible_collections.edgeops.cloudfront.tests.unit.plugins.module_utils._cloudfront.fakes import (
+    FakeClock,
+    client_error,
+)
 
 E1 = Owner("E1")
 
@@ -102,19 +105,6 @@ class StubClient:
 
     def ops(self) -> list[str]:
         return [c[0] for c in self.calls]
-
-
-class FakeClock(Clock):
-    def __init__(self) -> None:
-        self.now = 0.0
-        self.sleeps: list[float] = []
-
-    def monotonic(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
 
 
 def api_of(client: StubClient, clock: FakeClock | None = None, budget: float = 60, **kwargs: Any) -> CloudFrontApi:
@@ -258,11 +248,7 @@ def test_alias_matching_nothing_fails_naming_it_and_a_wildcard_covers_no_name():
 
 
 def throttled() -> bx.ClientError:
-    response = {
-        "Error": {"Code": "Throttling", "Message": "Rate exceeded"},
-        "ResponseMetadata": {"HTTPStatusCode": 400},
-    }
-    return bx.ClientError(response, "ListDistributions")
+    return client_error("Throttling", message="Rate exceeded", operation="ListDistributions")
 
 
 TRANSIENT = {

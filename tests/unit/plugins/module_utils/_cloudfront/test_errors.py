@@ -14,13 +14,9 @@ from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.err
     translated_errors,
 )
 from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.waiter import TransientError
+from ansible_collections.edgeops.cloudfront.tests.unit.plugins.module_utils._cloudfront.fakes import client_error
 
 CONTEXT = {"distribution_id": "E2QWRUHAPOMQZL", "invalidation_id": "I2J0I21PCUYOIK"}
-
-
-def client_error(code: str, status: int, message: str = "", operation: str = "GetInvalidation") -> bx.ClientError:
-    response = {"Error": {"Code": code, "Message": message}, "ResponseMetadata": {"HTTPStatusCode": status}}
-    return bx.ClientError(response, operation)
 
 
 def translate(exc: Exception, operation: str = "GetInvalidation", **context) -> CloudFrontError:

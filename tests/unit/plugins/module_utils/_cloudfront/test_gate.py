@@ -20,20 +20,9 @@ from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.gat
     gate_settings,
     run_gate,
 )
-from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.waiter import Clock
+from ansible_collections.edgeops.cloudfront.tests.unit.plugins.module_utils._cloudfront.fakes import FakeClock
 
 PREFIX = "wait_for_invalidation_"
-
-
-class FakeClock(Clock):
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def monotonic(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.now += seconds
 
 
 def inv(dist: str, invalidation_id: str, done: bool = False) -> dict[str, Any]:
@@ -97,7 +86,7 @@ def settings(timeout: int = 600, interval: int = 5, fail_on_timeout: bool = True
 
 
 def gate(found, done_at, timeout=600, interval=5, fail_on_timeout=True, script=None, **targets):
-    clock = FakeClock()
+    clock = FakeClock(1000.0)
     runner = FakeRunner(clock, found, done_at)
     runner.script = script or {}
     lines: list[tuple[float, str]] = []
@@ -257,7 +246,7 @@ def test_a_round_that_ends_past_the_deadline_ends_the_gate():
 def test_a_failure_ends_the_gate_with_its_message_code_and_the_invalidations_as_last_seen(at):
     found = {"E1": [inv("E1", "I1"), inv("E1", "I2")]}
     error = GateError("CloudFront invalidation I2 does not exist in distribution E1", "NoSuchInvalidation")
-    clock = FakeClock()
+    clock = FakeClock(1000.0)
     runner = FakeRunner(clock, found, {"I1": 5})
     if at == "resolve":
 
@@ -298,7 +287,7 @@ def test_a_line_is_said_at_each_completion_as_a_round_sees_it_and_one_at_the_end
 
 
 def test_the_ticker_says_a_line_once_an_interval_has_passed_without_one():
-    clock = FakeClock()
+    clock = FakeClock(1000.0)
     lines: list[str] = []
     progress = Progress(5, clock, lines.append)
     from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.gate import GateState

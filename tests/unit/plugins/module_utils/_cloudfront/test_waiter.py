@@ -8,29 +8,15 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.waiter import (
-    Clock,
     PollSchedule,
     TransientError,
     wait_for,
 )
-
-
-class FakeClock(Clock):
-    def __init__(self) -> None:
-        self.now = 0.0
-        self.sleeps: list[float] = []
-
-    def monotonic(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        assert seconds >= 0
-        self.sleeps.append(seconds)
-        self.now += seconds
-
-
-def no_jitter() -> float:
-    return 0.0
+from ansible_collections.edgeops.cloudfront.tests.unit.plugins.module_utils._cloudfront.fakes import (
+    FakeClock,
+    Throttled,
+    no_jitter,
+)
 
 
 class Flip:
@@ -116,8 +102,8 @@ def test_jitter_only_shortens_delays_by_up_to_ten_percent():
     assert low.times != high.times
 
 
-class Throttled(TransientError):
-    pass
+class Unavailable(TransientError):
+    """A transient failure that is not throttling."""
 
 
 def test_transient_failures_back_off_exponentially_then_recover():
@@ -127,7 +113,7 @@ def test_transient_failures_back_off_exponentially_then_recover():
     def poll() -> bool:
         calls.append(clock.now)
         if len(calls) <= 4:
-            raise Throttled("Rate exceeded")
+            raise Unavailable("Service Unavailable")
         return len(calls) >= 6
 
     outcome = wait_for(poll, bool, 1800, clock=clock, rand=no_jitter)
@@ -151,11 +137,11 @@ def test_persistent_transient_failures_end_at_the_deadline_with_the_cause():
     clock = FakeClock()
 
     def poll() -> bool:
-        raise Throttled("Rate exceeded")
+        raise Unavailable("Service Unavailable")
 
     outcome = wait_for(poll, bool, 120, clock=clock, rand=no_jitter)
     assert not outcome.done and outcome.state is None
-    assert isinstance(outcome.last_error, Throttled)
+    assert isinstance(outcome.last_error, Unavailable)
     assert outcome.elapsed == pytest.approx(120)
     assert outcome.polls == outcome.failures
     # backoff slowed the polls down: far fewer than one a second
@@ -261,13 +247,9 @@ def test_throttling_slows_the_pace_and_answers_bring_it_back():
     assert schedule.next_delay(3000, 0, 0.0, pace=1000.0) == pytest.approx(schedule.max_delay)
 
 
-class Throttling(TransientError):
-    throttled = True
-
-
 def test_a_throttled_wait_slows_down_and_the_pace_carries_over():
     clock = FakeClock()
-    answers = iter([Throttling(), Throttling(), Throttling(), False, False, False])
+    answers = iter([Throttled(), Throttled(), Throttled(), False, False, False])
 
     def poll() -> bool:
         answer = next(answers)
