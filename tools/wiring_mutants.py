@@ -27,6 +27,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -97,12 +98,15 @@ def run_tests(tests: list[str], log: Path, timeout: float | None = None, *option
     env.update(EDGEOPS_VENV=str(REPO / ".venv"), EDGEOPS_WORK=str(COPY / ".work" / LINE))
     command = ["bash", "tools/line.sh", LINE, "python", "-m", "pytest", "-x", "-q", "-p", "no:xdist", *options, *tests]
     begun = time.monotonic()
-    with log.open("w", encoding="utf-8") as out:
+    # a session of its own: past the timeout, the tests and every process they started (a gate
+    # that hangs, its ansible-playbook) are stopped, not left running
+    options_of_run: dict[str, Any] = {"cwd": COPY, "env": env, "stderr": subprocess.STDOUT, "start_new_session": True}
+    with log.open("w", encoding="utf-8") as out, subprocess.Popen(command, stdout=out, **options_of_run) as tests_run:
         try:
-            status: int | None = subprocess.run(
-                command, cwd=COPY, env=env, stdout=out, stderr=subprocess.STDOUT, timeout=timeout, check=False
-            ).returncode
+            status: int | None = tests_run.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
+            os.killpg(tests_run.pid, signal.SIGKILL)
+            tests_run.wait()
             status = None
     return status, time.monotonic() - begun
 
