@@ -8,20 +8,21 @@
 ansible-core's ``reboot`` action plugin is the model: one task that runs modules until a
 deadline. Here each round is a run of ``cloudfront_invalidation_info`` that waits a slice of
 the whole wait; the rounds, the progress lines and the verdict are the pure code of
-module_utils/_cloudfront/gate.py. A ticker thread prints a progress line whenever a progress
-interval passes without one, also while a module run is waiting.
+module_utils/_cloudfront/gate.py. A ticker thread (plugin_utils/_cloudfront/job.py) prints a
+progress line whenever a progress interval passes without one, also while a module run is
+waiting, and stops the gate when its job is gone.
 """
 
 from __future__ import annotations
 
 import math
-import threading
 import time
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
+from ansible_collections.amazon.aws.plugins.module_utils.modules import aws_argument_spec
 
 from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.gate import (
     GateError,
@@ -33,6 +34,12 @@ from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.gat
     run_gate,
 )
 from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.waiter import Clock
+from ansible_collections.edgeops.cloudfront.plugins.plugin_utils._cloudfront.job import (
+    Ticker,
+    once_per_play_error,
+    play_hosts,
+    play_strategy,
+)
 
 if TYPE_CHECKING:
     from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.gate import Target
@@ -47,8 +54,8 @@ _TARGET = dict(
     alias=dict(type="str"),
     ids=dict(type="list", elements="str", default=[]),
 )
-# The gate's own options; every other argument (the AWS connection options of
-# amazon.aws.common.modules, amazon.aws.region.modules) goes to each module run as it is.
+# The gate's own options; the AWS connection options of amazon.aws.common.modules and
+# amazon.aws.region.modules go to each module run as they are; anything else is refused.
 ARGUMENT_SPEC: dict[str, Any] = dict(
     distribution_id=dict(type="str"),
     distribution_tenant_id=dict(type="str"),
@@ -60,6 +67,20 @@ ARGUMENT_SPEC: dict[str, Any] = dict(
     fail_on_timeout=dict(type="bool", default=True),
     option_prefix=dict(type="str", default=""),
 )
+
+
+def connection_options() -> set[str]:
+    """The names of amazon.aws's AWS connection options, aliases included, as its modules take them."""
+    return {name for key, option in aws_argument_spec().items() for name in (key, *option.get("aliases", ()))}
+
+
+def unsupported_error(given: list[str]) -> str:
+    gate = sorted(key for key in ARGUMENT_SPEC if key != "option_prefix")
+    return (
+        f"Unsupported option(s) for edgeops.cloudfront.cloudfront_invalidation_wait: {', '.join(sorted(given))}"
+        f" (from the task or its module_defaults). It takes {', '.join(gate)}, and the AWS connection options"
+        f" of amazon.aws modules ({', '.join(sorted(aws_argument_spec()))})"
+    )
 
 
 class ModuleRunner:
@@ -79,7 +100,7 @@ class ModuleRunner:
 
     @staticmethod
     def _error(result: dict[str, Any]) -> GateError:
-        return GateError(str(result.get("msg") or "cloudfront_invalidation_info failed"), result.get("error_code"))
+        return GateError(failure_message(result), result.get("error_code"))
 
     def resolve(self, target: Target, timeout: float) -> list[Invalidation]:
         """The target's invalidations: those given, or those in progress (for what is in progress,
@@ -138,6 +159,31 @@ class ModuleRunner:
         )
 
 
+def failure_message(result: dict[str, Any]) -> str:
+    """A failed module run's message, with its cause: the module's own message where it gave one
+    (it names the distribution or invalidation); for a run that crashed, its exit status and the
+    last line of its exception or of its standard error."""
+    msg = str(result.get("msg") or "").strip()
+    if result.get("error_code") or not any(result.get(key) for key in ("exception", "module_stderr", "rc")):
+        return msg or "cloudfront_invalidation_info failed"
+    cause = [f"rc={result['rc']}"] if result.get("rc") is not None else []
+    for key in ("exception", "module_stderr", "module_stdout"):
+        lines = [line.strip() for line in _text(result.get(key)).splitlines() if line.strip()]
+        if lines:
+            cause.append(f"{key}: {lines[-1]}")
+            break
+    return f"cloudfront_invalidation_info failed ({'; '.join(cause)})" + (f": {msg}" if msg else "")
+
+
+def _text(value: Any) -> str:
+    """A value of a module result as text. ansible-core 2.19 and later give a module's exception as a
+    summary, whose event holds the traceback; earlier ones, the traceback itself."""
+    event = getattr(value, "event", None)
+    if event is not None:
+        return str(getattr(event, "formatted_traceback", None) or getattr(event, "msg", None) or "")
+    return str(value or "")
+
+
 class ActionModule(ActionBase):
     TRANSFERS_FILES = False
     _supports_check_mode = True  # the module only reads
@@ -145,6 +191,7 @@ class ActionModule(ActionBase):
     def run(self, tmp: str | None = None, task_vars: dict[str, Any] | None = None) -> dict[str, Any]:
         result: dict[str, Any] = super().run(tmp, task_vars)
         del tmp  # tmp no longer has any effect
+        task_vars = task_vars or {}
         args = self._task.args
         own = {key: value for key, value in args.items() if key in ARGUMENT_SPEC}
         connection_args = {key: value for key, value in args.items() if key not in ARGUMENT_SPEC}
@@ -152,34 +199,22 @@ class ActionModule(ActionBase):
         progress = Progress(1, clock, display.display)  # the interval is set once the inputs are checked
         checked = ArgumentSpecValidator(ARGUMENT_SPEC).validate(own)
         try:
+            unsupported = sorted(set(connection_args) - connection_options())
+            if unsupported:
+                raise GateError(unsupported_error(unsupported))
             if checked.error_messages:
                 raise GateError("; ".join(checked.error_messages))
             settings = gate_settings(checked.validated_parameters, checked.validated_parameters["option_prefix"])
+            per_host = once_per_play_error(play_strategy(self._task), play_hosts(task_vars))
+            if per_host:
+                raise GateError(per_host)
         except GateError as e:
             outcome = GateOutcome(False, False, True, 0.0, [], e.msg)
         else:
             progress.interval = settings.progress_interval
-            runner = ModuleRunner(self, connection_args, task_vars or {})
-            outcome = _with_ticker(progress, lambda: run_gate(settings, runner, progress))
+            runner = ModuleRunner(self, connection_args, task_vars)
+            outcome = Ticker(progress).run(lambda: run_gate(settings, runner, progress))
         result.update(outcome.result(), changed=False, failed=outcome.failed)
         if outcome.warning:
             result["warnings"] = [outcome.warning]
         return result
-
-
-def _with_ticker(progress: Progress, gate: Callable[[], GateOutcome]) -> GateOutcome:
-    """Run ``gate()`` while a thread prints the progress lines that fall due meanwhile."""
-    stop = threading.Event()
-
-    def tick() -> None:
-        while not stop.wait(max(0.05, progress.seconds_until_due())):
-            progress.tick()
-
-    ticker = threading.Thread(target=tick, name="cloudfront-gate-progress", daemon=True)
-    ticker.start()
-    try:
-        outcome: GateOutcome = gate()
-    finally:
-        stop.set()
-        ticker.join()
-    return outcome

@@ -33,6 +33,16 @@ description:
   - Distribution tenants of multi-tenant distributions too, by ID (O(distribution_tenant_id)) or by one
     of their domains (O(alias)), alone or in O(targets) beside distributions.
   - Give exactly one of O(distribution_id), O(distribution_tenant_id), O(alias) and O(targets).
+  - Takes its own options and the AWS connection options of amazon.aws modules (below), from the task or
+    from C(module_defaults), and refuses any other (a misspelled option, or an option of other modules
+    such as C(wait) in C(module_defaults) for the group), naming it, before any request.
+  - Prints a line at its start, saying what it looks up, and one per O(progress_interval) while the
+    lookup lasts (throttling can stretch it); throttling that lasts to O(timeout) is a timeout, not an
+    error.
+  - Runs once per play only where the play's strategy honours C(run_once). In a play of several hosts
+    under the C(free) or C(host_pinned) strategy it refuses to start, with a message.
+  - Stops when the job that started it is gone, and makes no request after that. An AWX cancel or job
+    timeout kills the process group of C(ansible-playbook), which does not reach ansible-core's workers.
 author:
   - edgeops.cloudfront maintainers (@edgeops)
 options:

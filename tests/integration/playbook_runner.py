@@ -15,7 +15,7 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 import yaml
 
@@ -139,9 +139,11 @@ def run_playbook(
     verbosity: int = 0,
     timeout: float = 300,
     inventory: Path | None = None,
+    args: Sequence[str] = (),
 ) -> PlaybookRun:
+    """Run ``ansible-playbook`` on ``playbook`` with ``args`` (``--tags``, ``--limit``...)."""
     # without an inventory: the implicit localhost, with ansible-playbook's own Python
-    cmd = [ANSIBLE_PLAYBOOK, str(playbook)]
+    cmd = [ANSIBLE_PLAYBOOK, str(playbook), *args]
     if inventory is not None:
         cmd += ["-i", str(inventory)]
     if extra_vars:

@@ -54,9 +54,14 @@ class Anything(dict):
         return super().get(key, lambda *args, **kwargs: None)
 
 
+def the_gate_play() -> dict[str, Any]:
+    (play,) = [play for play in PLAYBOOK if play.get("roles")]
+    return play
+
+
 def variables_read_by_the_playbook() -> set[str]:
-    """Every variable the job-template playbook's templates read (its only inputs)."""
-    (play,) = PLAYBOOK
+    """Every variable the job-template playbook's role parameters read (its only inputs)."""
+    play = the_gate_play()
     environment = jinja2.Environment()
     environment.filters = Anything(environment.filters)
     environment.tests = Anything(environment.tests)
@@ -88,10 +93,33 @@ def test_the_playbook_reads_the_survey_answers_and_nothing_else():
 def test_no_survey_answer_names_the_endpoint_the_interpreter_or_the_credentials():
     assert survey_variables()
     assert sorted(v for v in survey_variables() if FORBIDDEN.search(v)) == []
-    # nor does the playbook hand the role anything of the sort
-    (play,) = PLAYBOOK
-    role_inputs = {key for role in play["roles"] for key in role if key != "role"}
-    assert sorted(key for key in role_inputs if FORBIDDEN.search(key.removeprefix("wait_for_invalidation_"))) == []
+    # nor does the playbook hand the role anything of the sort: its connection settings are empty
+    (role,) = the_gate_play()["roles"]
+    connection = {
+        key: value for key, value in role.items() if FORBIDDEN.search(key.removeprefix("wait_for_invalidation_"))
+    }
+    assert connection == {"wait_for_invalidation_endpoint_url": "", "wait_for_invalidation_profile": ""}
+
+
+def test_the_playbook_sets_every_input_of_the_role_so_that_no_inventory_variable_reaches_it():
+    """Role parameters beat every inventory, group_vars and host_vars variable: each input of the
+    role is one (only extra variables beat them, and the playbook refuses those)."""
+    specs = yaml.safe_load((REPO / "roles" / "wait_for_invalidation" / "meta" / "argument_specs.yml").read_text())
+    (role,) = the_gate_play()["roles"]
+    assert set(role) - {"role"} == set(specs["argument_specs"]["main"]["options"])
+
+
+def test_every_task_of_the_playbook_runs_whatever_the_job_tags():
+    tasks = [task for play in PLAYBOOK for key in ("pre_tasks", "tasks") for task in play.get(key, [])]
+    assert tasks and all("always" in task.get("tags", []) for task in tasks), tasks
+
+
+def test_the_job_template_outlasts_the_longest_gate_its_survey_allows():
+    """AWX kills a job at the job template's timeout: a gate still waiting then publishes nothing.
+    The template's timeout is the survey's largest gate timeout and a margin (a last request, the
+    playbook's start and end, publishing)."""
+    (timeout_question,) = [q for q in SURVEY["spec"] if q["variable"] == "cloudfront_gate_timeout"]
+    assert the_gate_template()["timeout"] >= timeout_question["max"] + 300
 
 
 def test_the_workflow_gives_each_gate_only_survey_answers_and_a_name_of_its_own():

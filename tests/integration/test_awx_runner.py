@@ -13,9 +13,14 @@ artifacts handed to the next as extra variables, as AWX does.
 
 from __future__ import annotations
 
+import contextlib
+import os
+import re
+import signal
 import socket
 import threading
 import time
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +30,7 @@ import yaml
 from playbook_runner import ACCESS_KEY, SECRET_KEY, assert_no_secret_in
 
 RESULT = "wait_for_invalidation_result"
+REPO = Path(__file__).resolve().parents[2]
 
 
 def awx_project(tmp_path: Path, name: str = "job", plays: list[dict[str, Any]] | None = None) -> Path:
@@ -329,3 +335,194 @@ def test_runner_writes_the_environment_to_artifacts_command(cloudfront, tmp_path
     finally:
         command.unlink()
     assert_no_secret_in(private)
+
+
+def job_inventory(private: Path, group_vars: dict[str, Any], host_vars: dict[str, Any]) -> None:
+    """The job's inventory, as someone other than the job template's owner may write it: localhost,
+    with group_vars/all.yml and host_vars/localhost.yml."""
+    inventory = private / "inventory"
+    (inventory / "group_vars").mkdir(parents=True)
+    (inventory / "host_vars").mkdir()
+    (inventory / "hosts").write_text("localhost ansible_connection=local\n")
+    (inventory / "group_vars" / "all.yml").write_text(yaml.safe_dump(group_vars))
+    (inventory / "host_vars" / "localhost.yml").write_text(yaml.safe_dump(host_vars))
+
+
+def test_an_inventory_cannot_redirect_soften_or_move_the_job_templates_gate(
+    cloudfront, tmp_path, awx_env, complete_after_first_poll
+):
+    """group_vars and host_vars of the job's inventory set the gate's endpoint, profile, IDs and
+    hardness, and move localhost to another interpreter with become: the gate still asks the real
+    endpoint, on the controller, for the invalidation of the survey, and holds until it completes."""
+    evil = Listener()
+    try:
+        dist = cloudfront.create_distribution()["id"]
+        old = cloudfront.create_invalidation(dist, complete_in=0)
+        inv = cloudfront.create_invalidation(dist, complete_in=3600)
+        # GetInvalidation #1 finds the invalidation; #2 is the wait's first poll
+        done = complete_after_first_poll({inv: 3}, "GetInvalidation", count=2)
+        private = awx_project(tmp_path)
+        job_inventory(
+            private,
+            group_vars={
+                "wait_for_invalidation_endpoint_url": evil.url,
+                "wait_for_invalidation_profile": "someone-else",
+                "wait_for_invalidation_ids": [old],
+                "wait_for_invalidation_fail_on_timeout": False,
+                "wait_for_invalidation_timeout": 1,
+            },
+            host_vars={
+                # nothing listens on port 9: a gate that took this connection would fail
+                "ansible_connection": "ssh",
+                "ansible_host": "127.0.0.1",
+                "ansible_port": 9,
+                "ansible_python_interpreter": "/nonexistent/python3",
+                "ansible_become": True,
+                "ansible_become_user": "nobody",
+                "ansible_become_exe": "/nonexistent/sudo",
+            },
+        )
+        answers = {
+            "cloudfront_distribution_id": dist,
+            "cloudfront_invalidation_ids": inv,
+            "cloudfront_gate_timeout": 60,
+        }
+        runner = run_job(private, answers, awx_env)
+        assert runner.status == "successful", runner.stdout.read()
+        assert evil.connections == 0
+        polls = cloudfront.requests("GetInvalidation")
+        assert polls[-1]["time"] >= done.last, "the gate opened before CloudFront completed the invalidation"
+        result = artifacts(runner)[RESULT]
+        assert result["completed"] is True
+        assert result["invalidations"] == [
+            {"distribution_id": dist, "id": inv, "status": "Completed", "completed": True}
+        ]
+    finally:
+        evil.socket.close()
+
+
+# The role's inputs, and the controller's connection, interpreter and become variables: each would
+# redirect, soften or move the gate if given as an extra variable (a launcher's variables, a
+# workflow's extra variables or survey, an earlier node's set_stats), which beats role parameters.
+def refused(evil_url: str, old: str) -> dict[str, Any]:
+    return {
+        "wait_for_invalidation_distribution_id": "E2QWRUHAPOMQZL",
+        "wait_for_invalidation_distribution_tenant_id": "dt_2wjDZi3hD1ivOXf6rpZJOSNE1AB",
+        "wait_for_invalidation_alias": "www.example.org",
+        "wait_for_invalidation_ids": [old],
+        "wait_for_invalidation_targets": [],
+        "wait_for_invalidation_timeout": 1,
+        "wait_for_invalidation_fail_on_timeout": False,
+        "wait_for_invalidation_result_name": "other_gate",
+        "wait_for_invalidation_set_stats": False,
+        "wait_for_invalidation_progress_interval": 3600,
+        "wait_for_invalidation_endpoint_url": evil_url,
+        "wait_for_invalidation_profile": "someone-else",
+        "ansible_connection": "ssh",
+        "ansible_python_interpreter": "/nonexistent/python3",
+        "ansible_become": True,
+    }
+
+
+def test_extra_variables_that_would_redirect_soften_or_move_the_gate_fail_the_job_naming_each(
+    cloudfront, tmp_path, awx_env
+):
+    """Nothing of the role's, nor the controller's connection, is taken from extra variables: the job
+    fails before any request, naming each one given (a workflow's extra variables reach every node)."""
+    evil = Listener()
+    try:
+        dist = cloudfront.create_distribution()["id"]
+        old = cloudfront.create_invalidation(dist, complete_in=0)
+        inv = cloudfront.create_invalidation(dist, complete_in=3600)
+        given = refused(evil.url, old)
+        answers = {"cloudfront_distribution_id": dist, "cloudfront_invalidation_ids": inv}
+        runner = run_job(awx_project(tmp_path), {**given, **answers}, awx_env)
+        stdout = runner.stdout.read()
+        assert runner.status == "failed", stdout
+        for name in given:
+            assert f"{name} was given as an extra variable" in stdout, name
+        assert cloudfront.requests() == [] and evil.connections == 0
+    finally:
+        evil.socket.close()
+
+
+def test_every_input_of_the_role_is_refused_as_an_extra_variable():
+    """The playbook's list covers the role's every input (meta/argument_specs.yml)."""
+    specs = yaml.safe_load((REPO / "roles" / "wait_for_invalidation" / "meta" / "argument_specs.yml").read_text())
+    inputs = set(specs["argument_specs"]["main"]["options"])
+    assert inputs | {"ansible_connection", "ansible_python_interpreter", "ansible_become"} == set(refused("", ""))
+
+
+@pytest.mark.parametrize(
+    "answer, value, says",
+    [
+        ("cloudfront_gate_fail_on_timeout", "ture", "not a valid boolean"),
+        ("cloudfront_gate_timeout", "1800s", "cannot be converted to an int"),
+    ],
+)
+def test_a_typo_in_the_gates_hardness_or_timeout_fails_the_job_before_any_request(
+    cloudfront, tmp_path, awx_env, answer, value, says
+):
+    """A workflow artifact, the API or the CLI pass what the survey would refuse: never coerced (a
+    typo made false would open a hard gate at its timeout), but refused, naming the answer."""
+    dist = cloudfront.create_distribution()["id"]
+    inv = cloudfront.create_invalidation(dist, complete_in=3600)
+    answers = {"cloudfront_distribution_id": dist, "cloudfront_invalidation_ids": inv, answer: value}
+    runner = run_job(awx_project(tmp_path), answers, awx_env)
+    stdout = runner.stdout.read()
+    assert runner.status == "failed", stdout
+    assert re.search(rf"argument '{answer}' is of type .* {says}", stdout, re.DOTALL), stdout
+    assert cloudfront.requests() == []
+
+
+def job_processes(marker: str) -> list[int]:
+    """The processes whose environment holds ``marker`` (those of one job), but this one."""
+    found = []
+    for environ in Path("/proc").glob("[0-9]*/environ"):
+        try:
+            if marker.encode() in environ.read_bytes() and int(environ.parent.name) != os.getpid():
+                found.append(int(environ.parent.name))
+        except OSError:  # gone meanwhile, or not ours to read
+            continue
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/environ").exists(), reason="reads the processes' environments in /proc")
+def test_a_cancelled_job_stops_its_gate_and_leaves_no_process(cloudfront, tmp_path, awx_env):
+    """ansible-runner cancels a job by killing the process group of ansible-playbook, which does
+    not reach ansible-core's workers (each in a session of its own). The gate notices that its job
+    is gone and stops with its module run: no request after the cancel, no process left."""
+    dist = cloudfront.create_distribution()["id"]
+    inv = cloudfront.create_invalidation(dist, complete_in=3600)
+    marker = f"edgeops-job-{uuid.uuid4().hex}"
+    cancelled: list[float] = []
+
+    def cancel() -> bool:
+        # the lookup and two polls of the wait: the gate is in a module run, polling every second or two
+        if not cancelled and len(cloudfront.requests("GetInvalidation")) >= 3:
+            cancelled.append(time.time())
+        return bool(cancelled)
+
+    answers = {"cloudfront_distribution_id": dist, "cloudfront_invalidation_ids": inv, "cloudfront_gate_timeout": 300}
+    runner = ansible_runner.run(
+        private_data_dir=str(awx_project(tmp_path)),
+        playbook="gate.yml",
+        extravars=answers,
+        envvars={**awx_env, "EDGEOPS_TEST_JOB": marker},
+        quiet=True,
+        suppress_env_files=True,
+        cancel_callback=cancel,
+    )
+    try:
+        assert runner.status == "canceled" and cancelled
+        give_up = time.time() + 5
+        while job_processes(marker) and time.time() < give_up:
+            time.sleep(0.1)
+        assert job_processes(marker) == [], "the job's processes outlived its cancel"
+        time.sleep(4)  # a gate still running would have polled meanwhile
+        late = [r for r in cloudfront.requests() if r["time"] > cancelled[0] + 1.0]
+        assert late == [], late
+    finally:
+        for pid in job_processes(marker):  # what a failure left behind
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)

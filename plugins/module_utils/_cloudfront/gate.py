@@ -22,6 +22,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence, cast
 
+from .errors import THROTTLING_CODES
 from .results import Owner
 from .validation import check_alias, check_at_least, check_id, check_ids, check_tenant_id
 
@@ -50,6 +51,9 @@ MIN_SLICE = 20
 # The keys of an invalidation in the gate's state and result (with whose it is: distribution_id
 # or distribution_tenant_id).
 KEYS = ("id", "status", "completed")
+# A lookup whose throttled requests ended less than this before the gate's deadline ended at it
+# (the module run's clock and the gate's are read a moment apart).
+DEADLINE_SLACK = 1.0
 
 
 class GateError(Exception):
@@ -74,6 +78,20 @@ class Target:
     @property
     def label(self) -> str:
         return self.distribution_id or self.distribution_tenant_id or self.alias or ""
+
+    def describe(self) -> str:
+        """``distribution E1: I1, I2``, ``alias www.example.com: those in progress``."""
+        if self.distribution_id:
+            owner = f"distribution {self.distribution_id}"
+        elif self.distribution_tenant_id:
+            owner = f"distribution tenant {self.distribution_tenant_id}"
+        else:
+            owner = f"alias {self.alias}"
+        return f"{owner}: {', '.join(self.ids) if self.ids else 'those in progress'}"
+
+
+def describe_targets(targets: Sequence[Target]) -> str:
+    return "; ".join(target.describe() for target in targets)
 
 
 @dataclass
@@ -234,8 +252,9 @@ def _key(invalidation: Invalidation) -> tuple[Owner, str]:
 
 
 class Progress:
-    """The progress lines: one at least every ``interval`` seconds, and one as soon as a round
-    learns that more invalidations are completed. Thread-safe: a ticker thread calls
+    """The progress lines: one at once, one at least every ``interval`` seconds, and one as soon
+    as a round learns that more invalidations are completed. While the gate looks up what to wait
+    for (which throttling can stretch), the lines say so. Thread-safe: a ticker thread calls
     :meth:`tick` while the gate waits in a module run, the gate calls :meth:`update`."""
 
     def __init__(self, interval: float, clock: Clock, say: Callable[[str], None]) -> None:
@@ -245,6 +264,7 @@ class Progress:
         self.start = clock.monotonic()
         self._lock = threading.Lock()
         self._state: GateState | None = None
+        self._looking_up: str | None = None
         self._last_line = self.start
         self._last_done = 0
 
@@ -254,6 +274,13 @@ class Progress:
     def seconds_until_due(self) -> float:
         with self._lock:
             return max(0.0, self._last_line + self.interval - self.clock.monotonic())
+
+    def looking_up(self, targets: str, timeout: int) -> None:
+        """The gate begins by looking up ``targets``: a line now, and one per interval until :meth:`begin`."""
+        with self._lock:
+            self._looking_up = targets
+            self._last_line = self.clock.monotonic()
+            self.say(f"Looking up the CloudFront invalidations to wait for (up to {timeout}s): {targets}")
 
     def begin(self, state: GateState, line: str) -> None:
         """The wait begins: ``line`` says what the gate waits for; lines are due from now on."""
@@ -272,11 +299,19 @@ class Progress:
                 self._say(state, now)
 
     def tick(self) -> None:
-        """A line if an interval has passed since the last one (the state of the last round)."""
+        """A line if an interval has passed since the last one: the state of the last round, or
+        that the lookup goes on."""
         with self._lock:
             now = self.clock.monotonic()
-            if self._state is not None and now - self._last_line >= self.interval:
+            if now - self._last_line < self.interval:
+                return
+            if self._state is not None:
                 self._say(self._state, now)
+            else:
+                self._last_line = now
+                if self._looking_up is not None:
+                    still = f"Still looking up the CloudFront invalidations to wait for after {now - self.start:.1f}s"
+                    self.say(f"{still}: {self._looking_up}")
 
     def _say(self, state: GateState, now: float) -> None:
         self._last_line = now
@@ -314,14 +349,23 @@ class GateOutcome:
 def run_gate(settings: GateSettings, runner: Runner, progress: Progress) -> GateOutcome:
     """Resolve the targets, then wait in slices until every invalidation is completed or the
     timeout has passed, counted from ``progress.start``. Never raises GateError: a failure
-    is an outcome, with the invalidations as last seen."""
+    is an outcome, with the invalidations as last seen. Throttling that outlasts the timeout
+    while the targets are looked up is a timeout, as invalidations still in progress are."""
     clock = progress.clock
     deadline = progress.start + settings.timeout
     state = GateState()
     pace, last_poll = 1.0, None
+    progress.looking_up(describe_targets(settings.targets), settings.timeout)
     try:
-        for target in settings.targets:
-            state.add(target, runner.resolve(target, deadline - clock.monotonic()))
+        for index, target in enumerate(settings.targets):
+            try:
+                found = runner.resolve(target, deadline - clock.monotonic())
+            except GateError as e:
+                if e.code in THROTTLING_CODES and deadline - clock.monotonic() < DEADLINE_SLACK:
+                    unresolved = Unresolved(settings.targets[index:], e.msg)
+                    return verdict(settings, state, _rounded(progress), unresolved)
+                raise
+            state.add(target, found)
         waiting = f"Waiting up to {settings.timeout}s for {len(state.pending)} CloudFront invalidation(s) in progress"
         progress.begin(state, f"{waiting}: {state.pending_text()}" if state.pending else waiting)
         while state.pending:
@@ -345,14 +389,32 @@ def _rounded(progress: Progress) -> float:
     return round(progress.elapsed(), 1)
 
 
-def verdict(settings: GateSettings, state: GateState, elapsed: float) -> GateOutcome:
+@dataclass(frozen=True)
+class Unresolved:
+    """Targets the gate could not look up before its deadline, and why (CloudFront's last answer)."""
+
+    targets: Sequence[Target]
+    cause: str
+
+
+def verdict(
+    settings: GateSettings, state: GateState, elapsed: float, unresolved: Unresolved | None = None
+) -> GateOutcome:
     """Completed, or a timeout that fails the gate (or, for a soft gate, lets it open): the loop of
-    :func:`run_gate` ends with invalidations still in progress only at the gate's deadline."""
+    :func:`run_gate` ends with invalidations still in progress, or targets not looked up, only at
+    the gate's deadline."""
     count = len(state.invalidations)
-    if state.completed:
+    if state.completed and unresolved is None:
         msg = f"{count} of {count} CloudFront invalidation(s) completed after {elapsed}s"
         return GateOutcome(True, False, False, elapsed, state.listed(), msg)
-    still = f"{len(state.pending)} CloudFront invalidation(s) still in progress: {state.pending_text()}"
+    left = []
+    if state.pending:
+        left.append(f"{len(state.pending)} CloudFront invalidation(s) still in progress: {state.pending_text()}")
+    if unresolved is not None:
+        left.append(
+            f"CloudFront invalidations not looked up yet ({unresolved.cause}): {describe_targets(unresolved.targets)}"
+        )
+    still = "; and ".join(left)
     if settings.fail_on_timeout:
         msg = f"Timed out after {elapsed}s ({settings.option('timeout')}={settings.timeout}): {still}"
         return GateOutcome(False, True, True, elapsed, state.listed(), msg)

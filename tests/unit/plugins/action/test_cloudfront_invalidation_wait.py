@@ -7,7 +7,7 @@ warning) and the progress ticker's pace. A fake action runs the "module"; no rea
 
 from __future__ import annotations
 
-import threading
+import dataclasses
 from typing import Any
 from unittest.mock import MagicMock
 
@@ -29,7 +29,7 @@ class FakeAction:
         self.runs: list[dict[str, Any]] = []
 
     def _execute_module(self, module_name: str, module_args: dict[str, Any], task_vars: dict[str, Any]):
-        assert module_name == "edgeops.cloudfront.cloudfront_invalidation_info" and task_vars == {"v": 1}
+        assert module_name == "edgeops.cloudfront.cloudfront_invalidation_info" and task_vars["v"] == 1
         self.runs.append(module_args)
         return self.answers.pop(0)
 
@@ -67,6 +67,19 @@ def test_resolving_a_target_asks_for_its_invalidations_until_the_deadline(target
     assert fake.runs == [{"profile": "deploy", "wait_deadline": NOW + 300.0, **asked}]
     module, fake = runner({})
     assert module.resolve(target, 300.0) == []
+
+
+@dataclasses.dataclass
+class Event:
+    msg: str
+    formatted_traceback: str | None
+
+
+class Summary:
+    """What ansible-core 2.19 and later give as a module's ``exception``: a summary of an event."""
+
+    def __init__(self, msg: str, traceback: str | None) -> None:
+        self.event = Event(msg, traceback)
 
 
 @pytest.mark.parametrize(
@@ -134,62 +147,15 @@ def test_a_round_that_timed_out_is_an_answer_and_any_other_failure_an_error():
         module.wait(PENDING[:1], 10, 50, Resume(waited=100.0))
 
 
-class CountedStop:
-    """A stand-in for the ticker's ``threading.Event``: ``wait()`` records its timeout and returns at
-    once (no real sleep), until ``rounds`` waits were made; then it is set, and the gate may end."""
-
-    def __init__(self, rounds: int) -> None:
-        self.rounds = rounds
-        self.timeouts: list[float] = []
-        self.stopped = threading.Event()
-
-    def wait(self, timeout: float) -> bool:
-        if not self.stopped.is_set():
-            self.timeouts.append(timeout)
-            if len(self.timeouts) >= self.rounds:
-                self.stopped.set()
-        return self.stopped.is_set()
-
-    def set(self) -> None:
-        self.stopped.set()
-
-
-class DueProgress:
-    """A progress whose next line is always due (a line that is late): counts the ticks."""
-
-    def __init__(self) -> None:
-        self.ticks = 0
-
-    def seconds_until_due(self) -> float:
-        return 0.0
-
-    def tick(self) -> None:
-        self.ticks += 1
-
-
-def test_the_ticker_waits_at_least_50_ms_between_ticks_even_when_a_line_is_overdue(monkeypatch):
-    stop = CountedStop(rounds=5)
-    events = [stop]  # the first Event made is the ticker's stop; the thread's own are real ones
-    real_event = threading.Event
-    monkeypatch.setattr(action.threading, "Event", lambda: events.pop() if events else real_event())
-    progress = DueProgress()
-
-    def gate() -> str:
-        assert stop.stopped.wait(10), "the ticker never ticked"
-        return "outcome"
-
-    assert action._with_ticker(progress, gate) == "outcome"  # type: ignore[arg-type]
-    assert stop.timeouts == [0.05] * 5  # never a wait of 0 s: no busy loop while a line is overdue
-    assert progress.ticks == 4  # a tick after each wait that did not end the gate
-
-
 def gate_task(
-    args: dict[str, Any], *answers: dict[str, Any], check_mode: bool = False
+    args: dict[str, Any], *answers: dict[str, Any], check_mode: bool = False, strategy: str = "linear"
 ) -> tuple[action.ActionModule, FakeAction]:
-    """The gate's action for a task with ``args``; its module runs answer ``answers`` in turn.
-    The connection has no remote temporary directory yet, and making one fails the test."""
+    """The gate's action for a task with ``args``, in a play of ``strategy``; its module runs answer
+    ``answers`` in turn. The connection has no remote temporary directory yet, and making one
+    fails the test."""
     task = MagicMock(Task)
     task.args, task.async_val, task.check_mode, task.diff = args, 0, check_mode, False
+    task.get_play.return_value.strategy = strategy
     connection = MagicMock()
     connection._shell.tmpdir = None
     gate = action.ActionModule(
@@ -239,3 +205,54 @@ def test_the_gate_runs_in_check_mode_as_it_only_reads():
     gate, fake = gate_task({"distribution_id": "E1"}, {"invalidations": []}, check_mode=True)
     result = gate.run(task_vars={"v": 1})
     assert len(fake.runs) == 1 and result["completed"] is True and result["changed"] is False
+
+
+@pytest.mark.parametrize(
+    "args, named",
+    [
+        ({"distribution_id": "E1", "wait": True}, "wait"),  # from module_defaults of a group, say
+        (
+            {"distribution_id": "E1", "timeout_seconds": 5, "invalidation_ids": ["I1"]},
+            "invalidation_ids, timeout_seconds",
+        ),
+    ],
+)
+def test_an_unknown_option_is_refused_naming_it_before_any_module_run(args, named):
+    gate, fake = gate_task(args)
+    result = gate.run(task_vars={"v": 1})
+    assert fake.runs == [] and result["failed"] is True and result["completed"] is False
+    assert result["msg"].startswith(
+        f"Unsupported option(s) for edgeops.cloudfront.cloudfront_invalidation_wait: {named} (from the task or"
+    )
+
+
+def test_the_aws_connection_options_and_their_aliases_go_to_the_module_runs():
+    args = {"distribution_id": "E1", "aws_profile": "deploy", "endpoint_url": "http://x", "region": "eu-west-1"}
+    gate, fake = gate_task(args, {"invalidations": []})
+    result = gate.run(task_vars={"v": 1})
+    assert result["completed"] is True
+    assert {key: fake.runs[0][key] for key in ("aws_profile", "endpoint_url", "region")} == {
+        "aws_profile": "deploy",
+        "endpoint_url": "http://x",
+        "region": "eu-west-1",
+    }
+
+
+@pytest.mark.parametrize("strategy", ["free", "ansible.builtin.host_pinned", "mitogen_free"])
+def test_a_play_whose_strategy_runs_each_host_on_its_own_is_refused(strategy):
+    gate, fake = gate_task({"distribution_id": "E1"}, strategy=strategy)
+    result = gate.run(task_vars={"v": 1, "ansible_play_hosts_all": ["web1", "web2", "web3"]})
+    assert fake.runs == [] and result["failed"] is True
+    assert result["msg"].startswith(
+        f"The CloudFront gate runs once per play, and this play's strategy ({strategy}) would run it once for"
+        " each of its 3 hosts"
+    )
+
+
+@pytest.mark.parametrize(
+    "strategy, hosts", [("free", ["localhost"]), ("linear", ["web1", "web2"]), ("debug", ["a", "b"])]
+)
+def test_a_play_that_runs_the_gate_once_is_not_refused(strategy, hosts):
+    gate, fake = gate_task({"distribution_id": "E1"}, {"invalidations": []}, strategy=strategy)
+    result = gate.run(task_vars={"v": 1, "ansible_play_hosts_all": hosts})
+    assert len(fake.runs) == 1 and result["completed"] is True

@@ -190,7 +190,10 @@ def test_each_target_is_resolved_with_the_time_left_to_the_deadline():
 def test_nothing_in_progress_opens_at_once_without_a_round():
     outcome, runner, lines = gate({"E1": [inv("E1", "I1", done=True)]}, {}, distribution_id="E1")
     assert outcome.completed and outcome.invalidations == [] and runner.rounds == []
-    assert [line for _time, line in lines] == ["Waiting up to 600s for 0 CloudFront invalidation(s) in progress"]
+    assert [line for _time, line in lines] == [
+        "Looking up the CloudFront invalidations to wait for (up to 600s): distribution E1: those in progress",
+        "Waiting up to 600s for 0 CloudFront invalidation(s) in progress",
+    ]
 
 
 def test_a_round_in_which_no_poll_succeeded_changes_nothing():
@@ -279,10 +282,14 @@ def test_a_line_is_said_at_each_completion_as_a_round_sees_it_and_one_at_the_end
     found = {"E1": [inv("E1", "I1"), inv("E1", "I2"), inv("E1", "I3")]}
     outcome, _runner, lines = gate(found, {"I1": 7, "I2": 15, "I3": 70}, interval=50, distribution_id="E1")
     said = [line for _time, line in lines]
-    assert said[0] == "Waiting up to 600s for 3 CloudFront invalidation(s) in progress: distribution E1: I1, I2, I3"
-    counts = [line.split(" of ")[0] for line in said[1:]]
+    assert (
+        said[0]
+        == "Looking up the CloudFront invalidations to wait for (up to 600s): distribution E1: those in progress"
+    )
+    assert said[1] == "Waiting up to 600s for 3 CloudFront invalidation(s) in progress: distribution E1: I1, I2, I3"
+    counts = [line.split(" of ")[0] for line in said[2:]]
     assert counts[:2] == ["1", "2"] and counts[-1] == "3"
-    assert said[1].endswith("still in progress: distribution E1: I2, I3")
+    assert said[2].endswith("still in progress: distribution E1: I2, I3")
     assert said[-1] == f"3 of 3 CloudFront invalidation(s) completed after {outcome.elapsed:.1f}s"
 
 
@@ -343,4 +350,97 @@ def test_a_gate_of_a_tenant_and_a_distribution_names_each_as_what_it_is():
         {"distribution_tenant_id": tenant, "id": "I1", "status": "Completed", "completed": True},
         {"distribution_id": "E1", "id": "I2", "status": "Completed", "completed": True},
     ]
-    assert lines[0][1].endswith(f"in progress: distribution tenant {tenant}: I1; distribution E1: I2")
+    assert lines[0][1].endswith(
+        f"(up to 600s): distribution tenant {tenant}: those in progress; distribution E1: those in progress"
+    )
+    assert lines[1][1].endswith(f"in progress: distribution tenant {tenant}: I1; distribution E1: I2")
+
+
+# --- the lookup: progress, and throttling that outlasts the gate ---------------------------------
+
+
+class ThrottledLookup(FakeRunner):
+    """A lookup that CloudFront throttles until ``until`` seconds into the gate (the module run
+    retries meanwhile, and the ticker thread says the lines that fall due), then answers, or, at
+    the gate's deadline, gives up with the code of its last answer."""
+
+    def __init__(self, clock: FakeClock, found: dict[str, list[dict[str, Any]]], until: float, code: str) -> None:
+        super().__init__(clock, found, {})
+        self.until = until
+        self.code = code
+        self.progress: Progress | None = None
+
+    def resolve(self, target: Target, timeout: float) -> list[dict[str, Any]]:
+        end = self.clock.now + timeout
+        while self.clock.now - self.start < self.until:
+            if self.clock.now >= end:
+                raise GateError(f"CloudFront answered with {self.code} until the deadline", self.code)
+            self.clock.sleep(0.5)
+            assert self.progress is not None
+            self.progress.tick()
+        return super().resolve(target, timeout)
+
+
+def throttled_gate(until: float, code: str = "Throttling", fail_on_timeout: bool = True, timeout: int = 30):
+    clock = FakeClock(1000.0)
+    runner = ThrottledLookup(clock, {"E1": [inv("E1", "I1")], "www.example.com": [inv("E2", "I2")]}, until, code)
+    lines: list[tuple[float, str]] = []
+    progress = Progress(5, clock, lambda line: lines.append((clock.now - runner.start, line)))
+    runner.progress = progress
+    targets = [{"distribution_id": "E1", "ids": ["I1"]}, {"alias": "www.example.com"}]
+    outcome = run_gate(settings(timeout, 5, fail_on_timeout, targets=targets), runner, progress)  # type: ignore[arg-type]
+    return outcome, runner, lines
+
+
+def test_a_lookup_says_what_it_looks_up_at_once_and_once_an_interval_while_it_lasts():
+    outcome, _runner, lines = throttled_gate(until=12)
+    looked_up = "distribution E1: I1; alias www.example.com: those in progress"
+    assert lines[:3] == [
+        (0.0, f"Looking up the CloudFront invalidations to wait for (up to 30s): {looked_up}"),
+        (5.0, f"Still looking up the CloudFront invalidations to wait for after 5.0s: {looked_up}"),
+        (10.0, f"Still looking up the CloudFront invalidations to wait for after 10.0s: {looked_up}"),
+    ]
+    assert lines[3][1].startswith("Waiting up to 30s for 2 CloudFront invalidation(s) in progress")
+    assert outcome.timed_out and outcome.failed  # they never complete here
+
+
+@pytest.mark.parametrize("fail_on_timeout", [True, False])
+def test_throttling_that_outlasts_the_gate_in_its_lookup_is_a_timeout_not_an_error(fail_on_timeout):
+    outcome, runner, lines = throttled_gate(until=3600, fail_on_timeout=fail_on_timeout)
+    assert (outcome.completed, outcome.timed_out, outcome.failed) == (False, True, fail_on_timeout)
+    assert outcome.error_code is None and outcome.elapsed == 30.0 and runner.rounds == []
+    left = (
+        "CloudFront invalidations not looked up yet (CloudFront answered with Throttling until the deadline):"
+        " distribution E1: I1; alias www.example.com: those in progress"
+    )
+    if fail_on_timeout:
+        assert outcome.msg == f"Timed out after 30.0s (wait_for_invalidation_timeout=30): {left}"
+        assert outcome.warning is None
+    else:
+        assert (
+            outcome.msg
+            == outcome.warning
+            == f"Soft gate open after 30.0s (wait_for_invalidation_timeout=30) with {left}"
+        )
+    assert [time for time, _line in lines] == [0.0, 5.0, 10.0, 15.0, 20.0, 25.0, 30.0]
+
+
+def test_a_lookup_failure_that_is_not_throttling_is_an_error_even_at_the_deadline():
+    outcome, _runner, _lines = throttled_gate(until=3600, code="ServiceUnavailable", fail_on_timeout=False)
+    assert (outcome.timed_out, outcome.failed, outcome.error_code) == (False, True, "ServiceUnavailable")
+    assert outcome.msg == "CloudFront answered with ServiceUnavailable until the deadline"
+
+
+def test_a_throttled_lookup_that_gives_up_before_the_deadline_is_an_error():
+    """Only throttling that lasts to the deadline is a timeout: a run that gave up earlier failed."""
+    clock = FakeClock(1000.0)
+    runner = FakeRunner(clock, {}, {})
+    runner.resolve = lambda target, timeout: (_ for _ in ()).throw(GateError("Rate exceeded", "Throttling"))  # type: ignore[method-assign]
+    progress = Progress(5, clock, lambda line: None)
+    outcome = run_gate(settings(30, 5, False, distribution_id="E1"), runner, progress)  # type: ignore[arg-type]
+    assert (outcome.timed_out, outcome.failed, outcome.error_code, outcome.msg) == (
+        False,
+        True,
+        "Throttling",
+        "Rate exceeded",
+    )
