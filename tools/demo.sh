@@ -7,8 +7,12 @@ set -euo pipefail
 . "$(dirname "$0")/env.sh"
 
 DELAY=${DEMO_INVALIDATION_SECONDS:-8}
+# Dummy credentials for the local endpoint, which accepts requests signed with them only; a real run
+# takes them from the environment or AWX.
+key=AKIAEDGEOPSDEMOKEY01 secret=edgeops-demo-secret-not-a-real-key
 mkdir -p "$WORK/demo"
-python "$REPO/tests/support/local_cloudfront.py" --port 0 --delay "$DELAY" >"$WORK/demo/endpoint.url" 2>"$WORK/demo/endpoint.log" &
+python "$REPO/tests/support/local_cloudfront.py" --port 0 --delay "$DELAY" --credentials "$key=$secret" \
+    >"$WORK/demo/endpoint.url" 2>"$WORK/demo/endpoint.log" &
 endpoint_pid=$!
 trap 'kill "$endpoint_pid" 2>/dev/null || true; wait "$endpoint_pid" 2>/dev/null || true' EXIT
 for _ in $(seq 100); do
@@ -19,8 +23,7 @@ url=$(head -n1 "$WORK/demo/endpoint.url")
 [ -n "$url" ] || { echo "the local CloudFront endpoint did not start:" >&2; cat "$WORK/demo/endpoint.log" >&2; exit 1; }
 echo "==> local CloudFront endpoint at $url (invalidations complete after ${DELAY}s)"
 
-# Dummy credentials for the local endpoint; a real run takes them from the environment or AWX.
-export AWS_ACCESS_KEY_ID=AKIAEDGEOPSDEMOKEY01 AWS_SECRET_ACCESS_KEY=edgeops-demo-secret-not-a-real-key
+export AWS_ACCESS_KEY_ID=$key AWS_SECRET_ACCESS_KEY=$secret
 unset AWS_SESSION_TOKEN AWS_SECURITY_TOKEN AWS_PROFILE
 
 ids=$(python "$REPO/tools/demo_setup.py" "$url")

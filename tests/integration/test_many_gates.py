@@ -10,7 +10,7 @@ import random
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from playbook_runner import aws_env, run_playbook
+from playbook_runner import SECRET_KEY, SESSION_TOKEN, aws_env, run_playbook
 from test_wait_for_invalidation_role import after_gate, gate_play
 
 GATES = 20
@@ -44,7 +44,9 @@ def test_twenty_gates_share_a_rate_limit_and_all_open(cloudfront, tmp_path, comp
             "wait_for_invalidation_timeout": 600,
         }
         # each gate signs with its own key, so the endpoint's log tells the gates apart
-        env = aws_env(AWS_ACCESS_KEY_ID=f"AKIAEDGEOPSGATE{n:05d}")
+        key = f"AKIAEDGEOPSGATE{n:05d}"
+        cloudfront.register_credentials(key, SECRET_KEY, SESSION_TOKEN)
+        env = aws_env(AWS_ACCESS_KEY_ID=key)
         return run_playbook(gate_play(work, cloudfront.url, role_vars), env=env, timeout=900)
 
     with ThreadPoolExecutor(max_workers=GATES) as pool:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from playbook_runner import aws_env, run_module, run_playbook
+from playbook_runner import SECRET_KEY, SESSION_TOKEN, aws_env, run_module, run_playbook
 from test_wait_for_invalidation_role import LONG, after_gate, gate_play
 
 
@@ -106,6 +106,8 @@ def test_rounds_add_no_polls(cloudfront, tmp_path, complete_after_first_poll):
     sliced, whole = (cloudfront.create_invalidation(dist, [f"/{n}"], complete_in=LONG) for n in "ab")
     done = complete_after_first_poll({sliced: 60, whole: 60})
     gate_key, module_key = "AKIAEDGEOPSSLICED001", "AKIAEDGEOPSUNSLICED1"
+    for key in (gate_key, module_key):
+        cloudfront.register_credentials(key, SECRET_KEY, SESSION_TOKEN)
     role_vars = {
         "wait_for_invalidation_distribution_id": dist,
         "wait_for_invalidation_ids": [sliced],

@@ -14,10 +14,11 @@ in the places the collection depends on:
 * GetDistribution's ``InProgressInvalidationBatches`` counts the invalidations in progress;
 * a temporary access key (``ASIA...``) signed without a session token is refused
   (``InvalidClientTokenId``, 403), as AWS refuses it;
-* a request signed with a registered access key (``register_credentials()``) must carry a SigV4
-  signature made with its secret key, and its session token if one was registered:
-  ``SignatureDoesNotMatch`` or ``InvalidClientTokenId`` (403) otherwise, as AWS answers, so that a
-  secret or a token lost on the way fails here as it would there;
+* every request must be signed (SigV4) with a registered access key (``register_credentials()``),
+  with its secret key, and carry its session token if one was registered: ``MissingAuthenticationToken``
+  (unsigned), ``InvalidClientTokenId`` (a key not registered, or a token missing) or
+  ``SignatureDoesNotMatch`` (403) otherwise, as AWS answers, so that a secret, a token or a key lost
+  on the way fails here as it would there;
 * distribution tenants of multi-tenant distributions (CloudFront SaaS Manager), which moto has not:
   GetDistributionTenant, GetDistributionTenantByDomain, CreateDistributionTenant, and their
   invalidations (CreateInvalidationForDistributionTenant, GetInvalidationForDistributionTenant,
@@ -1223,9 +1224,11 @@ def expected_signature(environ: WSGIEnvironment, body: bytes, secret: str, token
 
 
 class SignatureCheck:
-    """Dispatch hook: a request signed with a registered access key must be signed with its secret
-    key (SignatureDoesNotMatch, 403) and carry its session token when one was registered
-    (InvalidClientTokenId, 403), as AWS checks. Keys not registered are not checked."""
+    """Dispatch hook: every request must be signed (SigV4) with a registered access key and its
+    secret key, and carry the key's session token when one was registered, as AWS checks:
+    ``MissingAuthenticationToken`` (403) for an unsigned request, ``InvalidClientTokenId`` (403)
+    for a key AWS does not know or a missing token, ``SignatureDoesNotMatch`` (403) for another
+    secret."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -1240,18 +1243,20 @@ class SignatureCheck:
             self._keys.clear()
 
     def __call__(self, record: RequestRecord, environ: WSGIEnvironment) -> WSGIApplication | None:
+        match = _AUTHORIZATION.match(environ.get("HTTP_AUTHORIZATION", ""))
+        if not match:
+            return error_app(403, "MissingAuthenticationToken", "Missing Authentication Token")
         with self._lock:
-            known = self._keys.get(record.access_key_id or "")
+            known = self._keys.get(match["key"])
         if known is None:
-            return None
+            return error_app(403, "InvalidClientTokenId", "The security token included in the request is invalid.")
         secret, token = known
         if token is not None and environ.get("HTTP_X_AMZ_SECURITY_TOKEN") != token:
             return error_app(403, "InvalidClientTokenId", "The security token included in the request is invalid.")
         stream = environ["wsgi.input"]
         body = stream.read()
         environ["wsgi.input"] = LimitedStream(io.BytesIO(body), len(body))
-        match = _AUTHORIZATION.match(environ.get("HTTP_AUTHORIZATION", ""))
-        if not match or expected_signature(environ, body, secret, token) != match["signature"]:
+        if expected_signature(environ, body, secret, token) != match["signature"]:
             return error_app(
                 403,
                 "SignatureDoesNotMatch",
@@ -1810,6 +1815,14 @@ def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
     parser.add_argument("--delay", type=float, default=DEFAULT_DELAY, help="seconds until Completed")
     parser.add_argument("--verbose", action="store_true", help="log each request (werkzeug)")
+    parser.add_argument(
+        "--credentials",
+        action="append",
+        default=[],
+        metavar="KEY=SECRET",
+        help="an access key the endpoint accepts, and its secret key (repeat for more; every request must be"
+        " signed with one)",
+    )
     return parser.parse_args(argv)
 
 
@@ -1822,7 +1835,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     signal.signal(signal.SIGINT, request_stop)
     signal.signal(signal.SIGTERM, request_stop)
-    server = LocalCloudFront(args.host, args.port, args.delay, verbose=args.verbose).start()
+    server = LocalCloudFront(args.host, args.port, args.delay, verbose=args.verbose)
+    for pair in args.credentials:
+        key, _, secret = pair.partition("=")
+        server.register_credentials(key, secret)
+    server.start()
     try:
         print(server.url, flush=True)
         stopping.wait()

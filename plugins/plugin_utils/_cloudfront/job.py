@@ -101,7 +101,7 @@ class Ticker:
             if self._parent_fd is None:
                 seconds = min(seconds, PARENT_CHECK_SECONDS)
             events = poller.poll(math.ceil(seconds * 1000))
-            if any(fd == self._wake_r for fd, _ in events):
+            if any(fd == self._wake_r for fd, _event in events):
                 return
             if self.orphaned():
                 self.on_orphaned()

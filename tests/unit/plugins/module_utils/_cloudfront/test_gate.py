@@ -435,7 +435,11 @@ def test_a_throttled_lookup_that_gives_up_before_the_deadline_is_an_error():
     """Only throttling that lasts to the deadline is a timeout: a run that gave up earlier failed."""
     clock = FakeClock(1000.0)
     runner = FakeRunner(clock, {}, {})
-    runner.resolve = lambda target, timeout: (_ for _ in ()).throw(GateError("Rate exceeded", "Throttling"))  # type: ignore[method-assign]
+
+    def give_up(target: Target, timeout: float) -> list[dict[str, Any]]:
+        raise GateError("Rate exceeded", "Throttling")
+
+    runner.resolve = give_up  # type: ignore[method-assign]
     progress = Progress(5, clock, lambda line: None)
     outcome = run_gate(settings(30, 5, False, distribution_id="E1"), runner, progress)  # type: ignore[arg-type]
     assert (outcome.timed_out, outcome.failed, outcome.error_code, outcome.msg) == (
