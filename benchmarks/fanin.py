@@ -77,7 +77,7 @@ def one_run(
     monitor: CpuMonitor,
 ) -> dict[str, Any]:
     tag = f"r{round_}-{name}"
-    key = run_key(f"P3{name}R{round_}")
+    key = run_key(f"P3{name}R{round_}", cloudfront)
     targets = []
     for d in range(distributions):
         dist = cloudfront.create_distribution(comment=f"bench fan-in {tag} {d}")["id"]

@@ -33,16 +33,20 @@ if str(SUPPORT) not in sys.path:
 
 from local_cloudfront import LocalCloudFront, completion_time, find_invalidation  # noqa: E402
 
-# Dummy credentials: the endpoint checks no signature. The secret is long and recognisable
-# so that it could be found in any output; the key id is per run (see run_key()).
+# Dummy credentials, which the local endpoint accepts once registered (run_key() registers each key
+# id). The secret is long and recognisable so that it could be found in any output; the key id is
+# per run.
 SECRET_KEY = "edgeops-bench-dummy-secret-Vb7Qm2Xc9LrT4nKp8Zs3"
 REGION = "us-east-1"
 
 
-def run_key(label: str) -> str:
-    """A long, distinctive access key id for one run (upper-case letters and digits only)."""
+def run_key(label: str, cloudfront: LocalCloudFront) -> str:
+    """A long, distinctive access key id for one run (upper-case letters and digits only), which
+    ``cloudfront`` accepts signed with SECRET_KEY (it refuses keys it does not know, as AWS does)."""
     clean = re.sub(r"[^A-Z0-9]", "", label.upper())
-    return f"AKIABENCH{clean}{secrets.token_hex(4).upper()}"
+    key = f"AKIABENCH{clean}{secrets.token_hex(4).upper()}"
+    cloudfront.register_credentials(key, SECRET_KEY)
+    return key
 
 
 @dataclass(frozen=True)

@@ -41,7 +41,18 @@ from typing import Any
 
 import botocore.config
 import botocore.exceptions
-from harness import BENCH, LocalCloudFront, Tools, contestant_env, flip_time, launch, requests_of, run_key, summary
+from harness import (
+    BENCH,
+    SECRET_KEY,
+    LocalCloudFront,
+    Tools,
+    contestant_env,
+    flip_time,
+    launch,
+    requests_of,
+    run_key,
+    summary,
+)
 from simulate import CLI_DELAY, CLI_MAX_ATTEMPTS
 
 from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront import api, gate, waiter
@@ -662,7 +673,7 @@ def real_gates(
     invalidations = [
         cloudfront.create_invalidation(distribution_id, [f"/g{n}"], complete_in=3600) for n in range(count)
     ]
-    keys = [run_key(f"P5GATE{n}") for n in range(count)]
+    keys = [run_key(f"P5GATE{n}", cloudfront) for n in range(count)]
     runs = []
     with FlipsAfterFirstRequest(cloudfront, keys, invalidations, spread):
         for n, (key, invalidation) in enumerate(zip(keys, invalidations)):
@@ -706,8 +717,8 @@ def boto3_waiters(
     process, started together, each with a client and key id of its own: the AWS CLI v1's waiter, and its
     retry mode (botocore's legacy one, :data:`LEGACY`), without a process each."""
     config = botocore.config.Config(retries={"mode": "legacy"})
-    keys = [run_key(f"P5BOTO{n}") for n in range(count)]
-    clients = [cloudfront.client(key, config=config) for key in keys]
+    keys = [run_key(f"P5BOTO{n}", cloudfront) for n in range(count)]
+    clients = [cloudfront.client(key, config=config, secret=SECRET_KEY) for key in keys]
     invalidations = [
         cloudfront.create_invalidation(distribution_id, [f"/b{n}"], complete_in=3600) for n in range(count)
     ]

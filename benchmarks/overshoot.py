@@ -152,7 +152,7 @@ class Job:
     flip: float = 0.0
 
     def start(self) -> None:
-        self.key = run_key(f"P1{self.contestant.name}T{self.T:g}R{self.round}{self.mode[:3]}")
+        self.key = run_key(f"P1{self.contestant.name}T{self.T:g}R{self.round}{self.mode[:3]}", self.cloudfront)
         if self.contestant.tenant:
             if self.owners.tenant_id is None:
                 raise RuntimeError(f"{self.contestant.name}: no distribution tenant (see owners())")

@@ -91,7 +91,7 @@ def measure(
     samples = []
     for r in range(rounds):
         for name in rotated(contestants, r):
-            key = run_key(f"P4{name}R{r}")
+            key = run_key(f"P4{name}R{r}", cloudfront)
             cmd = [tools.ansible_playbook, str(books[name])]
             run = run_to_end(key, cmd, contestant_env(key, work), work / "logs" / f"pertask-r{r}-{name}.log")
             assert run.end is not None

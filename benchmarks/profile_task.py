@@ -105,7 +105,7 @@ def capture_payloads(
         }
         book = work / "profile" / f"keep-{name}.yml"
         book.write_text(yaml.safe_dump([play], sort_keys=False))
-        key = run_key(f"PROFKEEP{name}")
+        key = run_key(f"PROFKEEP{name}", cloudfront)
         env = contestant_env(key, work, ANSIBLE_KEEP_REMOTE_FILES="1", ANSIBLE_REMOTE_TMP=str(remote))
         run = run_to_end(key, [tools.ansible_playbook, str(book)], env, work / "logs" / f"profile-keep-{name}.log")
         if run.rc != 0:
@@ -139,12 +139,14 @@ def _payload_env(key: str, work: Path) -> dict[str, str]:
     return env
 
 
-def time_payloads(payloads: dict[str, Path], tools: Tools, work: Path, repeats: int) -> dict[str, Any]:
+def time_payloads(
+    cloudfront: LocalCloudFront, payloads: dict[str, Path], tools: Tools, work: Path, repeats: int
+) -> dict[str, Any]:
     """The module process alone: each payload run ``repeats`` times, interleaved."""
     samples: dict[str, list[dict[str, float]]] = {name: [] for name in payloads}
     for r in range(repeats):
         for name, payload in payloads.items():
-            key = run_key(f"PROFRUN{name}")
+            key = run_key(f"PROFRUN{name}", cloudfront)
             log = work / "logs" / f"profile-run-{name}-{r}.log"
             run = run_to_end(key, [tools.python, str(payload)], _payload_env(key, work), log)
             if run.rc != 0:
@@ -172,9 +174,9 @@ def _import_group(module: str) -> str:
     return OTHER_IMPORTS
 
 
-def import_times(payload: Path, tools: Tools, work: Path) -> dict[str, Any]:
+def import_times(cloudfront: LocalCloudFront, payload: Path, tools: Tools, work: Path) -> dict[str, Any]:
     """``python -X importtime``: the total, and self time summed by package group."""
-    key = run_key("PROFIMPORT")
+    key = run_key("PROFIMPORT", cloudfront)
     env = _payload_env(key, work)
     proc = subprocess.run(
         [tools.python, "-X", "importtime", str(payload)], env=env, capture_output=True, text=True, check=False
@@ -219,9 +221,9 @@ finally:
 """
 
 
-def cprofile(payload: Path, tools: Tools, work: Path) -> dict[str, Any]:
+def cprofile(cloudfront: LocalCloudFront, payload: Path, tools: Tools, work: Path) -> dict[str, Any]:
     out = work / "profile" / "module.pstats"
-    key = run_key("PROFCPROFILE")
+    key = run_key("PROFCPROFILE", cloudfront)
     proc = subprocess.run(
         [tools.python, "-c", _PROFILE_DRIVER, str(payload), str(out)],
         env=_payload_env(key, work),
@@ -280,7 +282,7 @@ def deadline_clients(cloudfront: LocalCloudFront, tools: Tools, work: Path, repe
                 "bench_invalidation_id": invalidation,
                 "bench_wait_timeout": wait_timeout,
             }
-            key = run_key(f"PROFDEADLINE{wait_timeout}R{r}")
+            key = run_key(f"PROFDEADLINE{wait_timeout}R{r}", cloudfront)
             cmd = [tools.ansible_playbook, str(BENCH / "playbooks" / "module_wait.yml"), "-e", json.dumps(extra)]
             cloudfront.complete_in(invalidation, T)
             run = run_to_end(
@@ -315,9 +317,9 @@ def profile(
     payloads = capture_payloads(cloudfront, tools, work, dist, inv, names)
     return {
         "deadline_clients": deadline_clients(cloudfront, tools, work, 2) if repeats > 1 else None,
-        "payload_runs": time_payloads(payloads, tools, work, repeats),
-        "imports": import_times(payloads["module"], tools, work),
-        "cprofile": cprofile(payloads["module"], tools, work),
+        "payload_runs": time_payloads(cloudfront, payloads, tools, work, repeats),
+        "imports": import_times(cloudfront, payloads["module"], tools, work),
+        "cprofile": cprofile(cloudfront, payloads["module"], tools, work),
         "python_startup": _python_startup(tools, work, repeats),
     }
 

@@ -23,7 +23,7 @@ if str(SUPPORT_DIR) not in sys.path:
 
 from endpoint_triggers import Completions, complete_after, triggers  # noqa: E402
 from local_cloudfront import LocalCloudFront  # noqa: E402
-from playbook_runner import ACCESS_KEY, CREDENTIALS, SECRET_KEY, SESSION_TOKEN  # noqa: E402
+from playbook_runner import ACCESS_KEY, SECRET_KEY, SESSION_TOKEN, accept_test_credentials  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -31,8 +31,7 @@ def local_cloudfront_server() -> Iterator[LocalCloudFront]:
     """One local CloudFront endpoint for the whole session (invalidations complete after 5 s),
     which checks the signatures of the tests' credentials."""
     with LocalCloudFront(default_delay=5.0) as server:
-        for key, (secret, token) in CREDENTIALS.items():
-            server.register_credentials(key, secret, token)
+        accept_test_credentials(server)
         yield server
 
 

@@ -38,6 +38,14 @@ CREDENTIALS = {
     "AKIAEDGEOPSOPTION003": (OPTION_SECRET, OPTION_TOKEN),
     PROFILE_KEY: (PROFILE_SECRET, None),
 }
+
+
+def accept_test_credentials(server: Any) -> None:
+    """Make a local endpoint (``LocalCloudFront``) accept the tests' credentials, and only them."""
+    for key, (secret, token) in CREDENTIALS.items():
+        server.register_credentials(key, secret, token)
+
+
 # Every secret a test hands to Ansible: none may appear in any output or artifact.
 SECRETS = tuple(sorted({value for pair in CREDENTIALS.values() for value in pair if value}))
 MODULE = "edgeops.cloudfront.cloudfront_invalidation_info"

@@ -20,7 +20,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from local_cloudfront import LocalCloudFront
-from playbook_runner import run_module
+from playbook_runner import accept_test_credentials, run_module
 
 
 def self_signed(directory: Path) -> tuple[str, str]:
@@ -51,6 +51,7 @@ def self_signed(directory: Path) -> tuple[str, str]:
 def https_cloudfront(tmp_path_factory) -> Iterator[LocalCloudFront]:
     tls = self_signed(tmp_path_factory.mktemp("tls"))
     with LocalCloudFront(tls=tls) as server:
+        accept_test_credentials(server)
         yield server
 
 

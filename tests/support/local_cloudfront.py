@@ -1710,11 +1710,18 @@ class LocalCloudFront:
 
     # -- AWS side, through the HTTP endpoint --
 
-    def client(self, access_key_id: str = DUMMY_ACCESS_KEY_ID, config: botocore.config.Config | None = None) -> Any:
+    def client(
+        self,
+        access_key_id: str = DUMMY_ACCESS_KEY_ID,
+        config: botocore.config.Config | None = None,
+        secret: str = DUMMY_SECRET_ACCESS_KEY,
+    ) -> Any:
+        """A boto3 client of this endpoint, signing with ``access_key_id`` and ``secret`` (which
+        must be registered, as the default ones are)."""
         if not self.url:
             raise RuntimeError("LocalCloudFront is not started")
         session = boto3.session.Session(
-            aws_access_key_id=access_key_id, aws_secret_access_key=DUMMY_SECRET_ACCESS_KEY, region_name=REGION
+            aws_access_key_id=access_key_id, aws_secret_access_key=secret, region_name=REGION
         )
         return session.client(
             "cloudfront", endpoint_url=self.url, verify=self.tls[0] if self.tls else None, config=config
