@@ -54,9 +54,10 @@ unset EDGEOPS_LINE  # each step below runs on its line (tools/line.sh)
 
 workers=${EDGEOPS_PYTEST_WORKERS:-$(nproc 2>/dev/null || echo 2)}
 # the sleepers' workers: about one per storm test (5) and the long-gate test on 2.19, and two for the
-# slow tests; on 2.21, the long gate and the others, and two for the slow tests
+# slow tests; on 2.21, the long gate and the others, and one for the slow tests (more would take the
+# cores from the long tests' timings)
 sleeper_workers_219=8
-sleeper_workers_221=4
+sleeper_workers_221=3
 read -r -a lines <<<"${EDGEOPS_LINES:-$(edgeops_lines)}"
 if [ "${#lines[@]}" -gt 1 ] && [ -n "${EDGEOPS_PYTHON:-}${EDGEOPS_VENV:-}${EDGEOPS_WORK:-}" ]; then
     echo "test.sh: EDGEOPS_PYTHON, EDGEOPS_VENV and EDGEOPS_WORK are one line's; set EDGEOPS_LINES to that line" >&2

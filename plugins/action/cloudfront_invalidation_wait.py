@@ -20,6 +20,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+from ansible.module_utils.errors import AnsibleValidationError, UnsupportedError
 from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 from ansible_collections.amazon.aws.plugins.module_utils.modules import aws_argument_spec
@@ -48,6 +49,7 @@ if TYPE_CHECKING:
 display = Display()
 
 MODULE = "edgeops.cloudfront.cloudfront_invalidation_info"
+ACTION = "edgeops.cloudfront.cloudfront_invalidation_wait"
 _TARGET = dict(
     distribution_id=dict(type="str"),
     distribution_tenant_id=dict(type="str"),
@@ -74,10 +76,17 @@ def connection_options() -> set[str]:
     return {name for key, option in aws_argument_spec().items() for name in (key, *option.get("aliases", ()))}
 
 
+def validation_message(error: AnsibleValidationError) -> str:
+    """An error of the argument spec, saying which option is unsupported, as a module would."""
+    if isinstance(error, UnsupportedError):
+        return f"Unsupported option(s) for {ACTION}: {error.error_message}"
+    return str(error.error_message)
+
+
 def unsupported_error(given: list[str]) -> str:
     gate = sorted(key for key in ARGUMENT_SPEC if key != "option_prefix")
     return (
-        f"Unsupported option(s) for edgeops.cloudfront.cloudfront_invalidation_wait: {', '.join(sorted(given))}"
+        f"Unsupported option(s) for {ACTION}: {', '.join(sorted(given))}"
         f" (from the task or its module_defaults). It takes {', '.join(gate)}, and the AWS connection options"
         f" of amazon.aws modules ({', '.join(sorted(aws_argument_spec()))})"
     )
@@ -202,8 +211,8 @@ class ActionModule(ActionBase):
             unsupported = sorted(set(connection_args) - connection_options())
             if unsupported:
                 raise GateError(unsupported_error(unsupported))
-            if checked.error_messages:
-                raise GateError("; ".join(checked.error_messages))
+            if checked.errors.errors:
+                raise GateError("; ".join(validation_message(error) for error in checked.errors.errors))
             settings = gate_settings(checked.validated_parameters, checked.validated_parameters["option_prefix"])
             per_host = once_per_play_error(play_strategy(self._task), play_hosts(task_vars))
             if per_host:

@@ -21,8 +21,10 @@ from local_cloudfront import LocalCloudFront
 def triggers(cloudfront: LocalCloudFront) -> Iterator[Callable[..., None]]:
     """Gives ``schedule(action, operation="GetInvalidation", count=1)``: run ``action()`` in a
     thread as soon as the endpoint has answered the ``count``-th ``operation`` request. On leaving,
-    fails the test (``pytest.fail``) when a trigger has not fired or an action raised."""
-    threads: list[threading.Thread] = []
+    fails the test (``pytest.fail``) when a trigger has not fired, an action raised, or an action is
+    still running (it could still raise, or act on an endpoint the next test uses: a test waits for
+    what its actions do)."""
+    threads: list[tuple[str, threading.Thread]] = []
     problems: list[str] = []
     over = threading.Event()
 
@@ -40,14 +42,16 @@ def triggers(cloudfront: LocalCloudFront) -> Iterator[Callable[..., None]]:
 
         thread = threading.Thread(target=wait_then_act, daemon=True)
         thread.start()
-        threads.append(thread)
+        threads.append((f"{operation} #{count}", thread))
 
     try:
         yield schedule
     finally:
         over.set()
-        for thread in threads:
-            thread.join(timeout=10)
+        for name, thread in threads:
+            thread.join(timeout=1)  # a trigger that never fired sees `over` within 20 ms
+            if thread.is_alive():
+                problems.append(f"the action after {name} was still running when the test ended")
     if problems:
         pytest.fail("after_first_poll: " + "; ".join(problems))
 

@@ -89,7 +89,8 @@ def test_gate_job_passes_its_result_to_the_next_workflow_node(
     }
     runner = run_job(private, extravars, awx_env, verbosity)
     assert runner.status == "successful", runner.stdout.read()
-    assert runner.rc == 0 and time.time() >= done.last
+    # the gate opened on a poll that saw both completed: after they completed
+    assert runner.rc == 0 and cloudfront.requests()[-1]["time"] >= done.last
     # the credential reached the module through the environment only
     assert {r["access_key_id"] for r in cloudfront.requests()} == {ACCESS_KEY}
     result = artifacts(runner)[RESULT]
@@ -163,11 +164,12 @@ def test_the_second_gate_of_a_workflow_decides_and_publishes_on_its_own(
     assert_no_secret_in(tmp_path)
 
 
-def rescue_plays(role_vars: dict[str, Any]) -> list[dict[str, Any]]:
-    """A job whose playbook reports a failed gate in a rescue, publishing what the rescue sees."""
+def rescue_plays(role_vars: dict[str, Any], **include: Any) -> list[dict[str, Any]]:
+    """A job whose playbook reports a failed gate in a rescue, publishing what the rescue sees
+    (``include``: more options of the include_role)."""
     gate = {
         "name": "The gate",
-        "ansible.builtin.include_role": {"name": "edgeops.cloudfront.wait_for_invalidation"},
+        "ansible.builtin.include_role": {"name": "edgeops.cloudfront.wait_for_invalidation", **include},
         "vars": role_vars,
     }
     report = {
@@ -240,6 +242,29 @@ def test_a_malformed_id_in_the_second_target_is_published_and_named(cloudfront, 
         "wait_for_invalidation_targets[1].ids[1] 'i2j0-bad' is not a CloudFront ID: IDs are upper-case"
         " letters and digits (for example E2QWRUHAPOMQZL)"
     )
+    assert published[RESULT] == {
+        "completed": False,
+        "timed_out": False,
+        "elapsed": 0.0,
+        "invalidations": [],
+        "msg": published["rescued_msg"],
+    }
+    assert cloudfront.requests() == []
+
+
+def test_a_gate_task_that_fails_before_its_action_runs_publishes_that_it_did_not_complete(
+    cloudfront, tmp_path, awx_env
+):
+    """Without the role's argument validation (rolespec_validate: false), an undefined variable in the
+    gate's arguments fails its task before the action runs: the result the role builds from nothing
+    says completed: false, with the task's message, and AWX passes that on."""
+    dist = cloudfront.create_distribution()["id"]
+    role_vars = {"wait_for_invalidation_distribution_id": dist, "wait_for_invalidation_ids": ["{{ release.id }}"]}
+    plays = rescue_plays(role_vars, rolespec_validate=False)
+    runner = run_job(awx_project(tmp_path, plays=plays), {}, awx_env)
+    assert runner.status == "successful", runner.stdout.read()  # rescued
+    published = artifacts(runner)
+    assert "'release' is undefined" in published["rescued_msg"]
     assert published[RESULT] == {
         "completed": False,
         "timed_out": False,

@@ -48,6 +48,17 @@ def test_an_action_that_raises_fails_the_test(cloudfront):
         time.sleep(0.5)
 
 
+def test_an_action_still_running_when_the_test_ends_fails_the_test(cloudfront):
+    """An action that sleeps, then acts (as the storm tests' do): if the test ends first, what the
+    action would do (or raise) is never seen, and the test says so."""
+    with pytest.raises(
+        pytest.fail.Exception, match=r"the action after ListDistributions #1 was still running when the test ended"
+    ), triggers(cloudfront) as schedule:
+        schedule(lambda: time.sleep(5), "ListDistributions")
+        cloudfront.client().list_distributions()
+        time.sleep(0.3)
+
+
 def test_completions_before_the_trigger_say_so():
     completions = complete_after(None, lambda *args: None, {"I1": 2})  # type: ignore[arg-type]
     with pytest.raises(AssertionError, match="the trigger has not fired"):

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 import yaml
 from local_cloudfront import NO_ANSWER
-from playbook_runner import MODULE, run_module, run_playbook
+from playbook_runner import MODULE, run_modes, run_module, run_playbook
 from test_wait_for_invalidation_role import after_gate, gate_play
 
 LONG = 3600
@@ -90,6 +90,28 @@ def test_persistent_faults_fail_cleanly_at_the_deadline_naming_the_cause(cloudfr
     assert 8 <= run.result["waited"] < 8 + 5 and took < 30
     # backoff: far fewer polls than the ~8 a healthy wait makes in 8 s
     assert len(cloudfront.requests("GetInvalidation")) <= 5
+
+
+def test_a_wait_in_which_no_poll_succeeded_is_not_completed_in_any_mode(cloudfront, tmp_path):
+    """Every poll throttled to the deadline: the wait knows nothing of the invalidations, and says
+    completed: false (a caller that read completed alone would otherwise open), in each mode."""
+    dist = cloudfront.create_distribution()["id"]
+    first, second = (cloudfront.create_invalidation(dist, [f"/{n}"], complete_in=LONG) for n in "ab")
+    for operation in ("GetInvalidation", "ListInvalidations"):
+        cloudfront.throttle(operation, 10_000)
+    results = run_modes(
+        tmp_path,
+        cloudfront.url,
+        {
+            "one": {"distribution_id": dist, "invalidation_id": first, "wait": True, "wait_timeout": 3},
+            "several": {"distribution_id": dist, "invalidation_ids": [first, second], "wait": True, "wait_timeout": 3},
+            "targets": {"targets": [{"distribution_id": dist, "id": first}], "wait": True, "wait_timeout": 3},
+        },
+    )
+    for mode, result in results.items():
+        assert (result["failed"], result["timed_out"], result["completed"]) == (True, True, False), (mode, result)
+        assert "no poll succeeded" in result["msg"], (mode, result["msg"])
+    assert {r["status"] for r in cloudfront.requests()} == {400}
 
 
 @pytest.mark.parametrize(

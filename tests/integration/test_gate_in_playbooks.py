@@ -303,3 +303,116 @@ def test_a_typo_in_the_roles_booleans_or_numbers_fails_before_any_request(cloudf
     assert run.rc != 0
     assert re.search(rf"argument '{name}' is of type .* {says}", run.output, re.DOTALL), run.output
     assert cloudfront.requests() == []
+
+
+def test_a_misspelled_key_of_a_target_is_refused_naming_it(cloudfront, tmp_path):
+    """invalidation_ids: for ids: dropped, the gate would wait for what is in progress (nothing) and
+    open. Refused instead, by the role and by the action called directly, before any request."""
+    dist = cloudfront.create_distribution()["id"]
+    old = cloudfront.create_invalidation(dist, complete_in=0)
+    inv = cloudfront.create_invalidation(dist, complete_in=LONG)
+    cloudfront.complete_in(inv, LONG)
+    misspelled = [{"distribution_id": dist, "invalidation_ids": [inv]}]
+    role = {
+        "name": "The gate",
+        "ansible.builtin.include_role": {"name": ROLE},
+        # a short timeout: a gate that dropped the key would wait for what is in progress, and time out
+        "vars": {"wait_for_invalidation_targets": misspelled, "wait_for_invalidation_timeout": 5},
+    }
+    tasks = [
+        {
+            "name": "The role",
+            "block": [role],
+            "rescue": [record(tmp_path, "role", "{{ {'msg': ansible_failed_result.msg} | to_json }}")],
+        },
+        {
+            "name": "The action",
+            ACTION: {"targets": misspelled, "timeout": 5},
+            "register": "action",
+            "ignore_errors": True,
+        },
+        record(tmp_path, "action", "{{ action | to_json }}"),
+    ]
+    play = {
+        "name": "Gate with a misspelled target",
+        "hosts": "localhost",
+        "gather_facts": False,
+        "module_defaults": {"group/edgeops.cloudfront.aws": {"endpoint_url": cloudfront.url}},
+        "tasks": tasks,
+    }
+    run = run_playbook(write_play(tmp_path, play))
+    assert run.rc == 0, run.output
+    # the role's own check, before the gate starts, names the variable the user set
+    role_msg = recorded(tmp_path, "role")["msg"]
+    assert "wait_for_invalidation_targets" in role_msg and "invalidation_ids" in role_msg, role_msg
+    assert old not in run.output
+    action = recorded(tmp_path, "action")
+    assert action["failed"] is True and action["completed"] is False
+    assert action["msg"].startswith(f"Unsupported option(s) for {ACTION}: targets.invalidation_ids."), action["msg"]
+    assert cloudfront.requests() == []
+
+
+# A round of the gate that fails without an AWS error code (here a module run that crashes, as one
+# without credentials or with a broken TLS stack would fail): the second run of the module, the
+# first round of the wait, after the lookup.
+CRASH_FROM_THE_SECOND_RUN = """
+import os
+import sys
+
+
+class Crash:
+    def find_spec(self, name, path=None, target=None):
+        if name == "botocore.config":
+            raise RuntimeError("edgeops test: the round's module run crashed")
+        return None
+
+
+if "AnsiballZ_cloudfront_invalidation_info" in (sys.argv[0] if sys.argv else ""):
+    runs = os.environ["EDGEOPS_TEST_RUNS"]
+    with open(runs, "a") as f:
+        f.write("x")
+    if os.path.getsize(runs) >= 2:
+        sys.meta_path.insert(0, Crash())
+"""
+
+
+def test_a_round_that_fails_without_an_aws_error_code_fails_the_gate_at_once_with_its_cause(cloudfront, tmp_path):
+    dist = cloudfront.create_distribution()["id"]
+    inv = cloudfront.create_invalidation(dist, complete_in=LONG)
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "sitecustomize.py").write_text(CRASH_FROM_THE_SECOND_RUN)
+    role_vars = {
+        "wait_for_invalidation_distribution_id": dist,
+        "wait_for_invalidation_ids": [inv],
+        # a gate that retried the crashing rounds would time out at 30 s, its cause lost
+        "wait_for_invalidation_timeout": 30,
+    }
+    play = {
+        "name": "Gate, or report",
+        "hosts": "localhost",
+        "gather_facts": False,
+        "module_defaults": {"group/edgeops.cloudfront.aws": {"endpoint_url": cloudfront.url}},
+        "tasks": [
+            {
+                "name": "Gate, or report",
+                "block": [{"name": "The gate", "ansible.builtin.include_role": {"name": ROLE}, "vars": role_vars}],
+                "rescue": [
+                    record(
+                        tmp_path,
+                        "rescued",
+                        "{{ {'msg': ansible_failed_result.msg, 'result': wait_for_invalidation_result} | to_json }}",
+                    )
+                ],
+            }
+        ],
+    }
+    env = aws_env(PYTHONPATH=str(site), EDGEOPS_TEST_RUNS=str(tmp_path / "runs"))
+    run = run_playbook(write_play(tmp_path, play), env=env, timeout=120)
+    assert run.rc == 0, run.output
+    rescued = recorded(tmp_path, "rescued")
+    assert "RuntimeError: edgeops test: the round's module run crashed" in rescued["msg"], rescued
+    result = rescued["result"]
+    assert (result["completed"], result["timed_out"]) == (False, False) and result["elapsed"] < 15, result
+    assert result["invalidations"] == [{"distribution_id": dist, "id": inv, "status": "InProgress", "completed": False}]
+    assert len(cloudfront.requests()) == 1  # the lookup; the round crashed before its first poll

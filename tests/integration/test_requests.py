@@ -28,10 +28,12 @@ def test_a_gate_without_ids_reads_what_is_in_progress_not_the_history(cloudfront
     assert run.rc == 0, run.output
     result = after_gate(tmp_path)["result"]
     assert sorted(i["id"] for i in result["invalidations"]) == sorted(running) and result["completed"] is True
-    # before the wait: GetDistribution and one page; then the wait's polls, a page each
+    # before the wait: GetDistribution and one page; then the wait's polls, a page each: the first
+    # page, never a later one (a Marker), however long the history
     log = operations(cloudfront)
     assert log[:2] == ["GetDistribution", "ListInvalidations"]
     assert set(log[2:]) == {"ListInvalidations"}
+    assert [r["query"] for r in cloudfront.requests("ListInvalidations") if "Marker=" in r["query"]] == []
 
     cloudfront.clear_requests()
     quiet = cloudfront.create_distribution()["id"]

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import time
 
-import pytest
 import yaml
 from playbook_runner import run_modes
 
@@ -103,7 +102,6 @@ RETURNED: dict[str, tuple[str, set[str]]] = {
 }
 
 
-@pytest.mark.slow
 def test_every_documented_key_is_returned_exactly_when_its_condition_says(cloudfront, tmp_path):
     assert set(DOCUMENTED) == set(RETURNED)
     for key, (condition, _modes) in RETURNED.items():

@@ -9,13 +9,14 @@ import json
 import re
 import shutil
 import statistics
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
-from playbook_runner import PROFILE_KEY, PlaybookRun, profile_env, run_playbook
+from playbook_runner import PROFILE_KEY, SECRET_KEY, SESSION_TOKEN, PlaybookRun, aws_env, profile_env, run_playbook
 
 ROLE = "edgeops.cloudfront.wait_for_invalidation"
 LONG = 3600
@@ -241,9 +242,11 @@ def test_empty_ids_waits_for_exactly_those_in_progress_at_the_start(cloudfront, 
     cloudfront.create_invalidation(dist["id"], complete_in=0)
     running = cloudfront.create_invalidation(dist["id"], complete_in=LONG)
     late: list[str] = []
+    created_late: list[float] = []
 
     def later() -> None:
         late.append(cloudfront.create_invalidation(dist["id"], complete_in=LONG))
+        created_late.append(time.time())
         cloudfront.complete_in(running, 2)
 
     after_first_poll(later, "ListInvalidations")
@@ -257,7 +260,10 @@ def test_empty_ids_waits_for_exactly_those_in_progress_at_the_start(cloudfront, 
     result = after_gate(tmp_path)["result"]
     assert result["completed"] is True and result["elapsed"] < 60
     assert [i["id"] for i in result["invalidations"]] == [running]
-    assert late and late[0] not in run.stdout.split("Waiting up to")[0]
+    # the late one was on the pages the gate read after it existed (the newest first), and it was
+    # never waited for: in no progress line, nor in the result
+    assert late and any(r["time"] > created_late[0] for r in cloudfront.requests("ListInvalidations"))
+    assert late[0] not in run.stdout
 
 
 def test_nothing_in_progress_opens_at_once(cloudfront, tmp_path):
@@ -328,18 +334,68 @@ def test_soft_timeout_reports_and_the_play_goes_on(cloudfront, tmp_path):
     assert result["msg"].endswith(f"still in progress: distribution {dist['id']}: {stuck}")
 
 
+def test_a_gate_of_several_rounds_ends_at_its_deadline_hard_or_soft(cloudfront, tmp_path):
+    """A timeout of 25 s at a progress interval of 5 s: two rounds (a module run waits 20 s at least).
+    Judged by the endpoint's records and the test's clock, not by what the gate says of itself: its
+    last request comes at its deadline (counted from before its first request), its task ends a few
+    seconds later, not a progress interval later, and never before the deadline."""
+    timeout, interval = 25, 5
+    gates = {}
+    for hardness in ("hard", "soft"):
+        dist = cloudfront.create_distribution()["id"]
+        stuck = cloudfront.create_invalidation(dist, complete_in=LONG)
+        key = f"AKIAEDGEOPSDEADLINE{hardness[0].upper()}"
+        cloudfront.register_credentials(key, SECRET_KEY, SESSION_TOKEN)
+        role_vars = {
+            "wait_for_invalidation_distribution_id": dist,
+            "wait_for_invalidation_ids": [stuck],
+            "wait_for_invalidation_timeout": timeout,
+            "wait_for_invalidation_progress_interval": interval,
+            "wait_for_invalidation_fail_on_timeout": hardness == "hard",
+        }
+        (tmp_path / hardness).mkdir()
+        gates[hardness] = (key, (dist, stuck), gate_play(tmp_path / hardness, cloudfront.url, role_vars, rescue=True))
+    started = time.time()
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        runs = {
+            h: pool.submit(run_playbook, book, env=aws_env(AWS_ACCESS_KEY_ID=key))
+            for h, (key, _i, book) in gates.items()
+        }
+        runs = {h: run.result() for h, run in runs.items()}
+    for hardness, (key, (dist, stuck), _book) in gates.items():
+        run = runs[hardness]
+        assert run.rc == 0, run.output  # the hard gate's failure is rescued
+        rescued = (tmp_path / hardness / "rescued.json").exists()
+        assert rescued is (hardness == "hard"), run.output
+        seen = after_gate(tmp_path / hardness)  # the task after the gate (after the rescue, if any)
+        assert gate_result(seen["result"]) == {
+            "completed": False,
+            "timed_out": True,
+            "invalidations": [{"distribution_id": dist, "id": stuck, "status": "InProgress", "completed": False}],
+        }
+        requests = [r["time"] for r in cloudfront.requests() if r["access_key_id"] == key]
+        first, last = requests[0], requests[-1]
+        # the gate started before its first request: no request after its deadline, and its last poll
+        # at the deadline (not a round or a progress interval early)
+        assert first + timeout - 2.5 <= last <= first + timeout + 0.5, [round(t - first, 1) for t in requests]
+        assert started + timeout <= seen["time"] <= first + timeout + 4.5, (seen["time"] - first, started - first)
+        assert len(run.stdout.split("Timed out after" if hardness == "hard" else "Soft gate open after")) >= 2
+
+
 def test_progress_lines_come_at_least_once_per_interval_and_at_each_completion(
     cloudfront, tmp_path, complete_after_first_poll
 ):
+    """At least once per interval (3 s here), at each completion, and no more often: between two
+    lines that say the same, half an interval at least (a round that ends says a line only then)."""
     dist = cloudfront.create_distribution()
     first = cloudfront.create_invalidation(dist["id"], ["/a"], complete_in=LONG)
     second = cloudfront.create_invalidation(dist["id"], ["/b"], complete_in=LONG)
     # the resolve step lists the distribution once; the wait's polls read both with one list each
-    complete_after_first_poll({first: 4, second: 12}, "ListInvalidations")
+    complete_after_first_poll({first: 4, second: 14}, "ListInvalidations")
     playbook = gate_play(
         tmp_path,
         cloudfront.url,
-        {"wait_for_invalidation_distribution_id": dist["id"], "wait_for_invalidation_progress_interval": 2},
+        {"wait_for_invalidation_distribution_id": dist["id"], "wait_for_invalidation_progress_interval": 3},
     )
     run = run_playbook(playbook)
     assert run.rc == 0, run.output
@@ -349,12 +405,16 @@ def test_progress_lines_come_at_least_once_per_interval_and_at_each_completion(
     assert lines[0].endswith(f"still in progress: distribution {dist['id']}: {second}, {first}")
     assert any(line.startswith("1 of 2") and line.endswith(f"{dist['id']}: {second}") for line in lines)
     assert lines[-1].startswith("2 of 2") and "still in progress" not in lines[-1]
-    # a line at least every interval (2 s, and what a thread's wake-up can add on a busy machine);
+    # a line at least every interval (3 s, and what a thread's wake-up can add on a busy machine);
     # the first is due an interval after the line that says what the gate waits for, which comes
     # after the gate's first module run (the resolve step, a second or more on a busy machine)
     times = [waited(line) for line in lines]
-    assert max(b - a for a, b in zip(times, times[1:])) <= 2 + 1.0
-    # each completion is said when a poll sees it: the first, 8 s before the second, is not
+    assert max(b - a for a, b in zip(times, times[1:])) <= 3 + 1.0, times
+    # no more often: a gate that said a line every second would say the same thing 1 s apart
+    same = [b - a for (a, x), (b, y) in zip(zip(times, lines), zip(times[1:], lines[1:])) if x[:6] == y[:6]]
+    assert same and min(same) >= 3 / 2 - 0.2, times
+    assert len(lines) <= times[-1] / 1.5 + 3, times
+    # each completion is said when a poll sees it: the first, 10 s before the second, is not
     # held back until the module run ends with the second
     first_seen = next(waited(line) for line in lines if line.startswith("1 of 2"))
     assert waited(lines[-1]) - first_seen >= 4

@@ -654,6 +654,8 @@ class RequestRecord:
     connection: int | None = None
     # whether the request carried a session token (never the token itself)
     session_token: bool = False
+    # the query string (paging: MaxItems, Marker)
+    query: str = ""
 
     @classmethod
     def from_environ(cls, environ: WSGIEnvironment) -> RequestRecord:
@@ -668,6 +670,7 @@ class RequestRecord:
             access_key_id=access_key_id(environ),
             connection=int(port) if port else None,
             session_token=has_session_token(environ),
+            query=environ.get("QUERY_STRING", ""),
         )
 
 
@@ -1844,7 +1847,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, request_stop)
     server = LocalCloudFront(args.host, args.port, args.delay, verbose=args.verbose)
     for pair in args.credentials:
-        key, _, secret = pair.partition("=")
+        key, _equals, secret = pair.partition("=")
         server.register_credentials(key, secret)
     server.start()
     try:

@@ -256,3 +256,38 @@ def test_a_play_that_runs_the_gate_once_is_not_refused(strategy, hosts):
     gate, fake = gate_task({"distribution_id": "E1"}, {"invalidations": []}, strategy=strategy)
     result = gate.run(task_vars={"v": 1, "ansible_play_hosts_all": hosts})
     assert len(fake.runs) == 1 and result["completed"] is True
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        {"failed": True, "msg": "Unable to locate credentials"},  # no AWS error code
+        {"failed": True, "msg": "MODULE FAILURE", "module_stderr": "Traceback\nssl.SSLError: bad handshake", "rc": 1},
+    ],
+)
+def test_a_round_that_fails_without_an_aws_error_code_ends_the_gate_with_its_cause(answer):
+    """Only a round that ended at its deadline (timed_out) is an answer; any other failure, with an AWS
+    error code or without one, ends the gate at once, and its message keeps the cause."""
+    gate, fake = gate_task({"distribution_id": "E1", "ids": ["I1"]}, {"invalidations": [IN_PROGRESS]}, answer)
+    result = gate.run(task_vars={"v": 1})
+    assert len(fake.runs) == 2 and result["failed"] is True and result["timed_out"] is False
+    assert result["invalidations"] == [IN_PROGRESS] and "error_code" not in result
+    assert ("Unable to locate credentials" in result["msg"]) or ("ssl.SSLError: bad handshake" in result["msg"])
+
+
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        ({"distribution_id": "E1", "timeout": "soon"}, "timeout"),
+        ({"distribution_id": "E1", "fail_on_timeout": "ture"}, "fail_on_timeout"),
+        ({"distribution_id": "E1", "progress_interval": "5s"}, "progress_interval"),
+        ({"targets": [{"distribution_id": "E1", "invalidation_ids": ["I1"]}]}, "targets.invalidation_ids"),
+        ({"targets": "E1"}, "targets"),
+    ],
+)
+def test_inputs_of_the_wrong_type_or_shape_are_refused_before_any_module_run(args, words):
+    """The argument spec's own refusals (types, an unknown key of a target), before gate_settings'."""
+    gate, fake = gate_task(args)
+    result = gate.run(task_vars={"v": 1})
+    assert fake.runs == [] and result["failed"] is True and result["completed"] is False
+    assert words in result["msg"], result["msg"]

@@ -15,6 +15,7 @@ from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.rep
 )
 from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.results import Owner
 from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.waiter import Clock
+from ansible_collections.edgeops.cloudfront.tests.unit.plugins.module_utils._cloudfront.fakes import FakeClock
 
 
 class FakeApi:
@@ -186,3 +187,16 @@ def test_a_slice_given_the_state_returns_at_the_first_completion_it_sees():
     result = report(api, selections_of(targets), wait=True, wait_timeout=600, clock=clock, wait_slice=50)  # type: ignore[arg-type]
     assert [i["completed"] for i in result.facts["invalidations"]] == [True, False]
     assert api.calls == ["E1"] and clock.now == 0  # the first poll, at once: nothing was said of the schedule
+
+
+def test_a_round_begins_at_the_pace_it_is_given():
+    """report hands the pace of the rounds before to the wait: after throttling, a round's first poll
+    comes at the slower pace (30 s at 100 s of waiting, at pace 4), not 20 s later."""
+    api = FakeApi({"E1": ["I1"]})
+    clock = FakeClock()
+    api.clock = clock
+    selections = selections_of([{"distribution_id": "E1", "invalidation_ids": ["I1"]}])
+    for pace, first in ((1.0, 20.0), (4.0, 30.0)):
+        clock.sleeps.clear()
+        report(api, selections, wait=True, wait_timeout=600, clock=clock, waited_before=100.0, wait_slice=60, pace=pace)  # type: ignore[arg-type]
+        assert 0.9 * first <= clock.sleeps[0] <= first, (pace, clock.sleeps)

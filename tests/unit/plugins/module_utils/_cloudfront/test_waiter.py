@@ -10,6 +10,7 @@ import pytest
 from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.waiter import (
     PollSchedule,
     TransientError,
+    Wait,
     wait_for,
 )
 from ansible_collections.edgeops.cloudfront.tests.unit.plugins.module_utils._cloudfront.fakes import (
@@ -265,3 +266,21 @@ def test_a_throttled_wait_slows_down_and_the_pace_carries_over():
     assert outcome.pace == pytest.approx(
         8.0 * PollSchedule().recovery
     )  # one answer, at 288 s; the next is past the slice
+
+
+def test_a_continued_wait_begins_at_the_pace_it_is_given():
+    """A round that begins after throttling polls first at the slower pace: neither at once nor at
+    the pace of a wait that was never throttled."""
+    assert Wait(600.0, rand=no_jitter, waited_before=100.0).first_poll() == pytest.approx(20.0)
+    assert Wait(600.0, rand=no_jitter, waited_before=100.0, pace=4.0).first_poll() == pytest.approx(30.0)
+    slowed = Wait(600.0, rand=no_jitter, waited_before=100.0, pace=4.0, since_last_poll=10.0)
+    assert slowed.first_poll() == pytest.approx(20.0)
+
+
+def test_jitter_is_on_by_default():
+    """Waits started together must not poll in lock-step: without a rand, the delays are random."""
+    firsts = {Wait(600.0, waited_before=100.0).first_poll() for _n in range(50)}
+    assert len(firsts) > 1 and all(18.0 <= first <= 20.0 for first in firsts)
+    clock = FakeClock()
+    wait_for(Flip(clock, 10_000), bool, 120, clock=clock)
+    assert len({round(sleep, 6) for sleep in clock.sleeps[:5]}) > 1, clock.sleeps
