@@ -24,8 +24,7 @@
 # (module runs and their argument checks, errors and connection options, the role gate,
 # ansible-runner jobs, ansible-doc and action groups, no secrets in the output, the installed
 # collection) runs on both. Tests marked `long` (gates of over 300 progress rounds, five minutes
-# asleep) and `slow` (twenty seconds to a minute, mostly asleep, judged by counts) run on both
-# lines, among the sleepers.
+# asleep) run on both lines.
 #
 # Order, for the time on 2 cores:
 #   1. the virtualenvs, built side by side
@@ -33,7 +32,7 @@
 #      that keep a core busy, and some judge timings that a busier machine would stretch; beside
 #      them, from the start, the sleepers of each line in a pytest run of their own, a worker
 #      each: the 2.19 storms sleep through their backoff, the long gates of both lines through
-#      their rounds, the slow tests through their faults (their logs are shown when they end)
+#      their rounds (their logs are shown when they end)
 #   3. ansible-test sanity and units for each line, and ansible-lint, side by side, each writing a
 #      log in .work/logs that is shown when it ends
 # and a summary of the times.
@@ -53,11 +52,10 @@ cd "$REPO"
 unset EDGEOPS_LINE  # each step below runs on its line (tools/line.sh)
 
 workers=${EDGEOPS_PYTEST_WORKERS:-$(nproc 2>/dev/null || echo 2)}
-# the sleepers' workers: about one per storm test (5) and the long-gate test on 2.19, and two for the
-# slow tests; on 2.21, the long gate and the others, and one for the slow tests (more would take the
-# cores from the long tests' timings)
-sleeper_workers_219=8
-sleeper_workers_221=3
+# the sleepers' workers: about one per storm test and the long-gate test on 2.19; on 2.21, the long
+# gate and the others (the long tests judge their deadlines: what runs beside them must mostly sleep)
+sleeper_workers_219=6
+sleeper_workers_221=2
 read -r -a lines <<<"${EDGEOPS_LINES:-$(edgeops_lines)}"
 if [ "${#lines[@]}" -gt 1 ] && [ -n "${EDGEOPS_PYTHON:-}${EDGEOPS_VENV:-}${EDGEOPS_WORK:-}" ]; then
     echo "test.sh: EDGEOPS_PYTHON, EDGEOPS_VENV and EDGEOPS_WORK are one line's; set EDGEOPS_LINES to that line" >&2
@@ -132,7 +130,7 @@ pytest_status() {
 # minutes of progress rounds.
 sleepers=()
 for line in "${run_lines[@]}"; do
-    if [ "$line" = 2.19 ]; then markers="storm or long or slow" workers_here=$sleeper_workers_219; else markers="long or slow" workers_here=$sleeper_workers_221; fi
+    if [ "$line" = 2.19 ]; then markers="storm or long" workers_here=$sleeper_workers_219; else markers="long" workers_here=$sleeper_workers_221; fi
     echo "==> [$line] pytest -m '$markers': beside the other tests, log in ${logs#"$REPO"/}/pytest-$line-sleepers.log"
     (
         begun=$SECONDS
@@ -144,7 +142,7 @@ for line in "${run_lines[@]}"; do
 done
 for line in "${run_lines[@]}"; do
     begun=$SECONDS
-    if [ "$line" = 2.19 ]; then select="not storm and not long and not slow"; else select="not storm and not load and not long and not slow"; fi
+    if [ "$line" = 2.19 ]; then select="not storm and not long"; else select="not storm and not load and not long"; fi
     echo "==> [$line] $(tools/line.sh "$line" ansible --version | sed -n 1p)," \
         "$(tools/line.sh "$line" python --version)"
     echo "==> [$line] pytest -m '$select': unit, endpoint and integration tests"

@@ -132,7 +132,7 @@ def test_credential_errors_fail_at_once_saying_what_to_fix(cloudfront, tmp_path,
     assert "Traceback" not in run.output
 
 
-@pytest.mark.slow
+@pytest.mark.storm
 def test_wait_survives_reset_connections(cloudfront, tmp_path, waiting):
     dist, inv, completion = waiting
     cloudfront.reset_connections("GetInvalidation", 3)
@@ -226,7 +226,7 @@ FIRST_STEPS = {
 }
 
 
-@pytest.mark.slow
+@pytest.mark.storm
 @pytest.mark.parametrize("fault", sorted(PASSING_FAULTS))
 def test_outside_a_wait_every_first_step_rides_out_a_passing_fault(cloudfront, tmp_path, fault):
     """Before, one dropped connection failed any of these: botocore's retries were off and

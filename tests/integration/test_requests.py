@@ -82,7 +82,6 @@ def test_a_run_builds_one_client_and_keeps_its_connection(cloudfront, tmp_path, 
     assert len({r["connection"] for r in requests}) == 1
 
 
-@pytest.mark.slow
 def test_a_long_wait_builds_a_second_client_for_its_last_seconds_and_no_more(cloudfront, tmp_path):
     """wait_timeout 45: the default timeouts first, then, for the last 40 s, a client whose timeouts
     end a request soon after the deadline: two clients, two connections, however many requests."""

@@ -47,7 +47,6 @@ def scenario(cloudfront, name: str) -> dict:
     }[name]
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("verbosity", [0, 3])
 @pytest.mark.parametrize(
     "name", ["report", "wait", "throttled", "timeout", "missing", "denied", "bad_input", "secret_options"]

@@ -203,7 +203,6 @@ def test_the_roles_own_profile_and_endpoint_settings_are_used(cloudfront, tmp_pa
     assert requests and {r["access_key_id"] for r in requests} == {PROFILE_KEY}
 
 
-@pytest.mark.slow
 def test_several_distributions_finishing_at_different_times(cloudfront, tmp_path, complete_after_first_poll):
     first = cloudfront.create_distribution(aliases=["www.example.com"])
     second = cloudfront.create_distribution(aliases=["static.example.com"])

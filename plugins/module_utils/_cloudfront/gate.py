@@ -300,21 +300,25 @@ class Progress:
 
     def tick(self) -> None:
         """A line if an interval has passed since the last one: the state of the last round, or
-        that the lookup goes on."""
+        that the lookup goes on. Lines fall due an interval apart: a late wake-up (a busy machine)
+        does not push every later line back, unless it is a whole interval late."""
         with self._lock:
             now = self.clock.monotonic()
-            if now - self._last_line < self.interval:
+            due = self._last_line + self.interval
+            if now < due:
                 return
+            at = due if now - due < self.interval else now
             if self._state is not None:
-                self._say(self._state, now)
+                self._say(self._state, now, at)
             else:
-                self._last_line = now
+                self._last_line = at
                 if self._looking_up is not None:
                     still = f"Still looking up the CloudFront invalidations to wait for after {now - self.start:.1f}s"
                     self.say(f"{still}: {self._looking_up}")
 
-    def _say(self, state: GateState, now: float) -> None:
-        self._last_line = now
+    def _say(self, state: GateState, now: float, at: float | None = None) -> None:
+        """Say where things stand at ``now``; the next line is due an interval after ``at`` (default: now)."""
+        self._last_line = now if at is None else at
         self._last_done = len(state.invalidations) - len(state.pending)
         self.say(state.progress_line(now - self.start))
 

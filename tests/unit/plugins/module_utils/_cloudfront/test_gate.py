@@ -321,6 +321,24 @@ def test_the_ticker_says_a_line_once_an_interval_has_passed_without_one():
     assert len(lines) == 3 and lines[-1].startswith("0 of 1") and "after 7.5s" in lines[-1]
 
 
+def test_ticks_a_little_late_do_not_push_the_later_lines_back():
+    """Over 300 lines at an interval of 1 s, a wake-up a few milliseconds late each time would make
+    a line every 1.0x s; the lines stay due a whole interval apart from the first."""
+    clock = FakeClock(1000.0)
+    lines: list[float] = []
+    progress = Progress(1, clock, lambda line: lines.append(clock.now - 1000.0))
+    from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.gate import GateState
+
+    state = GateState()
+    state.add(Target("E1"), [inv("E1", "I1")])  # type: ignore[list-item]
+    progress.begin(state, "Waiting")
+    for late in (1.3, 2.1, 2.95, 3.0, 7.5, 8.2, 8.6):
+        clock.now = 1000.0 + late
+        progress.tick()
+    # 1.3 (due 1), 2.1 (due 2), 3.0 (due 3); 7.5 is more than an interval late: due again at 8.5
+    assert lines == pytest.approx([0.0, 1.3, 2.1, 3.0, 7.5, 8.6])
+
+
 def test_each_round_goes_on_where_the_last_one_left_the_schedule():
     """The pace (slower after throttling) and the last poll carry from one module run to the next,
     so that a round neither polls at once nor forgets that the account throttles."""
