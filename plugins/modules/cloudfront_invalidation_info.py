@@ -70,6 +70,7 @@ options:
   invalidation_ids:
     description:
       - Report these invalidations of the distribution, in RV(invalidations), in the order given.
+      - The gate M(edgeops.cloudfront.cloudfront_invalidation_wait) takes them under the same name.
       - They are read from ListInvalidations pages (newest first), so each carries the summary keys
         only; O(invalidation_id) reports one invalidation with its paths and caller reference.
       - Pages are read while more than one of them is still to find and the last page held some; each
@@ -77,57 +78,27 @@ options:
         however long the history.
     type: list
     elements: str
+    aliases: [ids]
   targets:
     description:
-      - Invalidations of several distributions, by ID, reported in one flat RV(invalidations) list
-        grouped by distribution in the order first named. Each item names a distribution and one or
-        several of its invalidations.
-      - The RV(invalidations) of an earlier run can be given here as they are. With their
-        O(targets[].status), a wait goes on from that state instead of reading every distribution
-        again at its first poll (the P(edgeops.cloudfront.wait_for_invalidation#role) role's rounds do).
+      - Invalidations of several distributions and distribution tenants, reported in one flat
+        RV(invalidations) list grouped by distribution or tenant in the order first named.
+      - Each item names whose invalidations, with exactly one of C(distribution_id),
+        C(distribution_tenant_id) or C(alias) (a distribution's alias or C(*.cloudfront.net) name, or a
+        tenant's domain), and which, with C(invalidation_ids) (alias C(ids)) or C(invalidation_id) (alias
+        C(id)); without them, those in progress (as O(in_progress_only) reads them). The targets of the
+        gate M(edgeops.cloudfront.cloudfront_invalidation_wait) are written the same way.
+      - An item of an earlier run's RV(invalidations) can be given as it is; its other keys (C(status),
+        C(completed), C(create_time), C(caller_reference), C(paths), C(path_count)) say what that run saw
+        and are not read. Any other key is refused, naming it.
       - While waiting, the module polls one distribution at a time, the first with invalidations
         in progress, and moves on when it is done, so a poll is one request whatever the number of
         distributions.
-      - Mutually exclusive with O(distribution_id), O(alias), O(invalidation_id), O(invalidation_ids)
-        and O(caller_reference).
+      - Mutually exclusive with O(distribution_id), O(distribution_tenant_id), O(alias),
+        O(invalidation_id), O(invalidation_ids) and O(caller_reference).
     type: list
     elements: dict
     version_added: 0.1.0
-    suboptions:
-      distribution_id:
-        description:
-          - The ID of the distribution. Exactly one of O(targets[].distribution_id) and
-            O(targets[].distribution_tenant_id).
-        type: str
-      distribution_tenant_id:
-        description: The ID of a distribution tenant.
-        type: str
-        version_added: 0.1.0
-      invalidation_id:
-        description: The ID of one of its invalidations.
-        type: str
-        aliases: [id]
-      invalidation_ids:
-        description: The IDs of several of its invalidations.
-        type: list
-        elements: str
-      status:
-        description:
-          - The status of the invalidation(s) as last seen (an earlier run's RV(invalidations[].status)).
-          - Given for every target, the wait starts from that state, and its first poll reads only the
-            first distribution with invalidations in progress.
-        type: str
-        version_added: 0.1.0
-      completed:
-        description:
-          - Accepted so that an earlier run's RV(invalidations) can be given as they are;
-            O(targets[].status) is what counts.
-        type: bool
-        version_added: 0.1.0
-      create_time:
-        description: Accepted so that an earlier run's RV(invalidations) can be given as they are; not used.
-        type: str
-        version_added: 0.1.0
   caller_reference:
     description:
       - Report the invalidation created with this caller reference, in RV(invalidation).
@@ -166,8 +137,10 @@ options:
       - How many seconds to wait, at most, counted from the first poll.
       - When the time is up and invalidations are still in progress, the module fails, naming them,
         and still returns the last state it saw.
+      - The gate M(edgeops.cloudfront.cloudfront_invalidation_wait) takes its timeout under the same name.
     type: int
     default: 1800
+    aliases: [timeout]
   max_poll_interval:
     description:
       - The longest interval between two polls, in seconds, once the wait is well under way.
@@ -176,58 +149,6 @@ options:
       - Backoff after throttling may wait longer than this.
     type: int
     default: 20
-  wait_started:
-    description:
-      - When the overall wait began, in seconds since the epoch, for callers that wait in several
-        runs of the module (M(edgeops.cloudfront.cloudfront_invalidation_wait), the loop of the
-        P(edgeops.cloudfront.wait_for_invalidation#role) role, waits in slices to show progress).
-      - The poll schedule continues from there instead of starting fast again, so a long wait stays
-        at one poll per O(max_poll_interval), and the first poll of this run comes when the schedule
-        says, not at once. O(wait_timeout) counts from the start of this run.
-    type: float
-  wait_last_poll:
-    description:
-      - When the previous run of a wait in several runs made its last poll, in seconds since the epoch
-        (its RV(last_poll)). This run's first poll comes one interval after it, as the schedule says,
-        not one interval after this run's start.
-    type: float
-    version_added: 0.1.0
-  wait_pace:
-    description:
-      - The pace of a wait in several runs, as the previous run ended it (its RV(pace)), that is how much slower
-        than the schedule the wait polls after throttling.
-      - A throttled poll makes the wait slower (at once as slow as half a long wait's pace, then twice as
-        slow each time, at most a fifth of the time waited and 10 minutes); every other answer brings the pace
-        back towards the schedule. Many waits sharing one account's rate limit so slow down until it can
-        serve them all, and speed up again when it stops throttling.
-    type: float
-    default: 1.0
-    version_added: 0.1.0
-  wait_deadline:
-    description:
-      - The caller's deadline, in seconds since the epoch, for callers that wait in several runs of the
-        module and must keep their own deadline, whatever the start of each run takes
-        (M(edgeops.cloudfront.cloudfront_invalidation_wait) does).
-      - The wait of this run ends then at the latest, or after O(wait_timeout), whichever comes first;
-        once it has passed, the run polls once.
-      - Requests that CloudFront throttles are retried until then (with or without O(wait)), not only
-        for a minute as other passing failures are; the account is there, only busy with other callers.
-        Other passing failures are retried for a minute at most, and not past it.
-    type: float
-    version_added: 0.1.0
-  wait_slice:
-    description:
-      - Return after at most this many seconds of waiting, without failing, when the invalidations
-        are still in progress and O(wait_timeout) has not passed; RV(completed) tells which it was.
-      - The run polls first when the schedule says, after the end of the slice if that is when the poll is due
-        (the run then lasts until that poll), so slicing adds no polls and every run polls.
-      - The run also returns, without failing, as soon as a poll sees more of the invalidations
-        completed than O(targets[].status) said, or, without it, than the run's first poll saw, so
-        that the caller can report the progress at once.
-      - For callers that show progress while they wait (M(edgeops.cloudfront.cloudfront_invalidation_wait)
-        does), which run the module again with O(wait_started) to go on. The run returns right after its
-        last poll that fits in the slice.
-    type: int
 notes:
   - Needs the IAM actions C(cloudfront:GetInvalidation) and C(cloudfront:ListInvalidations),
     C(cloudfront:ListDistributions) when O(alias) is used, and C(cloudfront:GetDistribution) with
@@ -385,39 +306,23 @@ invalidations:
   elements: dict
   contains: *invalidation
 waited:
-  description:
-    - How many seconds this run waited, from the start of its wait to its last poll.
-    - With O(wait_started), the time before the run's first poll (when the schedule says) is included.
-  returned: when O(wait=true) and the wait ended (completed, timed out, or at the end of its O(wait_slice)),
-    not after a failure that ends the run at once
+  description: How many seconds the wait took, from its first poll to its last.
+  returned: when O(wait=true) and the wait ended (completed or timed out), not after a failure that ends
+    the run at once
   type: float
   sample: 12.481
 completed:
-  description: Whether every invalidation waited for is C(Completed).
-  returned: when O(wait=true) and the wait ended (completed, timed out, or at the end of its O(wait_slice)),
-    not after a failure that ends the run at once
+  description: Whether every invalidation waited for is C(Completed) (false when no poll succeeded).
+  returned: when O(wait=true) and the wait ended (completed or timed out), not after a failure that ends
+    the run at once
   type: bool
   sample: true
 timed_out:
   description: Whether the wait ended because O(wait_timeout) passed with invalidations still in progress.
-  returned: when O(wait=true) and the wait ended (completed, timed out, or at the end of its O(wait_slice)),
-    not after a failure that ends the run at once
+  returned: when O(wait=true) and the wait ended (completed or timed out), not after a failure that ends
+    the run at once
   type: bool
   sample: false
-pace:
-  description:
-    - The wait's pace at its end, 1 when it was never throttled (see O(wait_pace)), for a caller that
-      goes on with the wait in another run.
-  returned: when O(wait=true) and the wait ended (completed, timed out, or at the end of its O(wait_slice)),
-    not after a failure that ends the run at once
-  type: float
-  sample: 1.0
-last_poll:
-  description: When the wait's last poll was made, in seconds since the epoch (see O(wait_last_poll)).
-  returned: when O(wait=true) and the wait ended (completed, timed out, or at the end of its O(wait_slice)),
-    not after a failure that ends the run at once
-  type: float
-  sample: 1764423581.25
 api_calls:
   description: How many requests the module sent to CloudFront, retries and lookups included.
   returned: always, on failure too (not when the arguments were refused before any request)
@@ -435,7 +340,6 @@ request_id:
   sample: 9a3e1e9c-6f0c-4f1e-8d3a-2b1a6a0c4c1d
 """
 
-import time
 from typing import Any
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
@@ -460,11 +364,6 @@ from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.val
 from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.waiter import PollSchedule
 
 
-def waited_before(wait_started: float | None) -> float:
-    """Seconds since an earlier run began the wait (0 without one, or for a time in the future)."""
-    return max(0.0, time.time() - wait_started) if wait_started else 0.0
-
-
 def owner_of(params: dict[str, Any], api: CloudFrontApi) -> Owner:
     """Whose invalidations: the distribution or tenant given, or the one with the alias."""
     if params["distribution_tenant_id"]:
@@ -474,46 +373,22 @@ def owner_of(params: dict[str, Any], api: CloudFrontApi) -> Owner:
     return api.find_owner(params["alias"])
 
 
-def timeout_of(wait_timeout: int, wait_deadline: float | None) -> float:
-    """How long this run may wait: ``wait_timeout``, and no later than ``wait_deadline`` (epoch)."""
-    if wait_deadline is None:
-        return float(wait_timeout)
-    return max(0.0, min(float(wait_timeout), wait_deadline - time.time()))
-
-
 def main() -> None:
     argument_spec = dict(
         distribution_id=dict(type="str"),
         distribution_tenant_id=dict(type="str"),
         alias=dict(type="str"),
         invalidation_id=dict(type="str"),
-        invalidation_ids=dict(type="list", elements="str"),
+        invalidation_ids=dict(type="list", elements="str", aliases=["ids"]),
         caller_reference=dict(type="str"),
         max_items=dict(type="int", default=100),
         in_progress_only=dict(type="bool", default=False),
         wait=dict(type="bool", default=False),
-        wait_timeout=dict(type="int", default=1800),
+        wait_timeout=dict(type="int", default=1800, aliases=["timeout"]),
         max_poll_interval=dict(type="int", default=20),
-        wait_started=dict(type="float"),
-        wait_deadline=dict(type="float"),
-        wait_last_poll=dict(type="float"),
-        wait_pace=dict(type="float", default=1.0),
-        wait_slice=dict(type="int"),
-        targets=dict(
-            type="list",
-            elements="dict",
-            options=dict(
-                distribution_id=dict(type="str"),
-                distribution_tenant_id=dict(type="str"),
-                invalidation_id=dict(type="str", aliases=["id"]),
-                invalidation_ids=dict(type="list", elements="str"),
-                status=dict(type="str"),
-                completed=dict(type="bool"),
-                create_time=dict(type="str"),
-            ),
-            mutually_exclusive=[("invalidation_id", "invalidation_ids"), ("distribution_id", "distribution_tenant_id")],
-            required_one_of=[("invalidation_id", "invalidation_ids"), ("distribution_id", "distribution_tenant_id")],
-        ),
+        # each item is checked by validation.check_targets (one rule for the module and the gate):
+        # an earlier run's invalidations are targets as they are
+        targets=dict(type="list", elements="dict"),
     )
     module = AnsibleAWSModule(
         argument_spec=argument_spec,
@@ -529,7 +404,7 @@ def main() -> None:
     if errors:
         module.fail_json(msg="; ".join(errors))
 
-    wait_timeout = timeout_of(params["wait_timeout"], params["wait_deadline"])
+    wait_timeout = float(params["wait_timeout"])
     token = use_security_token(params)
     if token:
         module.no_log_values.add(token)
@@ -539,16 +414,10 @@ def main() -> None:
         budget=wait_timeout if params["wait"] else RETRY_SECONDS,
     )
     api = CloudFrontApi(clients, hint=credential_hint(params))
-    if params["wait_deadline"] is not None:
-        # the caller's deadline bounds every retry: throttling is retried until then, other
-        # passing failures for a minute at most, and never past it
-        left = max(0.0, params["wait_deadline"] - time.time())
-        api.throttled_until = api.clock.monotonic() + left
-        api.retry_seconds = min(api.retry_seconds, left)
     try:
         selection: Selection | list[Selection]
         if params["targets"]:
-            selection = selections_of(params["targets"])
+            selection = selections_of(api, params["targets"])
         else:
             selection = Selection(
                 owner=owner_of(params, api),
@@ -564,17 +433,11 @@ def main() -> None:
             wait=params["wait"],
             wait_timeout=wait_timeout,
             schedule=PollSchedule(max_interval=params["max_poll_interval"]),
-            waited_before=waited_before(params["wait_started"]),
-            wait_slice=params["wait_slice"],
-            since_last_poll=waited_before(params["wait_last_poll"]) if params["wait_last_poll"] else None,
-            pace=params["wait_pace"],
         )
     except CloudFrontError as e:
         module.fail_json(msg=e.msg, api_calls=counter.count, **e.facts())
 
     result.facts["api_calls"] = counter.count
-    if result.last_poll_age is not None:
-        result.facts["last_poll"] = round(time.time() - result.last_poll_age, 3)
     if result.failure:
         module.fail_json(msg=result.failure, **result.facts)
     module.exit_json(changed=False, **result.facts)

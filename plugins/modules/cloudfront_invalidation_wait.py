@@ -15,30 +15,35 @@ module: cloudfront_invalidation_wait
 version_added: 0.1.0
 short_description: Hold a play until CloudFront invalidations are completed, showing progress
 description:
-  - The loop of the deployment gate P(edgeops.cloudfront.wait_for_invalidation#role). It finds the
-    invalidations to wait for, then waits until every one of them is C(Completed) or O(timeout) has
-    passed, printing a progress line in the job output at least every O(progress_interval) seconds.
-  - It is one task however long it waits. It runs M(edgeops.cloudfront.cloudfront_invalidation_info)
-    over and over, each run waiting a slice of the whole wait (O(progress_interval), and at least
-    20 seconds) on the poll schedule of the whole wait; a short O(progress_interval) makes more
-    progress lines, not more requests or module runs.
+  - The deployment gate of P(edgeops.cloudfront.wait_for_invalidation#role). It finds the invalidations
+    to wait for, then waits until every one of them is C(Completed) or O(wait_timeout) has passed,
+    printing a progress line in the job output at once and at least every O(progress_interval) seconds.
+  - It is one task and one process however long it waits, on the controller. It asks CloudFront itself,
+    with one AWS session for the whole gate (credentials resolved once, one C(sts:AssumeRole) with a role
+    profile) and clients that keep their connections alive, on the poll schedule of
+    M(edgeops.cloudfront.cloudfront_invalidation_info)'s wait; each poll costs its request, and
+    O(progress_interval) only sets how often the output says where things stand.
   - It decides from what its own polls saw. An invalidation counts as completed only once a poll
-    said so; a round in which no poll succeeded (throttling, say) changes nothing.
+    said so; a poll that failed (throttling, say) changes nothing.
   - Every ending returns the same keys (RV(completed), RV(timed_out), RV(elapsed),
     RV(invalidations), RV(msg)), whether a completion, a timeout (which fails the task unless
     O(fail_on_timeout=false)), or a failure (which fails the task, RV(msg) naming the distribution,
     invalidation or option concerned).
-  - Checks every input before it asks CloudFront anything, with the same rules for IDs as
-    M(edgeops.cloudfront.cloudfront_invalidation_info).
+  - Checks every input before it asks CloudFront anything, with the rules of
+    M(edgeops.cloudfront.cloudfront_invalidation_info): the same option names for the same ideas
+    (O(invalidation_ids), O(wait_timeout), O(targets)), the same rules for IDs and targets.
   - Distribution tenants of multi-tenant distributions too, by ID (O(distribution_tenant_id)) or by one
     of their domains (O(alias)), alone or in O(targets) beside distributions.
   - Give exactly one of O(distribution_id), O(distribution_tenant_id), O(alias) and O(targets).
   - Takes its own options and the AWS connection options of amazon.aws modules (below), from the task or
     from C(module_defaults), and refuses any other (a misspelled option, or an option of other modules
     such as C(wait) in C(module_defaults) for the group), naming it, before any request.
+  - The connection options, the C(AWS_*) environment variables (AWX's credential injects them;
+    C(AWS_SECURITY_TOKEN) is read too) and the task's C(environment) are read as a module run would read
+    them.
   - Prints a line at its start, saying what it looks up, and one per O(progress_interval) while the
-    lookup lasts (throttling can stretch it); throttling that lasts to O(timeout) is a timeout, not an
-    error.
+    lookup lasts (throttling can stretch it); throttling that lasts to O(wait_timeout) is a timeout, not
+    an error.
   - Runs once per play only where the play's strategy honours C(run_once). In a play of several hosts
     under the C(free) or C(host_pinned) strategy it refuses to start, with a message.
   - Stops when the job that started it is gone, and makes no request after that. An AWX cancel or job
@@ -57,7 +62,7 @@ options:
       - The distribution's alternate domain name (CNAME) or its C(*.cloudfront.net) domain name, or else one
         of a distribution tenant's domains.
     type: str
-  ids:
+  invalidation_ids:
     description:
       - The invalidations of that distribution to wait for.
       - Empty, those of the distribution that are in progress when the task starts; invalidations
@@ -65,40 +70,34 @@ options:
     type: list
     elements: str
     default: []
+    aliases: [ids]
   targets:
-    description: Several distributions, instead of O(distribution_id), O(alias) and O(ids).
+    description:
+      - Several distributions and tenants, instead of O(distribution_id), O(distribution_tenant_id),
+        O(alias) and O(invalidation_ids).
+      - Each target names whose invalidations, with exactly one of C(distribution_id),
+        C(distribution_tenant_id) or C(alias), and which, with C(invalidation_ids) (alias C(ids)) or
+        C(invalidation_id) (alias C(id)); without them, those in progress when the task starts.
+      - An item of M(edgeops.cloudfront.cloudfront_invalidation_info)'s
+        RV(edgeops.cloudfront.cloudfront_invalidation_info#module:invalidations) can be given as it is.
+        Any other key is refused, naming it (the info module's rule for its targets).
     type: list
-    elements: dict
-    suboptions:
-      distribution_id:
-        description:
-          - The ID of the distribution. Exactly one of O(targets[].distribution_id),
-            O(targets[].distribution_tenant_id) and O(targets[].alias).
-        type: str
-      distribution_tenant_id:
-        description: The ID of a distribution tenant.
-        type: str
-      alias:
-        description: The distribution's alias or C(*.cloudfront.net) domain name, or a distribution tenant's domain.
-        type: str
-      ids:
-        description: The invalidations to wait for; empty, those in progress when the task starts.
-        type: list
-        elements: str
-        default: []
-  timeout:
+    elements: raw
+  wait_timeout:
     description: Seconds the whole task may wait, counted from its start.
     type: int
     default: 1800
+    aliases: [timeout]
   progress_interval:
     description:
       - Seconds between two progress lines, at most. A line also comes as soon as more invalidations
         are seen completed.
+      - Any value from 1 costs the same requests to CloudFront.
     type: int
     default: 50
   fail_on_timeout:
     description:
-      - Fail when O(timeout) passes with invalidations still in progress, naming them.
+      - Fail when O(wait_timeout) passes with invalidations still in progress, naming them.
       - V(false) returns RV(completed=false) and a warning instead, and the play goes on.
     type: bool
     default: true
@@ -106,15 +105,16 @@ options:
     description:
       - How messages name the options, for a role that passes its own variables on; the
         P(edgeops.cloudfront.wait_for_invalidation#role) role sets V(wait_for_invalidation_), so that
-        its messages name C(wait_for_invalidation_timeout), not C(timeout).
+        its messages name its variables (C(wait_for_invalidation_timeout): its variables are the prefix
+        and the option's short name, C(ids) and C(timeout) for O(invalidation_ids) and O(wait_timeout)).
     type: str
     default: ""
 notes:
-  - An action plugin. The module runs go through the task's connection, with the task's Python, so
-    delegate the task to C(localhost), as the role does, for them to run on the controller.
-  - The AWS connection options reach the module runs as given, and from C(module_defaults) of
-    C(group/edgeops.cloudfront.aws) or of this action; C(module_defaults) for
-    M(edgeops.cloudfront.cloudfront_invalidation_info) alone do not reach them.
+  - An action plugin that runs on the controller, in the process of its task, whatever the task's
+    connection, interpreter or C(become); it needs boto3 and botocore there. The role delegates it to
+    C(localhost) and runs it once per play.
+  - The AWS connection options reach the gate as given, and from C(module_defaults) of
+    C(group/edgeops.cloudfront.aws) or of this action.
   - Needs the IAM actions C(cloudfront:GetInvalidation) and C(cloudfront:ListInvalidations),
     C(cloudfront:GetDistribution) for a distribution given no IDs, and C(cloudfront:ListDistributions)
     when a distribution is given by alias; for distribution tenants, C(cloudfront:GetInvalidationForDistributionTenant)
@@ -131,8 +131,8 @@ EXAMPLES = r"""
 - name: Hold the play until the release's invalidation is completed, at most 30 minutes
   edgeops.cloudfront.cloudfront_invalidation_wait:
     distribution_id: E2QWRUHAPOMQZL
-    ids: [I2J0I21PCUYOIK]
-    timeout: 1800
+    invalidation_ids: [I2J0I21PCUYOIK]
+    wait_timeout: 1800
   delegate_to: localhost
   run_once: true
 
@@ -141,10 +141,10 @@ EXAMPLES = r"""
     targets:
       - alias: www.example.com
       - distribution_id: E1ABCDEFGHIJKL
-        ids: [I9ZYXWVUTSRQPO]
+        invalidation_ids: [I9ZYXWVUTSRQPO]
       - alias: shop.customer.example.net        # a distribution tenant's domain
       - distribution_tenant_id: dt_2wjDZi3hD1ivOXf6rpZJOSNE1AB
-    timeout: 600
+    wait_timeout: 600
     progress_interval: 30
     fail_on_timeout: false
   delegate_to: localhost
@@ -159,7 +159,7 @@ completed:
   type: bool
   sample: true
 timed_out:
-  description: Whether the wait ended because O(timeout) passed with invalidations still in progress.
+  description: Whether the wait ended because O(wait_timeout) passed with invalidations still in progress.
   returned: always
   type: bool
   sample: false

@@ -103,7 +103,6 @@ def test_throttling_during_a_wait_slows_it_down_at_once(cloudfront, tmp_path):
     answers = cloudfront.requests("GetInvalidation")
     assert [a["status"] for a in answers[:2]] == [400, 200]
     assert 5 <= answers[1]["time"] - answers[0]["time"] <= 10.5  # backing off, not hammering
-    assert 1 < result["pace"] < 10 / 1.5  # coming back after the answer
 
 
 def test_max_poll_interval_caps_the_interval(cloudfront, tmp_path, complete_after_first_poll):

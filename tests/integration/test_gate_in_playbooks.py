@@ -186,54 +186,75 @@ def test_the_action_called_directly_refuses_an_unknown_option_and_runs_with_its_
     assert polls[-1]["time"] >= done.last and len(polls) >= 3  # none before the third task
 
 
-# A module run that crashes: an exception raised inside the module (here, on importing botocore)
-CRASH = """
+# The gate's process (ansible-playbook's worker) with botocore's calls patched from the N-th on
+# (EDGEOPS_TEST_FROM, counted across the run in EDGEOPS_TEST_CALLS): a crash, or a failure that
+# carries no AWS error code (a certificate that does not verify).
+PATCHED_CALLS = """
+import os
 import sys
 
+if os.path.basename(sys.argv[0] if sys.argv else "") == "ansible-playbook":
+    import botocore.client
+    import botocore.exceptions
 
-class Crash:
-    def find_spec(self, name, path=None, target=None):
-        if name == "botocore.config":
-            raise RuntimeError("edgeops test: the module run crashed")
-        return None
+    original = botocore.client.BaseClient._make_api_call
 
+    def patched(self, operation_name, api_params):
+        calls = os.environ["EDGEOPS_TEST_CALLS"]
+        with open(calls, "a") as f:
+            f.write("x")
+        if os.path.getsize(calls) >= int(os.environ["EDGEOPS_TEST_FROM"]):
+            if os.environ["EDGEOPS_TEST_FAULT"] == "crash":
+                raise RuntimeError("edgeops test: the gate crashed")
+            raise botocore.exceptions.SSLError(endpoint_url="https://cloudfront", error="certificate verify failed")
+        return original(self, operation_name, api_params)
 
-if "AnsiballZ_cloudfront_invalidation_info" in (sys.argv[0] if sys.argv else ""):
-    sys.meta_path.insert(0, Crash())
+    botocore.client.BaseClient._make_api_call = patched
 """
 
 
-def test_a_module_run_that_crashes_fails_the_gate_with_its_cause(cloudfront, tmp_path):
-    dist = cloudfront.create_distribution()["id"]
+def patched_env(tmp_path: Path, fault: str, start: int) -> dict[str, str]:
     site = tmp_path / "site"
     site.mkdir()
-    (site / "sitecustomize.py").write_text(CRASH)
+    (site / "sitecustomize.py").write_text(PATCHED_CALLS)
+    return aws_env(
+        PYTHONPATH=str(site),
+        EDGEOPS_TEST_CALLS=str(tmp_path / "calls"),
+        EDGEOPS_TEST_FROM=str(start),
+        EDGEOPS_TEST_FAULT=fault,
+    )
+
+
+def rescued_gate(tmp_path: Path, endpoint: str, role_vars: dict[str, Any]) -> Path:
+    block = {
+        "name": "Gate, or report",
+        "block": [{"name": "The gate", "ansible.builtin.include_role": {"name": ROLE}, "vars": role_vars}],
+        "rescue": [
+            record(
+                tmp_path,
+                "rescued",
+                "{{ {'msg': ansible_failed_result.msg, 'result': wait_for_invalidation_result} | to_json }}",
+            )
+        ],
+    }
     play = {
         "name": "Gate, or report",
         "hosts": "localhost",
         "gather_facts": False,
-        "module_defaults": {"group/edgeops.cloudfront.aws": {"endpoint_url": cloudfront.url}},
-        "tasks": [
-            {
-                "name": "Gate, or report",
-                "block": [
-                    {
-                        "name": "The gate",
-                        "ansible.builtin.include_role": {"name": ROLE},
-                        "vars": {"wait_for_invalidation_distribution_id": dist},
-                    }
-                ],
-                "rescue": [record(tmp_path, "rescued", "{{ {'msg': ansible_failed_result.msg} | to_json }}")],
-            }
-        ],
+        "module_defaults": {"group/edgeops.cloudfront.aws": {"endpoint_url": endpoint}},
+        "tasks": [block],
     }
-    run = run_playbook(write_play(tmp_path, play), env=aws_env(PYTHONPATH=str(site)))
+    return write_play(tmp_path, play)
+
+
+def test_a_gate_that_crashes_fails_with_its_cause_and_publishes_that_it_did_not_complete(cloudfront, tmp_path):
+    dist = cloudfront.create_distribution()["id"]
+    role_vars = {"wait_for_invalidation_distribution_id": dist}
+    run = run_playbook(rescued_gate(tmp_path, cloudfront.url, role_vars), env=patched_env(tmp_path, "crash", 1))
     assert run.rc == 0, run.output
-    msg = recorded(tmp_path, "rescued")["msg"]
-    # the exception as ansible-core reports it: a traceback (2.19 and later give it as a summary, with
-    # no rc), or the module's standard error with its exit status
-    crashed = r"\((rc=1; )?(exception|module_stderr): RuntimeError: edgeops test: the module run crashed\)"
-    assert re.match(rf"cloudfront_invalidation_info failed {crashed}", msg), msg
+    rescued = recorded(tmp_path, "rescued")
+    assert "edgeops test: the gate crashed" in rescued["msg"], rescued
+    assert rescued["result"]["completed"] is False and rescued["result"]["msg"] == rescued["msg"]
     assert cloudfront.requests() == []
 
 
@@ -306,13 +327,14 @@ def test_a_typo_in_the_roles_booleans_or_numbers_fails_before_any_request(cloudf
 
 
 def test_a_misspelled_key_of_a_target_is_refused_naming_it(cloudfront, tmp_path):
-    """invalidation_ids: for ids: dropped, the gate would wait for what is in progress (nothing) and
-    open. Refused instead, by the role and by the action called directly, before any request."""
+    """invalidations: for invalidation_ids: dropped, the gate would wait for what is in progress
+    (nothing) and open. Refused instead, by the role and by the action called directly, before any
+    request."""
     dist = cloudfront.create_distribution()["id"]
     old = cloudfront.create_invalidation(dist, complete_in=0)
     inv = cloudfront.create_invalidation(dist, complete_in=LONG)
     cloudfront.complete_in(inv, LONG)
-    misspelled = [{"distribution_id": dist, "invalidation_ids": [inv]}]
+    misspelled = [{"distribution_id": dist, "invalidations": [inv]}]
     role = {
         "name": "The gate",
         "ansible.builtin.include_role": {"name": ROLE},
@@ -342,77 +364,36 @@ def test_a_misspelled_key_of_a_target_is_refused_naming_it(cloudfront, tmp_path)
     }
     run = run_playbook(write_play(tmp_path, play))
     assert run.rc == 0, run.output
-    # the role's own check, before the gate starts, names the variable the user set
+    # the gate's check names the variable the user set
     role_msg = recorded(tmp_path, "role")["msg"]
-    assert "wait_for_invalidation_targets" in role_msg and "invalidation_ids" in role_msg, role_msg
+    assert role_msg.startswith("wait_for_invalidation_targets[0] has unsupported key(s) invalidations"), role_msg
     assert old not in run.output
     action = recorded(tmp_path, "action")
     assert action["failed"] is True and action["completed"] is False
-    assert action["msg"].startswith(f"Unsupported option(s) for {ACTION}: targets.invalidation_ids."), action["msg"]
+    assert action["msg"].startswith("targets[0] has unsupported key(s) invalidations"), action["msg"]
     assert cloudfront.requests() == []
 
 
-# A round of the gate that fails without an AWS error code (here a module run that crashes, as one
-# without credentials or with a broken TLS stack would fail): the second run of the module, the
-# first round of the wait, after the lookup.
-CRASH_FROM_THE_SECOND_RUN = """
-import os
-import sys
-
-
-class Crash:
-    def find_spec(self, name, path=None, target=None):
-        if name == "botocore.config":
-            raise RuntimeError("edgeops test: the round's module run crashed")
-        return None
-
-
-if "AnsiballZ_cloudfront_invalidation_info" in (sys.argv[0] if sys.argv else ""):
-    runs = os.environ["EDGEOPS_TEST_RUNS"]
-    with open(runs, "a") as f:
-        f.write("x")
-    if os.path.getsize(runs) >= 2:
-        sys.meta_path.insert(0, Crash())
-"""
-
-
-def test_a_round_that_fails_without_an_aws_error_code_fails_the_gate_at_once_with_its_cause(cloudfront, tmp_path):
+def test_a_poll_that_fails_without_an_aws_error_code_fails_the_gate_at_once_with_its_cause(cloudfront, tmp_path):
+    """The lookup's request goes through; the wait's first poll fails with no AWS answer (a TLS
+    certificate that does not verify): no retry mends that, and the gate fails at once, naming it,
+    not at its deadline with its cause lost."""
     dist = cloudfront.create_distribution()["id"]
     inv = cloudfront.create_invalidation(dist, complete_in=LONG)
-    site = tmp_path / "site"
-    site.mkdir()
-    (site / "sitecustomize.py").write_text(CRASH_FROM_THE_SECOND_RUN)
     role_vars = {
         "wait_for_invalidation_distribution_id": dist,
         "wait_for_invalidation_ids": [inv],
-        # a gate that retried the crashing rounds would time out at 30 s, its cause lost
+        # a gate that retried the failing polls would time out at 30 s, its cause lost
         "wait_for_invalidation_timeout": 30,
     }
-    play = {
-        "name": "Gate, or report",
-        "hosts": "localhost",
-        "gather_facts": False,
-        "module_defaults": {"group/edgeops.cloudfront.aws": {"endpoint_url": cloudfront.url}},
-        "tasks": [
-            {
-                "name": "Gate, or report",
-                "block": [{"name": "The gate", "ansible.builtin.include_role": {"name": ROLE}, "vars": role_vars}],
-                "rescue": [
-                    record(
-                        tmp_path,
-                        "rescued",
-                        "{{ {'msg': ansible_failed_result.msg, 'result': wait_for_invalidation_result} | to_json }}",
-                    )
-                ],
-            }
-        ],
-    }
-    env = aws_env(PYTHONPATH=str(site), EDGEOPS_TEST_RUNS=str(tmp_path / "runs"))
-    run = run_playbook(write_play(tmp_path, play), env=env, timeout=120)
+    run = run_playbook(
+        rescued_gate(tmp_path, cloudfront.url, role_vars), env=patched_env(tmp_path, "tls", 2), timeout=120
+    )
     assert run.rc == 0, run.output
     rescued = recorded(tmp_path, "rescued")
-    assert "RuntimeError: edgeops test: the round's module run crashed" in rescued["msg"], rescued
+    assert rescued["msg"].startswith("TLS failed while calling cloudfront:GetInvalidation on invalidation"), rescued
+    assert "certificate verify failed" in rescued["msg"]
     result = rescued["result"]
     assert (result["completed"], result["timed_out"]) == (False, False) and result["elapsed"] < 15, result
     assert result["invalidations"] == [{"distribution_id": dist, "id": inv, "status": "InProgress", "completed": False}]
-    assert len(cloudfront.requests()) == 1  # the lookup; the round crashed before its first poll
+    assert len(cloudfront.requests()) == 1  # the lookup; the poll failed before it was sent

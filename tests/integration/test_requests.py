@@ -101,9 +101,9 @@ def test_a_long_wait_builds_a_second_client_for_its_last_seconds_and_no_more(clo
 
 @pytest.mark.long
 def test_rounds_add_no_polls(cloudfront, tmp_path, complete_after_first_poll):
-    """A gate at a progress interval of 1 s (rounds of 20 s, a module run each) polls no more than
-    one unsliced wait of the module for the same 60 s: each round goes on with the schedule where
-    the last one left it (the time waited, the last poll), and its first poll comes when due."""
+    """A gate at a progress interval of 1 s (a line a second) polls no more than the module's wait
+    for the same 60 s: its progress lines cost no request; the lookup counts as the schedule's
+    first poll, and every poll comes when due."""
     dist = cloudfront.create_distribution()["id"]
     sliced, whole = (cloudfront.create_invalidation(dist, [f"/{n}"], complete_in=LONG) for n in "ab")
     done = complete_after_first_poll({sliced: 60, whole: 60})

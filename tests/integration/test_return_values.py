@@ -7,8 +7,6 @@ task per mode)."""
 
 from __future__ import annotations
 
-import time
-
 import yaml
 from playbook_runner import run_modes
 
@@ -28,9 +26,6 @@ WAITS = {
     "targets wait",
     "timeout",
     "timeout, no poll succeeded",
-    "slice",
-    "slice past its end",
-    "slice, no poll succeeded",
 }
 ALL = {
     "one",
@@ -46,7 +41,7 @@ ALL = {
 RETURNED: dict[str, tuple[str, set[str]]] = {
     "distribution_id": (
         "unless O(targets) was given, once the distribution is known (after a timeout too), for a distribution",
-        ALL - {"targets", "targets wait", "slice past its end", "slice, no poll succeeded", "failure"} - TENANTS,
+        ALL - {"targets", "targets wait", "failure"} - TENANTS,
     ),
     "distribution_tenant_id": (
         "unless O(targets) was given, once the tenant is known (after a timeout too), for a distribution tenant",
@@ -55,7 +50,7 @@ RETURNED: dict[str, tuple[str, set[str]]] = {
     "invalidation": (
         "when O(invalidation_id) or O(caller_reference) was given and the invalidation was read"
         " (not after a wait in which no poll succeeded)",
-        {"one", "caller reference", "wait", "timeout", "slice", "tenant one"},
+        {"one", "caller reference", "wait", "timeout", "tenant one"},
     ),
     "invalidations": (
         "when neither O(invalidation_id) nor O(caller_reference) was given, and the run read them or"
@@ -67,33 +62,18 @@ RETURNED: dict[str, tuple[str, set[str]]] = {
             "targets",
             "wait several",
             "targets wait",
-            "slice past its end",
-            "slice, no poll succeeded",
         },
     ),
     "waited": (
-        "when O(wait=true) and the wait ended (completed, timed out, or at the end of its O(wait_slice)),"
-        " not after a failure that ends the run at once",
+        "when O(wait=true) and the wait ended (completed or timed out), not after a failure that ends the run at once",
         WAITS,
     ),
     "completed": (
-        "when O(wait=true) and the wait ended (completed, timed out, or at the end of its O(wait_slice)),"
-        " not after a failure that ends the run at once",
+        "when O(wait=true) and the wait ended (completed or timed out), not after a failure that ends the run at once",
         WAITS,
     ),
     "timed_out": (
-        "when O(wait=true) and the wait ended (completed, timed out, or at the end of its O(wait_slice)),"
-        " not after a failure that ends the run at once",
-        WAITS,
-    ),
-    "pace": (
-        "when O(wait=true) and the wait ended (completed, timed out, or at the end of its O(wait_slice)),"
-        " not after a failure that ends the run at once",
-        WAITS,
-    ),
-    "last_poll": (
-        "when O(wait=true) and the wait ended (completed, timed out, or at the end of its O(wait_slice)),"
-        " not after a failure that ends the run at once",
+        "when O(wait=true) and the wait ended (completed or timed out), not after a failure that ends the run at once",
         WAITS,
     ),
     "api_calls": ("always, on failure too (not when the arguments were refused before any request)", ALL),
@@ -134,23 +114,6 @@ def test_every_documented_key_is_returned_exactly_when_its_condition_says(cloudf
             "wait several": {"distribution_id": dist, "invalidation_ids": [done], "wait": True},
             "targets wait": {"targets": [{"distribution_id": other, "invalidation_ids": [elsewhere]}], "wait": True},
             "timeout": {"distribution_id": dist, "invalidation_id": stuck, "wait": True, "wait_timeout": 2},
-            "slice": {
-                "distribution_id": dist,
-                "invalidation_id": stuck,
-                "wait": True,
-                "wait_slice": 25,
-                "wait_started": time.time() - 600,
-            },
-            # the last poll was 16 s ago: the next is due in 2 to 4 s, past this 1-s slice; the run
-            # lasts until it polls
-            "slice past its end": {
-                "targets": [{"distribution_id": dist, "id": stuck, "status": "InProgress", "completed": False}],
-                "wait": True,
-                "wait_slice": 1,
-                # when the task runs, not when the playbook is written
-                "wait_started": "{{ now().timestamp() - 600 }}",
-                "wait_last_poll": "{{ now().timestamp() - 16 }}",
-            },
         },
     )
     # what no poll or request can get through: every GetInvalidation throttled; an alias denied
@@ -167,14 +130,6 @@ def test_every_documented_key_is_returned_exactly_when_its_condition_says(cloudf
                     "invalidation_id": stuck,
                     "wait": True,
                     "wait_timeout": 3,
-                },
-                # a round of the gate whose polls are all throttled: it returns what it was given
-                "slice, no poll succeeded": {
-                    "targets": [{"distribution_id": dist, "id": stuck, "status": "InProgress", "completed": False}],
-                    "wait": True,
-                    "wait_slice": 3,
-                    "wait_started": "{{ now().timestamp() - 600 }}",
-                    "wait_last_poll": "{{ now().timestamp() - 30 }}",
                 },
                 "failure": {"alias": "www.example.com"},
             },
@@ -194,14 +149,6 @@ def test_every_documented_key_is_returned_exactly_when_its_condition_says(cloudf
     assert results["timeout"]["timed_out"] is True and results["timeout"]["failed"] is True
     assert results["timeout, no poll succeeded"]["timed_out"] is True
     assert "no poll succeeded" in results["timeout, no poll succeeded"]["msg"]
-    for sliced in ("slice", "slice past its end"):
-        assert results[sliced]["completed"] is False and results[sliced]["timed_out"] is False
-        assert not results[sliced].get("failed")
-    unseen = results["slice, no poll succeeded"]
-    assert unseen["completed"] is False and unseen["timed_out"] is False and not unseen.get("failed"), unseen
-    assert unseen["api_calls"] >= 1  # it polled: throttled
-    assert [(i["id"], i["status"]) for i in unseen["invalidations"]] == [(stuck, "InProgress")], unseen
-    past = results["slice past its end"]
-    assert past["api_calls"] == 1 and 1 < past["waited"] <= 5  # past its 1-s slice, until its poll
+    assert results["timeout, no poll succeeded"]["completed"] is False
     assert results["failure"]["error_code"] == "AccessDenied"
     assert [i["id"] for i in results["in progress only"]["invalidations"]] == [stuck]

@@ -14,6 +14,8 @@ in the places the collection depends on:
 * GetDistribution's ``InProgressInvalidationBatches`` counts the invalidations in progress;
 * a temporary access key (``ASIA...``) signed without a session token is refused
   (``InvalidClientTokenId``, 403), as AWS refuses it;
+* STS (moto's) answers AssumeRole, and the credentials it hands out are registered at once, so that
+  a role profile works as on AWS; each request's log record names the service it was signed for;
 * every request must be signed (SigV4) with a registered access key (``register_credentials()``),
   with its secret key, and carry its session token if one was registered: ``MissingAuthenticationToken``
   (unsigned), ``InvalidClientTokenId`` (a key not registered, or a token missing) or
@@ -96,6 +98,7 @@ from moto.cloudfront.models import CloudFrontBackend, Distribution, Invalidation
 from moto.cloudfront.responses import CloudFrontResponse
 from moto.core.responses import ActionResult
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+from moto.sts.models import AssumedRole, STSBackend
 from werkzeug.serving import ThreadedWSGIServer, WSGIRequestHandler
 from werkzeug.wsgi import LimitedStream
 
@@ -483,11 +486,27 @@ def is_multi_tenant(distribution: Distribution) -> bool:
 _patch_lock = threading.Lock()
 
 
+# Called with each role that STS (moto's) hands out: the endpoints register its credentials.
+ASSUMED_ROLE_LISTENERS: list[Callable[[str, str, str], None]] = []
+
+
+def _wrap_assume_role(original: Callable[..., AssumedRole]) -> Callable[..., AssumedRole]:
+    @functools.wraps(original)
+    def assume_role(self: STSBackend, *args: Any, **kwargs: Any) -> AssumedRole:
+        role = original(self, *args, **kwargs)
+        for listener in list(ASSUMED_ROLE_LISTENERS):
+            listener(role.access_key_id, role.secret_access_key, role.session_token)
+        return role
+
+    return assume_role
+
+
 def patch_moto() -> None:
     """Make moto's CloudFront behave like CloudFront (idempotent)."""
     with _patch_lock:
         if _SETTINGS_ATTR in Invalidation.__dict__:
             return
+        STSBackend.assume_role = _wrap_assume_role(STSBackend.assume_role)  # type: ignore[method-assign]
         Invalidation.__init__ = _wrap_invalidation_init(Invalidation.__init__)  # type: ignore[method-assign]
         Invalidation.status = property(_status_get, _status_set)  # type: ignore[assignment]
         CloudFrontBackend.list_invalidations = _backend_list_invalidations  # type: ignore[method-assign]
@@ -631,6 +650,15 @@ def access_key_id(environ: WSGIEnvironment) -> str | None:
     return credential[0].split("/", 1)[0] if credential else None
 
 
+_SCOPE = re.compile(r"Credential=[^/,\s]+/\d{8}/[^/]+/([^/]+)/aws4_request")
+
+
+def signed_service(environ: WSGIEnvironment) -> str | None:
+    """The service a SigV4 request was signed for, from its credential scope (None: unsigned)."""
+    match = _SCOPE.search(environ.get("HTTP_AUTHORIZATION", ""))
+    return match.group(1) if match else None
+
+
 def has_session_token(environ: WSGIEnvironment) -> bool:
     """Whether a SigV4 request carries a session token (header, or query for presigned URLs)."""
     query = urllib.parse.parse_qs(environ.get("QUERY_STRING", ""))
@@ -656,6 +684,8 @@ class RequestRecord:
     session_token: bool = False
     # the query string (paging: MaxItems, Marker)
     query: str = ""
+    # the AWS service the request was signed for (its credential scope): cloudfront, sts
+    service: str | None = None
 
     @classmethod
     def from_environ(cls, environ: WSGIEnvironment) -> RequestRecord:
@@ -671,6 +701,7 @@ class RequestRecord:
             connection=int(port) if port else None,
             session_token=has_session_token(environ),
             query=environ.get("QUERY_STRING", ""),
+            service=signed_service(environ),
         )
 
 
@@ -1608,6 +1639,8 @@ class LocalCloudFront:
         self.port = listener.port
         self.url = f"{'https' if self.tls else 'http'}://{listener.address}"
         self._listener = self.controller.listener = listener
+        # the credentials STS hands out here are accepted here, as AWS accepts them
+        ASSUMED_ROLE_LISTENERS.append(self.controller.signatures.register)
         return self
 
     def stop(self) -> None:
@@ -1619,6 +1652,8 @@ class LocalCloudFront:
         listener.stop()
         self._listener = self.controller.listener = None
         self._setup_client = None
+        if self.controller.signatures.register in ASSUMED_ROLE_LISTENERS:
+            ASSUMED_ROLE_LISTENERS.remove(self.controller.signatures.register)
 
     def __enter__(self) -> LocalCloudFront:
         return self.start()

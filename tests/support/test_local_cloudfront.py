@@ -275,7 +275,18 @@ def test_request_log_names_operations_keys_and_statuses(cf: LocalCloudFront, cli
         ("GetInvalidation", "GET", 200),
         ("GetInvalidation", "GET", 404),
     ]
-    keys = {"time", "method", "path", "operation", "access_key_id", "status", "connection", "session_token", "query"}
+    keys = {
+        "time",
+        "method",
+        "path",
+        "operation",
+        "access_key_id",
+        "status",
+        "connection",
+        "session_token",
+        "query",
+        "service",
+    }
     assert all(set(e) == keys for e in log)
     # one client, one kept-alive connection; no session token with these dummy credentials
     assert len({e["connection"] for e in log}) == 1 and not any(e["session_token"] for e in log)

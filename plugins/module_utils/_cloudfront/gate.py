@@ -3,28 +3,30 @@
 # Copyright: Contributors to the edgeops.cloudfront collection
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""The deployment gate: its inputs, its rounds, its progress lines and its verdict.
+"""The deployment gate: its inputs, its wait, its progress lines and its verdict.
 
-Pure code, run on the controller by the ``cloudfront_invalidation_wait`` action plugin: the
-module runs (resolving the targets, waiting a slice), the clock and the output are injected,
-so that unit tests drive a whole gate of any length with a fake clock.
+Pure code, run on the controller by the ``cloudfront_invalidation_wait`` action plugin, in its own
+process from start to verdict: the requests (looking up the targets, polling what is pending), the
+clock and the output are injected, so that unit tests and the benchmark's simulation drive a whole
+gate of any length with a fake clock.
 
 The gate decides from its own state only: the invalidations it found when it started, each
-updated by the polls that saw it.  A round in which no poll succeeded changes nothing; an
-invalidation counts as completed only once a poll has said so.  Nothing the gate publishes
-is read back.  The loop is flat: whatever the number of rounds, the gate is one task, and
-each round costs the same.
+updated by the polls that saw it. A poll that failed changes nothing; an invalidation counts as
+completed only once a poll has said so. Nothing the gate publishes is read back. Its wait is one
+poll schedule (waiter.py), as the info module's: each poll costs its requests, nothing more.
 """
 
 from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence, cast
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
 
-from .errors import THROTTLING_CODES
+from .errors import THROTTLING_CODES, TransientCloudFrontError
+from .messages import last_poll_cause, pending_text, still_in_progress, timed_out
 from .results import Owner
-from .validation import check_alias, check_at_least, check_id, check_ids, check_tenant_id
+from .validation import check_alias, check_at_least, check_id, check_ids, check_target, check_tenant_id, target_ids
+from .waiter import PollSchedule, TransientError, wait_for
 
 if TYPE_CHECKING:
     from typing import Protocol
@@ -33,27 +35,26 @@ if TYPE_CHECKING:
     from .waiter import Clock
 
     class Runner(Protocol):
-        """What the gate asks of CloudFront, through the ``cloudfront_invalidation_info`` module."""
+        """What the gate asks of CloudFront."""
 
-        def resolve(self, target: Target, timeout: float) -> list[Invalidation]:
-            """The target's invalidations: those given by ID, or those in progress. ``timeout``: seconds
-            to the gate's deadline, until which a throttled request is retried."""
+        def resolve(self, target: Target, deadline: float) -> list[Invalidation]:
+            """The target's invalidations: those given by ID, or those in progress. Throttled requests
+            are retried until ``deadline`` (a time of the gate's clock). Raises GateError."""
 
-        def wait(self, pending: list[dict[str, Any]], timeout: float, slice_seconds: int, where: Resume) -> SliceResult:
-            """Wait for ``pending`` (as last seen) for at most ``slice_seconds``, and ``timeout`` seconds
-            from now (the gate's deadline, which the module run must keep whatever its start takes);
-            ``where``: where the last round left the schedule."""
+        def watch(self, pending: list[Invalidation]) -> Callable[[], list[Invalidation]]:
+            """A poll of ``pending`` (as last seen): each call asks CloudFront what it needs to, and
+            raises TransientError when it should be tried again later, GateError when the gate
+            must end."""
 
 
-# A module run waits at least this long (its slice): each run costs a module start (about a
-# second of the controller's CPU), so a short progress interval makes more lines, not more runs.
-MIN_SLICE = 20
 # The keys of an invalidation in the gate's state and result (with whose it is: distribution_id
 # or distribution_tenant_id).
 KEYS = ("id", "status", "completed")
-# A lookup whose throttled requests ended less than this before the gate's deadline ended at it
-# (the module run's clock and the gate's are read a moment apart).
+# A lookup whose throttled requests ended less than this before the gate's deadline ended at it.
 DEADLINE_SLACK = 1.0
+# The gate's options and the role's variables: wait_for_invalidation_ and the option's short name,
+# where the prefix already says what the long one does.
+SHORT_NAMES = {"invalidation_ids": "ids", "wait_timeout": "timeout"}
 
 
 class GateError(Exception):
@@ -89,30 +90,19 @@ class Target:
             owner = f"alias {self.alias}"
         return f"{owner}: {', '.join(self.ids) if self.ids else 'those in progress'}"
 
+    @classmethod
+    def of(cls, target: Mapping[str, Any]) -> Target:
+        """A target from a checked mapping (validation.check_target)."""
+        return cls(
+            distribution_id=target.get("distribution_id") or None,
+            alias=target.get("alias") or None,
+            ids=tuple(target_ids(target)),
+            distribution_tenant_id=target.get("distribution_tenant_id") or None,
+        )
+
 
 def describe_targets(targets: Sequence[Target]) -> str:
     return "; ".join(target.describe() for target in targets)
-
-
-@dataclass
-class Resume:
-    """Where a round leaves the wait's schedule, for the next one: the seconds since the gate
-    started, the pace (slower after throttling) and the wall time of the last poll."""
-
-    waited: float
-    pace: float = 1.0
-    last_poll: float | None = None
-
-
-@dataclass
-class SliceResult:
-    """What one module run saw: ``invalidations`` as polled (empty when no poll succeeded),
-    whether its wait ended at its deadline, and its pace and last poll at its end."""
-
-    invalidations: list[Invalidation]
-    timed_out: bool = False
-    pace: float = 1.0
-    last_poll: float | None = None
 
 
 @dataclass
@@ -125,12 +115,14 @@ class GateSettings:
     fail_on_timeout: bool = True
     option_prefix: str = ""
 
-    @property
-    def slice_seconds(self) -> int:
-        return max(self.progress_interval, MIN_SLICE)
-
     def option(self, name: str) -> str:
-        return f"{self.option_prefix}{name}"
+        """How the caller named an option: the action's name, or the role's variable."""
+        return option_name(name, self.option_prefix)
+
+
+def option_name(name: str, prefix: str = "") -> str:
+    """``wait_timeout``, or with the role's prefix ``wait_for_invalidation_timeout``."""
+    return f"{prefix}{SHORT_NAMES.get(name, name)}" if prefix else name
 
 
 def _given(value: Any) -> bool:
@@ -138,12 +130,12 @@ def _given(value: Any) -> bool:
 
 
 def gate_settings(args: Mapping[str, Any], option_prefix: str = "") -> GateSettings:
-    """The gate's inputs from the action's arguments (already of the right types); every rule
-    checked before any call to CloudFront, with a message naming the option as the caller
-    named it (``option_prefix``: the role's ``wait_for_invalidation_``). Raises GateError."""
+    """The gate's inputs from the action's arguments (of the right types, under their own names);
+    every rule checked before any call to CloudFront, with a message naming the option as the
+    caller named it (``option_prefix``: the role's ``wait_for_invalidation_``). Raises GateError."""
 
     def name(option: str) -> str:
-        return f"{option_prefix}{option}"
+        return option_name(option, option_prefix)
 
     ways = [way for way in ("distribution_id", "distribution_tenant_id", "alias", "targets") if _given(args.get(way))]
     if len(ways) != 1:
@@ -151,51 +143,40 @@ def gate_settings(args: Mapping[str, Any], option_prefix: str = "") -> GateSetti
             f"give exactly one of {name('distribution_id')}, {name('distribution_tenant_id')}, {name('alias')}"
             f" and {name('targets')} ({'none was given' if not ways else 'several were given'})"
         )
-    if ways == ["targets"] and _given(args.get("ids")):
+    if ways == ["targets"] and _given(args.get("invalidation_ids")):
         raise GateError(
-            f"{name('ids')} goes with {name('distribution_id')}, {name('distribution_tenant_id')} or {name('alias')};"
-            f" with {name('targets')} give each target its own ids"
+            f"{name('invalidation_ids')} goes with {name('distribution_id')}, {name('distribution_tenant_id')} or"
+            f" {name('alias')}; with {name('targets')} give each target its own invalidation_ids"
         )
-    for option in ("timeout", "progress_interval"):
+    for option in ("wait_timeout", "progress_interval"):
         error = check_at_least(name(option), args.get(option), 1)
         if error:
             raise GateError(error)
     if ways == ["targets"]:
-        given: Sequence[Mapping[str, Any]] = args["targets"]
-        targets = [_target(target, name, f"{name('targets')}[{index}]") for index, target in enumerate(given)]
+        targets = []
+        for index, target in enumerate(args["targets"]):
+            error = check_target(f"{name('targets')}[{index}]", target)
+            if error:
+                raise GateError(error)
+            targets.append(Target.of(target))
     else:
-        targets = [_target(args, name)]
+        ids = list(args.get("invalidation_ids") or [])
+        error = (
+            check_id(name("distribution_id"), args.get("distribution_id") or None)
+            or check_tenant_id(name("distribution_tenant_id"), args.get("distribution_tenant_id") or None)
+            or check_alias(name("alias"), args.get("alias") or None)
+            or (check_ids(name("invalidation_ids"), ids) if ids else None)
+        )
+        if error:
+            raise GateError(error)
+        targets = [Target.of({**args, "invalidation_ids": ids})]
     return GateSettings(
         targets=targets,
-        timeout=int(args["timeout"]),
+        timeout=int(args["wait_timeout"]),
         progress_interval=int(args["progress_interval"]),
         fail_on_timeout=bool(args.get("fail_on_timeout", True)),
         option_prefix=option_prefix,
     )
-
-
-def _target(target: Mapping[str, Any], name: Callable[[str], str], item: str | None = None) -> Target:
-    """One target, checked with the module's rules for IDs (validation.py). ``item``: the
-    target's place in ``targets`` (``targets[1]``); None for the gate's own options."""
-    distribution_id = target.get("distribution_id") or None
-    tenant_id = target.get("distribution_tenant_id") or None
-    alias = target.get("alias") or None
-    ids = list(target.get("ids") or [])
-    if item is not None and sum(x is not None for x in (distribution_id, tenant_id, alias)) != 1:
-        raise GateError(f"{item}: give exactly one of distribution_id, distribution_tenant_id and alias")
-
-    def sub(key: str) -> str:
-        return name(key) if item is None else f"{item}.{key}"
-
-    error = (
-        check_id(sub("distribution_id"), distribution_id)
-        or check_tenant_id(sub("distribution_tenant_id"), tenant_id)
-        or check_alias(sub("alias"), alias)
-        or (check_ids(sub("ids"), ids) if ids else None)
-    )
-    if error:
-        raise GateError(error)
-    return Target(distribution_id=distribution_id, alias=alias, ids=tuple(ids), distribution_tenant_id=tenant_id)
 
 
 @dataclass
@@ -234,17 +215,10 @@ class GateState:
     def listed(self) -> list[dict[str, Any]]:
         return [dict(i) for i in self.invalidations.values()]
 
-    def pending_text(self) -> str:
-        """``distribution E1: I1, I2; distribution tenant dt_x: I3``."""
-        by_owner: dict[Owner, list[str]] = {}
-        for invalidation in self.pending:
-            by_owner.setdefault(Owner.of(cast("Invalidation", invalidation)), []).append(invalidation["id"])
-        return "; ".join(f"{owner}: {', '.join(ids)}" for owner, ids in by_owner.items())
-
     def progress_line(self, elapsed: float) -> str:
         done = len(self.invalidations) - len(self.pending)
         line = f"{done} of {len(self.invalidations)} CloudFront invalidation(s) completed after {elapsed:.1f}s"
-        return f"{line}; still in progress: {self.pending_text()}" if self.pending else line
+        return f"{line}; still in progress: {pending_text(self.pending)}" if self.pending else line
 
 
 def _key(invalidation: Invalidation) -> tuple[Owner, str]:
@@ -253,9 +227,9 @@ def _key(invalidation: Invalidation) -> tuple[Owner, str]:
 
 class Progress:
     """The progress lines: one at once, one at least every ``interval`` seconds, and one as soon
-    as a round learns that more invalidations are completed. While the gate looks up what to wait
+    as a poll learns that more invalidations are completed. While the gate looks up what to wait
     for (which throttling can stretch), the lines say so. Thread-safe: a ticker thread calls
-    :meth:`tick` while the gate waits in a module run, the gate calls :meth:`update`."""
+    :meth:`tick` while the gate waits for its next poll or an answer, the gate calls :meth:`update`."""
 
     def __init__(self, interval: float, clock: Clock, say: Callable[[str], None]) -> None:
         self.interval = interval
@@ -290,7 +264,7 @@ class Progress:
             self.say(line)
 
     def update(self, state: GateState, force: bool = False) -> None:
-        """After a round: a line if more are completed, if half an interval has passed, or if ``force``."""
+        """After a poll: a line if more are completed, if half an interval has passed, or if ``force``."""
         with self._lock:
             self._state = state
             done = len(state.invalidations) - len(state.pending)
@@ -299,7 +273,7 @@ class Progress:
                 self._say(state, now)
 
     def tick(self) -> None:
-        """A line if an interval has passed since the last one: the state of the last round, or
+        """A line if an interval has passed since the last one: the state of the last poll, or
         that the lookup goes on. Lines fall due an interval apart: a late wake-up (a busy machine)
         does not push every later line back, unless it is a whole interval late."""
         with self._lock:
@@ -350,20 +324,27 @@ class GateOutcome:
         return result
 
 
-def run_gate(settings: GateSettings, runner: Runner, progress: Progress) -> GateOutcome:
-    """Resolve the targets, then wait in slices until every invalidation is completed or the
-    timeout has passed, counted from ``progress.start``. Never raises GateError: a failure
-    is an outcome, with the invalidations as last seen. Throttling that outlasts the timeout
-    while the targets are looked up is a timeout, as invalidations still in progress are."""
+def run_gate(
+    settings: GateSettings,
+    runner: Runner,
+    progress: Progress,
+    schedule: PollSchedule | None = None,
+    rand: Callable[[], float] | None = None,
+) -> GateOutcome:
+    """Look up the targets, then poll until every invalidation is completed or the timeout has
+    passed, counted from ``progress.start``, on one poll schedule (the lookup counts as its first
+    poll). Never raises GateError: a failure is an outcome, with the invalidations as last seen.
+    Throttling that outlasts the timeout while the targets are looked up is a timeout, as
+    invalidations still in progress are."""
     clock = progress.clock
     deadline = progress.start + settings.timeout
     state = GateState()
-    pace, last_poll = 1.0, None
     progress.looking_up(describe_targets(settings.targets), settings.timeout)
+    last_error: TransientError | None = None
     try:
         for index, target in enumerate(settings.targets):
             try:
-                found = runner.resolve(target, deadline - clock.monotonic())
+                found = runner.resolve(target, deadline)
             except GateError as e:
                 if e.code in THROTTLING_CODES and deadline - clock.monotonic() < DEADLINE_SLACK:
                     unresolved = Unresolved(settings.targets[index:], e.msg)
@@ -371,22 +352,32 @@ def run_gate(settings: GateSettings, runner: Runner, progress: Progress) -> Gate
                 raise
             state.add(target, found)
         waiting = f"Waiting up to {settings.timeout}s for {len(state.pending)} CloudFront invalidation(s) in progress"
-        progress.begin(state, f"{waiting}: {state.pending_text()}" if state.pending else waiting)
-        while state.pending:
-            remaining = deadline - clock.monotonic()
-            if remaining <= 0:
-                break
-            seen = runner.wait(
-                state.pending, remaining, settings.slice_seconds, Resume(progress.elapsed(), pace, last_poll)
+        progress.begin(state, f"{waiting}: {pending_text(state.pending)}" if state.pending else waiting)
+        if state.pending:
+            poll = runner.watch([dict(i) for i in state.pending])  # type: ignore[misc]
+
+            def polled() -> GateState:
+                state.update(poll())
+                progress.update(state, force=state.completed)
+                return state
+
+            outcome = wait_for(
+                polled,
+                lambda seen: seen.completed,
+                max(0.0, deadline - clock.monotonic()),
+                schedule=schedule,
+                clock=clock,
+                rand=rand,
+                waited_before=progress.elapsed(),  # the lookup was the schedule's first poll
+                since_last_poll=0.0,
             )
-            state.update(seen.invalidations)
-            pace, last_poll = seen.pace, seen.last_poll if seen.last_poll is not None else last_poll
-            progress.update(state, force=seen.timed_out or state.completed)
-            if seen.timed_out:
-                break
+            last_error = outcome.last_error
+            if not state.completed:
+                progress.update(state, force=True)
     except GateError as e:
         return GateOutcome(False, False, True, _rounded(progress), state.listed(), e.msg, error_code=e.code)
-    return verdict(settings, state, _rounded(progress))
+    cause = last_error if isinstance(last_error, TransientCloudFrontError) else None
+    return verdict(settings, state, _rounded(progress), cause=cause)
 
 
 def _rounded(progress: Progress) -> float:
@@ -402,25 +393,27 @@ class Unresolved:
 
 
 def verdict(
-    settings: GateSettings, state: GateState, elapsed: float, unresolved: Unresolved | None = None
+    settings: GateSettings,
+    state: GateState,
+    elapsed: float,
+    unresolved: Unresolved | None = None,
+    cause: TransientCloudFrontError | None = None,
 ) -> GateOutcome:
-    """Completed, or a timeout that fails the gate (or, for a soft gate, lets it open): the loop of
+    """Completed, or a timeout that fails the gate (or, for a soft gate, lets it open): the wait of
     :func:`run_gate` ends with invalidations still in progress, or targets not looked up, only at
-    the gate's deadline."""
+    the gate's deadline. ``cause``: what the last poll failed with, if it failed."""
     count = len(state.invalidations)
     if state.completed and unresolved is None:
         msg = f"{count} of {count} CloudFront invalidation(s) completed after {elapsed}s"
         return GateOutcome(True, False, False, elapsed, state.listed(), msg)
     left = []
     if state.pending:
-        left.append(f"{len(state.pending)} CloudFront invalidation(s) still in progress: {state.pending_text()}")
+        left.append(still_in_progress(state.listed()))
     if unresolved is not None:
         left.append(
             f"CloudFront invalidations not looked up yet ({unresolved.cause}): {describe_targets(unresolved.targets)}"
         )
-    still = "; and ".join(left)
-    if settings.fail_on_timeout:
-        msg = f"Timed out after {elapsed}s ({settings.option('timeout')}={settings.timeout}): {still}"
-        return GateOutcome(False, True, True, elapsed, state.listed(), msg)
-    msg = f"Soft gate open after {elapsed}s ({settings.option('timeout')}={settings.timeout}) with {still}"
-    return GateOutcome(False, True, False, elapsed, state.listed(), msg, warning=msg)
+    still = "; and ".join(left) + last_poll_cause(cause)
+    soft = not settings.fail_on_timeout
+    msg = timed_out(elapsed, settings.option("wait_timeout"), settings.timeout, still, soft=soft)
+    return GateOutcome(False, True, not soft, elapsed, state.listed(), msg, warning=msg if soft else None)

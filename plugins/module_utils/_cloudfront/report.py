@@ -8,11 +8,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence, cast
+from typing import TYPE_CHECKING, Any, Mapping, Sequence, cast
 
 from .api import CloudFrontApi
 from .errors import CloudFrontError, TransientCloudFrontError
+from .messages import last_poll_cause, still_in_progress, timed_out
 from .results import Invalidation, Owner, all_completed, pending_ids, shape_invalidation, with_status
+from .validation import target_ids
 from .waiter import Clock, PollSchedule, WaitOutcome, wait_for
 
 if TYPE_CHECKING:
@@ -32,8 +34,6 @@ if TYPE_CHECKING:
         waited: float
         completed: bool
         timed_out: bool
-        pace: float
-        last_poll: float
         api_calls: int
 
 
@@ -64,24 +64,27 @@ class Selection:
         return [shape_invalidation(summary, self.owner) for summary in summaries]
 
 
-def selections_of(targets: Sequence[Mapping[str, Any]]) -> list[Selection]:
-    """One selection per distribution named in ``targets`` (the module option), in order.
-
-    A target given with its ``status`` (an item of an earlier run's ``invalidations``, as it is)
-    tells the state the caller last saw: the wait goes on from there, without reading it again.
-    """
-    selections: dict[Owner, Selection] = {}
+def selections_of(api: CloudFrontApi, targets: Sequence[Mapping[str, Any]]) -> list[Selection]:
+    """The selections of ``targets`` (the module option, checked by validation.check_targets): one
+    per distribution or tenant named by ID or found by alias, in order, with the IDs of every target
+    that names it; a target without IDs selects what it has in progress. An item of an earlier run's
+    ``invalidations`` can be a target as it is: it names its owner and its ``id``."""
+    selections: dict[tuple[Owner, bool], Selection] = {}
     for target in targets:
-        ids = [target["invalidation_id"]] if target.get("invalidation_id") else list(target["invalidation_ids"])
         tenant = target.get("distribution_tenant_id")
-        owner = Owner(tenant, tenant=True) if tenant else Owner(target["distribution_id"])
-        if owner not in selections:
-            selections[owner] = Selection(owner=owner, invalidation_ids=[], known_status={})
-        selected, known = selections[owner].invalidation_ids, selections[owner].known_status
+        if tenant:
+            owner = Owner(tenant, tenant=True)
+        elif target.get("distribution_id"):
+            owner = Owner(target["distribution_id"])
+        else:
+            owner = api.find_owner(target["alias"])
+        ids = target_ids(target)
+        key = (owner, not ids)
+        if key not in selections:
+            selections[key] = Selection(owner=owner, invalidation_ids=[] if ids else None, in_progress_only=not ids)
+        selected = selections[key].invalidation_ids
         if selected is not None:
             selected.extend(ids)
-        if target.get("status") is not None and known is not None:
-            known.update((i, str(target["status"])) for i in ids)
     return list(selections.values())
 
 
@@ -91,8 +94,6 @@ class Report:
 
     facts: Facts
     failure: str | None = None
-    # seconds from the wait's last poll to its end (None: no wait, or no poll)
-    last_poll_age: float | None = None
 
 
 class InvalidationTracker:
@@ -204,70 +205,25 @@ def _facts(selection: Selection | None, invalidations: list[Invalidation]) -> Fa
     return facts
 
 
-def _pending_text(invalidations: list[Invalidation]) -> str:
-    """``distribution E1: I1, I2; distribution tenant dt_x: I3``: what is still in progress, by owner."""
-    by_owner: dict[Owner, list[str]] = {}
-    for invalidation in invalidations:
-        if not invalidation["completed"]:
-            by_owner.setdefault(Owner.of(invalidation), []).append(invalidation["id"])
-    return "; ".join(f"{owner}: {', '.join(ids)}" for owner, ids in by_owner.items())
-
-
-def _timeout_message(selection: Selection, outcome: WaitOutcome[list[Invalidation]], timeout: float) -> str:
-    owner = selection.owner
-    waited = f"{outcome.elapsed:.0f}s"
-    cause = _cause(outcome)
+def _timeout_message(subject: str, outcome: WaitOutcome[list[Invalidation]], timeout: float) -> str:
+    """The module's timeout: what is still in progress, or that no poll succeeded reading ``subject``."""
+    waited = round(outcome.elapsed)
+    cause = last_poll_cause(outcome.last_error if isinstance(outcome.last_error, TransientCloudFrontError) else None)
     if outcome.state is None:
-        subject = selection.invalidation_id or ", ".join(selection.invalidation_ids or []) or "its invalidations"
-        return (
-            f"Gave up after {waited} (wait_timeout={timeout:.0f}) reading CloudFront {owner}"
-            f" ({subject}): no poll succeeded{cause}"
-        )
-    pending = pending_ids(outcome.state)
-    return (
-        f"Timed out after {waited} (wait_timeout={timeout:.0f}) waiting for CloudFront {owner}:"
-        f" {len(pending)} invalidation(s) still in progress: {', '.join(pending)}{cause}"
-    )
+        left = f"no poll succeeded reading CloudFront {subject}"
+    else:
+        left = still_in_progress(outcome.state)
+    return timed_out(waited, "wait_timeout", timeout, left + cause)
 
 
-def _targets_timeout_message(
-    selections: list[Selection], outcome: WaitOutcome[list[Invalidation]], timeout: float
-) -> str:
-    waited = f"{outcome.elapsed:.0f}s"
-    cause = _cause(outcome)
-    if outcome.state is None:
-        subject = "; ".join(f"{s.owner}: {', '.join(s.invalidation_ids or [])}" for s in selections)
-        return (
-            f"Gave up after {waited} (wait_timeout={timeout:.0f}) reading CloudFront invalidations ({subject}):"
-            f" no poll succeeded{cause}"
-        )
-    pending = pending_ids(outcome.state)
-    return (
-        f"Timed out after {waited} (wait_timeout={timeout:.0f}) waiting for CloudFront invalidations:"
-        f" {len(pending)} still in progress ({_pending_text(outcome.state)}){cause}"
-    )
-
-
-def _cause(outcome: WaitOutcome[list[Invalidation]]) -> str:
-    """What the last poll failed with, if it failed."""
-    if isinstance(outcome.last_error, TransientCloudFrontError):
-        return f"; the last poll failed ({outcome.last_error.cause}): {outcome.last_error.msg}"
-    return ""
-
-
-def _progressed(known: list[Invalidation] | None) -> Callable[[list[Invalidation]], bool]:
-    """The end of a slice's wait: every invalidation completed, or more of them than the caller
-    said (``known``), or, when it did not say, than the slice's first poll saw (so that the
-    caller can say so at once)."""
-    first: list[int] = [] if known is None else [sum(1 for i in known if i["completed"])]
-
-    def done(invalidations: list[Invalidation]) -> bool:
-        count = sum(1 for i in invalidations if i["completed"])
-        if not first:
-            first.append(count)
-        return count == len(invalidations) or count > first[0]
-
-    return done
+def _subject(selection: Selection | list[Selection]) -> str:
+    """What a wait in which no poll succeeded tried to read: ``distribution E1 (I1, I2)``."""
+    selections = selection if isinstance(selection, list) else [selection]
+    named = []
+    for s in selections:
+        ids = s.invalidation_id or ", ".join(s.invalidation_ids or []) or "its invalidations"
+        named.append(f"{s.owner} ({ids})")
+    return "; ".join(named)
 
 
 def report(
@@ -277,26 +233,15 @@ def report(
     wait_timeout: float = 1800,
     schedule: PollSchedule | None = None,
     clock: Clock | None = None,
-    waited_before: float = 0.0,
-    wait_slice: float | None = None,
-    since_last_poll: float | None = None,
-    pace: float = 1.0,
 ) -> Report:
     """Fetch the selected invalidations and, with ``wait``, poll until they are completed.
 
-    ``selection``: one selection, or a list of them (several distributions, by invalidation
-    IDs), reported as one flat list of invalidations.  ``wait_slice``: return after this many
-    seconds, without failing, when the wait is not over (see :func:`wait_for`), or as soon as a
-    poll sees more invalidations completed than the caller said, or than the slice's first poll
-    saw. ``waited_before``, ``since_last_poll``, ``pace``: where an earlier run left the wait.
+    ``selection``: one selection, or a list of them (several distributions and tenants, the module's
+    ``targets``), reported as one flat list of invalidations.
     """
     tracker: InvalidationTracker | TargetsTracker
-    known: list[Invalidation] | None = None
     if isinstance(selection, list):
-        seeds = [s.known() for s in selection]
-        tracker = TargetsTracker([InvalidationTracker(api, s, seed, read=False) for s, seed in zip(selection, seeds)])
-        if all(seed is not None for seed in seeds):
-            known = [i for seed in seeds for i in seed or []]
+        tracker = TargetsTracker([InvalidationTracker(api, s) for s in selection])
         single: Selection | None = None
     else:
         tracker = select(api, selection)
@@ -306,27 +251,12 @@ def report(
     api.retry = False  # from here on the waiter retries, inside its deadline
     clock = clock or api.clock
     api.deadline = clock.monotonic() + wait_timeout  # the clients for the last seconds have short timeouts
-    outcome = wait_for(
-        tracker.poll,
-        all_completed if wait_slice is None else _progressed(known),
-        wait_timeout,
-        schedule=schedule,
-        clock=clock,
-        waited_before=waited_before,
-        slice_seconds=wait_slice,
-        since_last_poll=since_last_poll,
-        pace=pace,
-    )
-    # a slice in which no poll succeeded (throttled, say) returns what the caller said
-    state = outcome.state if outcome.state is not None else known
+    outcome = wait_for(tracker.poll, all_completed, wait_timeout, schedule=schedule, clock=clock)
+    state = outcome.state
     facts = _facts(single, state or [])
     facts["waited"] = round(outcome.elapsed, 3)
     facts["completed"] = state is not None and all_completed(state)
-    facts["timed_out"] = not outcome.done and not outcome.sliced
-    facts["pace"] = round(outcome.pace, 3)
-    age = None if outcome.last_poll is None else outcome.elapsed - outcome.last_poll
-    if outcome.done or outcome.sliced:
-        return Report(facts, last_poll_age=age)
-    if isinstance(selection, list):
-        return Report(facts, _targets_timeout_message(selection, outcome, wait_timeout), age)
-    return Report(facts, _timeout_message(selection, outcome, wait_timeout), age)
+    facts["timed_out"] = not outcome.done
+    if outcome.done:
+        return Report(facts)
+    return Report(facts, _timeout_message(_subject(selection), outcome, wait_timeout))

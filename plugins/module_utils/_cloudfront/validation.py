@@ -121,19 +121,10 @@ def check_module_params(params: Mapping[str, Any]) -> list[str]:
         check_at_least("max_items", params.get("max_items"), 0),
         check_at_least("wait_timeout", params.get("wait_timeout"), 1),
         check_at_least("max_poll_interval", params.get("max_poll_interval"), 1),
-        check_at_least("wait_slice", params.get("wait_slice"), 1),
-        check_wait_slice(params),
         check_in_progress_only(params),
-        *check_targets(params.get("targets")),
+        *check_targets("targets", params.get("targets")),
     )
     return [error for error in checks if error]
-
-
-def check_wait_slice(params: Mapping[str, Any]) -> str | None:
-    """A slice is a slice of a wait: ``wait_slice`` goes with ``wait=true``."""
-    if params.get("wait_slice") is not None and not params.get("wait"):
-        return "wait_slice needs wait=true"
-    return None
 
 
 def check_in_progress_only(params: Mapping[str, Any]) -> str | None:
@@ -146,26 +137,74 @@ def check_in_progress_only(params: Mapping[str, Any]) -> str | None:
     return None
 
 
-def check_targets(targets: Sequence[Mapping[str, Any]] | None) -> list[str | None]:
-    """``targets``: each names a distribution and its invalidations; none named twice."""
+# A target: whose invalidations (exactly one of these)...
+TARGET_OWNERS = ("distribution_id", "distribution_tenant_id", "alias")
+OWNER_KINDS = {"distribution_id": "distribution", "distribution_tenant_id": "distribution tenant", "alias": "alias"}
+# ... and which (none: those in progress); ``id`` and ``ids`` as an earlier run's result and the
+# role name them
+TARGET_IDS = ("invalidation_ids", "ids", "invalidation_id", "id")
+# The other keys of an item of an earlier run's ``invalidations``, which can be given as it is: they
+# say what that run saw, not what to wait for, and are not read.
+RESULT_KEYS = ("status", "completed", "create_time", "caller_reference", "paths", "path_count")
+
+
+def target_ids(target: Mapping[str, Any]) -> list[str]:
+    """The invalidation IDs a target names, under whichever of its keys (none: those in progress)."""
+    for key in ("invalidation_id", "id"):
+        if target.get(key):
+            return [target[key]]
+    return list(target.get("invalidation_ids") or target.get("ids") or [])
+
+
+def check_target(option: str, target: Any) -> str | None:
+    """One target of ``targets``, at ``option`` (``targets[1]``): a mapping with exactly one owner
+    key, IDs under one key at most, and no key of its own besides those and an earlier result's."""
+    if not isinstance(target, Mapping):
+        return f"{option} must be a mapping (distribution_id, distribution_tenant_id or alias, and invalidation_ids)"
+    unknown = sorted(str(key) for key in target if key not in (*TARGET_OWNERS, *TARGET_IDS, *RESULT_KEYS))
+    if unknown:
+        return (
+            f"{option} has unsupported key(s) {', '.join(unknown)}: a target takes one of"
+            f" {', '.join(TARGET_OWNERS)}, and {' or '.join(TARGET_IDS[:2])}"
+        )
+    owners = [key for key in TARGET_OWNERS if target.get(key) not in (None, "")]
+    if len(owners) != 1:
+        return f"{option}: give exactly one of {', '.join(TARGET_OWNERS)}"
+    given_ids = [key for key in TARGET_IDS if target.get(key) not in (None, "", [])]
+    if len(given_ids) > 1:
+        return f"{option}: give the invalidations under one key, not {' and '.join(given_ids)}"
+    (owner,) = owners
+    check = {"distribution_id": check_id, "distribution_tenant_id": check_tenant_id, "alias": check_alias}[owner]
+    error = check(f"{option}.{owner}", target[owner])
+    if error or not given_ids:
+        return error
+    (key,) = given_ids
+    value = target[key]
+    if key in ("invalidation_id", "id"):
+        return check_id(f"{option}.{key}", value)
+    if isinstance(value, str) or not isinstance(value, Sequence):
+        return f"{option}.{key} must be a list of invalidation IDs"
+    return check_ids(f"{option}.{key}", value)
+
+
+def check_targets(option: str, targets: Any) -> list[str]:
+    """``targets``: a list of targets (:func:`check_target`), none naming an invalidation twice."""
     if targets is None:
         return []
+    if isinstance(targets, (str, Mapping)) or not isinstance(targets, Sequence):
+        return [f"{option} must be a list of targets"]
     if not targets:
-        return ["targets must list at least one invalidation"]
-    errors: list[str | None] = []
+        return [f"{option} must list at least one target"]
+    errors: list[str] = []
     seen: set[tuple[str, str]] = set()
     for index, target in enumerate(targets):
-        option = f"targets[{index}]"
-        errors.append(check_id(f"{option}.distribution_id", target.get("distribution_id")))
-        errors.append(check_tenant_id(f"{option}.distribution_tenant_id", target.get("distribution_tenant_id")))
-        errors.append(check_id(f"{option}.invalidation_id", target.get("invalidation_id")))
-        errors.append(check_ids(f"{option}.invalidation_ids", target.get("invalidation_ids")))
-        ids = [target["invalidation_id"]] if target.get("invalidation_id") else target.get("invalidation_ids") or []
-        owner = target.get("distribution_tenant_id") or target.get("distribution_id") or ""
-        kind = "distribution tenant" if target.get("distribution_tenant_id") else "distribution"
-        for invalidation_id in ids:
-            key = (owner, invalidation_id)
-            if key in seen:
-                errors.append(f"targets name invalidation {invalidation_id} of {kind} {owner} more than once")
-            seen.add(key)
+        error = check_target(f"{option}[{index}]", target)
+        if error:
+            errors.append(error)
+            continue
+        owner = next(f"{OWNER_KINDS[key]} {target[key]}" for key in TARGET_OWNERS if target.get(key))
+        for invalidation_id in target_ids(target):
+            if (owner, invalidation_id) in seen:
+                errors.append(f"{option} name invalidation {invalidation_id} of {owner} more than once")
+            seen.add((owner, invalidation_id))
     return errors

@@ -68,20 +68,6 @@ def test_several_errors_are_reported_together(capsys, no_aws):
     assert "distribution_id 'bad'" in result["msg"] and "max_items must be at least 0" in result["msg"]
 
 
-@pytest.mark.parametrize(
-    "wait_timeout, deadline, expected",
-    [
-        (600, None, 600.0),  # no deadline: the whole wait_timeout
-        (600, 1030.0, 30.0),  # the deadline comes first
-        (20, 1030.0, 20.0),  # wait_timeout comes first
-        (600, 995.0, 0.0),  # a deadline already past: no time at all, not a second more
-    ],
-)
-def test_a_run_waits_until_its_deadline_at_the_latest(monkeypatch, wait_timeout, deadline, expected):
-    monkeypatch.setattr(module_under_test.time, "time", lambda: 1000.0)
-    assert module_under_test.timeout_of(wait_timeout, deadline) == expected
-
-
 class FakeClient:
     """A client that is never called: ``meta.events.register`` is all the module asks of it."""
 
@@ -113,46 +99,32 @@ class Reported:
         return self.answer
 
 
-def test_the_last_poll_is_the_wall_time_of_the_waits_last_poll_to_the_millisecond(capsys, no_aws, monkeypatch):
-    reported = Reported(Report({"invalidations": [], "completed": True}, last_poll_age=0.25))
-    monkeypatch.setattr(module_under_test, "report", reported)
-    monkeypatch.setattr(module_under_test.time, "time", lambda: 1000.123456)
-    result = run_module(capsys, {"distribution_id": "E1", "wait": True}, rc=0)
-    assert reported.asked[0]["wait"] is True
-    assert result["last_poll"] == 999.873  # 0.25 s before the run's end, in epoch seconds
-    assert result["api_calls"] == 0 and result["completed"] is True
-
-
-def test_a_wait_round_goes_on_where_the_gate_left_it_and_keeps_to_its_deadline(capsys, no_aws, monkeypatch):
+def test_a_wait_is_given_its_timeout_and_schedule_and_a_client_for_it(capsys, no_aws, monkeypatch):
     reported = Reported(Report({"invalidations": []}))
     monkeypatch.setattr(module_under_test, "report", reported)
-    monkeypatch.setattr(module_under_test.time, "time", lambda: 1000.0)
-    args = {
-        "targets": [{"distribution_id": "E1", "id": "I1", "status": "InProgress", "completed": False}],
-        "wait": True,
-        "wait_timeout": 600,
-        "wait_deadline": 1030.0,
-        "wait_started": 960.0,
-        "wait_last_poll": 990.0,
-        "wait_pace": 2.5,
-        "wait_slice": 20,
-    }
-    result = run_module(capsys, args, rc=0)
+    args = {"distribution_id": "E1", "ids": ["I1"], "wait": True, "timeout": 30, "max_poll_interval": 10}
+    run_module(capsys, args, rc=0)
     (asked,) = reported.asked
-    assert asked["wait"] is True and asked["wait_timeout"] == 30.0  # to the deadline, not 600 s
-    assert (asked["waited_before"], asked["since_last_poll"], asked["pace"], asked["wait_slice"]) == (
-        40.0,
-        10.0,
-        2.5,
-        20,
-    )
-    assert asked["schedule"].max_interval == 20  # max_poll_interval's default
-    # throttled requests are retried until the deadline, 30 s from the run's start on its own clock,
-    # other passing failures for the usual minute but not past it
-    assert asked["api"].throttled_until - asked["at"] == pytest.approx(30.0, abs=1.0)
-    assert asked["api"].retry_seconds == 30.0
+    assert asked["wait"] is True and asked["wait_timeout"] == 30.0  # the alias of wait_timeout
+    assert asked["selection"].invalidation_ids == ["I1"]  # the alias of invalidation_ids
+    assert asked["schedule"].max_interval == 10
     assert asked["timeouts"] == [{"connect_timeout": 1.5, "read_timeout": 3.0}]  # a client for 30 s
-    assert "last_poll" not in result  # the report saw no poll
+
+
+@pytest.mark.parametrize(
+    "protocol",
+    [
+        {"wait_started": 960.0},
+        {"wait_last_poll": 990.0},
+        {"wait_pace": 2.5},
+        {"wait_deadline": 1030.0},
+        {"wait_slice": 20},
+    ],
+)
+def test_the_gates_old_protocol_options_are_gone(capsys, no_aws, protocol):
+    """The gate no longer runs the module; what it once gave each run is no option of the module."""
+    result = run_module(capsys, {"distribution_id": "E1", "wait": True, **protocol})
+    assert "Unsupported parameters" in result["msg"] and next(iter(protocol)) in result["msg"]
 
 
 def test_a_run_without_a_deadline_retries_throttling_for_the_usual_budget_only(capsys, no_aws, monkeypatch):
@@ -163,24 +135,8 @@ def test_a_run_without_a_deadline_retries_throttling_for_the_usual_budget_only(c
     assert asked["api"].throttled_until is None and asked["api"].retry_seconds == 60
     assert asked["timeouts"] == [{"connect_timeout": 3.0, "read_timeout": 6.0}]  # a client for a minute
     # the defaults: no wait (of up to 1800 s, at the schedule's pace), the 100 newest
-    assert (asked["wait"], asked["wait_timeout"], asked["pace"], asked["selection"].max_items) == (
-        False,
-        1800.0,
-        1.0,
-        100,
-    )
-    assert asked["waited_before"] == 0.0 and asked["since_last_poll"] is None
+    assert (asked["wait"], asked["wait_timeout"], asked["selection"].max_items) == (False, 1800.0, 100)
     assert result["changed"] is False
-
-
-def test_a_deadline_already_past_leaves_no_time_for_any_retry(capsys, no_aws, monkeypatch):
-    reported = Reported(Report({"invalidations": []}))
-    monkeypatch.setattr(module_under_test, "report", reported)
-    monkeypatch.setattr(module_under_test.time, "time", lambda: 1000.0)
-    run_module(capsys, {"distribution_id": "E1", "wait_deadline": 995.0}, rc=0)
-    (asked,) = reported.asked
-    assert asked["api"].retry_seconds == 0.0 and asked["wait_timeout"] == 0.0
-    assert asked["api"].throttled_until - asked["at"] == pytest.approx(0.0, abs=1.0)
 
 
 def test_a_cloudfront_error_fails_the_run_with_its_message_code_and_request_id(capsys, no_aws, monkeypatch):
@@ -228,9 +184,3 @@ def test_an_awx_security_token_is_used_and_never_shown(capsys, no_aws, monkeypat
 )
 def test_the_owner_is_the_tenant_or_the_distribution_given(params, owner):
     assert module_under_test.owner_of(params, None) == owner  # type: ignore[arg-type]
-
-
-@pytest.mark.parametrize("started, waited", [(None, 0.0), (960.0, 40.0), (999.5, 0.5), (1010.0, 0.0)])
-def test_the_time_already_waited_is_counted_from_the_wait_start_and_never_negative(monkeypatch, started, waited):
-    monkeypatch.setattr(module_under_test.time, "time", lambda: 1000.0)
-    assert module_under_test.waited_before(started) == waited
