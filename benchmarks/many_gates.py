@@ -1,22 +1,20 @@
-"""Part 5: many gates, one account's rate limit (issue 12).
+"""Part 5: many gates, one account's rate limit (issues 12 and 18).
 
 CloudFront's control-plane rate limits are per account and per operation: a release fan-out that
 starts many gates at once has them all draw from one bucket. With N gates sharing R requests a
 second, a gate can poll at best once every N/R seconds.
 
-**Simulated** (no threads, no real sleeps): N gates start together at t = 0, each waiting for an
-invalidation of its own that completes at a time drawn uniformly from ``spread`` (30–300 s), all
-drawing their requests from one token bucket (``rate`` R tokens a second, ``burst`` max(1, R) at
-most, full at the start). A request that finds the bucket empty is throttled. The requests are the
-events of a discrete-event simulation: a heap of the callers' next request times, taken in order;
-a request is instantaneous. Ours is the collection's own waiting core, ``waiter.Wait`` with
-``waiter.PollSchedule()``, stepped as the gate (the ``cloudfront_invalidation_wait`` action,
-module_utils/_cloudfront/gate.py) runs it; beside it, under the same bucket (one at a time, each
-contestant with a bucket of its own), the AWS CLI waiter and an Ansible ``until:`` loop, as the
-small models below. Every contestant sees the same completion times (paired), seed by seed.
-
-Also simulated: one gate alone, waiting in rounds (a module run per progress interval) against
-one unsliced wait, for the polls that slicing costs.
+**Simulated**: N gates start together at t = 0, each waiting for an invalidation of its own that
+completes at a time drawn uniformly from ``spread`` (30–300 s), all drawing their requests from one
+token bucket (``rate`` R tokens a second, ``burst`` max(1, R) at most, full at the start). A request
+that finds the bucket empty is throttled. Ours is the gate itself, the collection's code from the
+action's arguments to the verdict (``simgate.run_simulated_gate``), each gate in a thread of its own
+on one simulated clock (``simclock.SimClock``: time stands still while code runs, and jumps to the
+next wake-up when every gate sleeps); the simulation answers its GetInvalidation requests. Beside
+it, under a bucket of its own of the same size (one contestant at a time), the AWS CLI waiter and an
+Ansible ``until:`` loop, as the small models below. In every run, **another caller** (another
+pipeline) makes one request every 5 s in the same bucket while the contestant's callers are at it.
+Every contestant sees the same completion times (paired), seed by seed.
 
 **Measured**: real ``ansible-playbook`` gates (the role ``edgeops.cloudfront.wait_for_invalidation``)
 started together against the local endpoint's token bucket (``LocalCloudFront.rate_limit``), each
@@ -27,7 +25,7 @@ waiters in threads under a bucket of the same size; each invalidation completes 
 
 from __future__ import annotations
 
-import heapq
+import functools
 import json
 import math
 import random
@@ -53,19 +51,16 @@ from harness import (
     run_key,
     summary,
 )
+from simclock import SimClock
+from simgate import DEFAULT_PROGRESS_INTERVAL, OneInvalidation, run_simulated_gate
 from simulate import CLI_DELAY, CLI_MAX_ATTEMPTS
 
-from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront import api, gate, waiter
+from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront import api, waiter
 
 PLAYBOOK = BENCH / "playbooks" / "many_gates_role.yml"
 GATE_TIMEOUT = 3600.0  # the simulated gates' timeout (wait_for_invalidation_timeout)
-DEFAULT_PROGRESS_INTERVAL = 50  # the role's wait_for_invalidation_progress_interval
-MODULE_START = 1.0  # seconds from a module run's start to its first step (assumed)
+MODULE_START = 1.0  # seconds from a module run's start to its first step (the until: loop's; assumed)
 THROTTLING_STATUS = 400  # the endpoint's (and CloudFront's) Throttling answer
-# Slicing: the progress intervals, and the completion times (None: never, within the gate's timeout)
-SLICING_INTERVALS = (1, 5, 20, 50, 60)
-SLICING_T: tuple[float | None, ...] = (60.0, 300.0, 900.0, None)
-SLICING_TIMEOUT = 1800.0
 MODEL_SEEDS = 20  # simulated runs of the real part's set-up
 
 
@@ -98,42 +93,41 @@ class Bucket:
         return False
 
 
-class Throttled(waiter.TransientError):
-    """CloudFront's Throttling answer, as the waiting core sees it."""
-
-    throttled = True
-
-
-# --------------------------------------------------------------------------------------
-# The callers: ours, the AWS CLI waiter, an until: loop
-# --------------------------------------------------------------------------------------
-
-
 class Caller:
-    """One gate (or waiter) in the simulation: when it sends its first request, and what it makes
-    of each answer (the time of its next request, or None when it is over). ``completion``: when its
-    invalidation completes; a request that is not throttled at or after it sees ``Completed``."""
+    """What one caller (a gate, a waiter, another pipeline) did in a simulation: its requests, in its
+    own time (0: its start). ``completion``: when its invalidation completes; a request that is not
+    throttled at or after it sees ``Completed``."""
 
-    def __init__(self, completion: float, rng: random.Random) -> None:
+    def __init__(self, completion: float) -> None:
         self.completion = completion
-        self.rng = rng
         self.requests = 0
         self.throttled = 0
-        self.throttled_first = 0  # throttled before the first answer (ours: in the resolve step)
+        self.throttled_first = 0  # throttled before the first answer (ours: in the lookup)
         self.first_answer: float | None = None  # when a request was first answered (not throttled)
         self.last_request: float | None = None
         self.longest_gap = 0.0  # the longest time between two requests after the first answer
         self.throttled_after_completion = 0  # throttled requests at or after the completion
-        self.pace_at_open: float | None = None  # ours: the wait's pace when it made the poll that saw Completed
         self.opened: float | None = None  # when a request saw Completed (the gate opens)
         self.failed: float | None = None
         self.reason = ""
 
-    def start(self) -> float:
-        return 0.0
-
-    def answer(self, at: float, throttled: bool) -> float | None:
-        raise NotImplementedError
+    def record(self, own: float, throttled: bool) -> bool:
+        """A request at ``own`` (the caller's time), throttled or not; whether it sees Completed."""
+        self.requests += 1
+        self.throttled += throttled
+        if throttled and self.first_answer is None:
+            self.throttled_first += 1
+        if self.first_answer is not None and self.last_request is not None:
+            self.longest_gap = max(self.longest_gap, own - self.last_request)
+        if not throttled and self.first_answer is None:
+            self.first_answer = own
+        if throttled and own >= self.completion:
+            self.throttled_after_completion += 1
+        self.last_request = own
+        completed = not throttled and own >= self.completion
+        if completed and self.opened is None:
+            self.opened = own
+        return completed
 
     @property
     def latency(self) -> float | None:
@@ -143,112 +137,19 @@ class Caller:
         self.failed, self.reason = at, reason
 
 
-@dataclass(frozen=True)
-class GateModel:
-    """How the gate spends a wait (the ``cloudfront_invalidation_wait`` action, gate.py).
+class ModelCaller(Caller):
+    """A caller modelled by its rules (not our code): when it sends its first request, and what it
+    makes of each answer: the time of its next request, or None when it is over."""
 
-    The action starts at once a module run for its resolve step, whose request comes ``module_start``
-    seconds later (the caller's time 0: the gate's deadline is ``timeout`` - ``module_start`` after
-    it). That request reads the invalidation (one GetInvalidation), retried through throttling as
-    ``api.CloudFrontApi._call`` does: ``waiter.Wait`` with ``resolve_schedule`` (``api.RETRY_SCHEDULE``)
-    for max(``api.RETRY_SECONDS``, the time to the gate's deadline), which the action gives it
-    (``wait_deadline``, the module's ``throttled_until``), or for ``resolve_seconds`` when set; then the
-    gate fails. Then rounds, each a module run waiting ``slice_seconds`` (``wait_slice``:
-    max(progress interval, ``gate.MIN_SLICE``); None: one unsliced wait) of one schedule:
-    ``waiter.Wait`` with ``schedule`` (``PollSchedule()``), the time since the gate's start
-    (``waited_before``), the time since the last poll (``since_last_poll``) and the pace as the last
-    round left them (the first round: pace 1 and no last poll, as ``gate.run_gate`` starts them; the
-    resolve step's retries are not carried). A round's first poll is when the schedule says (past its
-    slice if need be, ``waiter.Wait.first_poll``); it ends after its last poll that fits in its slice;
-    the next one's wait starts ``module_start`` seconds later. The defaults are the gate's; others are
-    for trying other settings.
-    """
-
-    slice_seconds: float | None = float(max(DEFAULT_PROGRESS_INTERVAL, gate.MIN_SLICE))
-    module_start: float = MODULE_START
-    timeout: float = GATE_TIMEOUT
-    schedule: waiter.PollSchedule = waiter.PollSchedule()
-    resolve_schedule: waiter.PollSchedule = api.RETRY_SCHEDULE
-    resolve_seconds: float | None = None
-
-
-class OurGate(Caller):
-    """The role's gate, as :class:`GateModel` says, stepping the collection's own ``waiter.Wait``."""
-
-    def __init__(self, completion: float, rng: random.Random, model: GateModel | None = None) -> None:
-        super().__init__(completion, rng)
-        self.model = model or GateModel()
-        # the gate's start (the action's), and its deadline, in the caller's time (0: its first request)
-        self.begun = -self.model.module_start
-        self.deadline = self.begun + self.model.timeout
-        resolve_seconds = self.model.resolve_seconds
-        self.resolving: waiter.Wait | None = waiter.Wait(
-            max(float(api.RETRY_SECONDS), self.deadline) if resolve_seconds is None else resolve_seconds,
-            self.model.resolve_schedule,
-            rng.random,
-        )
-        self.wait: waiter.Wait | None = None
-        self.origin = 0.0  # when the current Wait started (its times are relative to it)
-        self.pace = 1.0
-        self.last_poll: float | None = None
-        self.module_runs = 0  # rounds (the resolve step not counted)
+    def __init__(self, completion: float, rng: random.Random) -> None:
+        super().__init__(completion)
+        self.rng = rng
 
     def start(self) -> float:
-        assert self.resolving is not None
-        return self.resolving.first_poll()
+        return 0.0
 
     def answer(self, at: float, throttled: bool) -> float | None:
-        if self.resolving is not None:
-            return self._resolve_answered(at, throttled)
-        assert self.wait is not None
-        relative = at - self.origin
-        if not throttled and at >= self.completion:
-            self.pace_at_open = self.wait.pace
-            self.wait.polled(relative)
-            self.opened = at
-            return None
-        following = self.wait.polled(relative, Throttled() if throttled else None)
-        self.pace, self.last_poll = self.wait.pace, at
-        if following is not None:
-            return self.origin + following
-        if self.wait.over_by_deadline(relative):
-            self._fail(at, "timed out")
-            return None
-        return self._next_round(at)
-
-    def _resolve_answered(self, at: float, throttled: bool) -> float | None:
-        assert self.resolving is not None
-        if throttled:
-            following = self.resolving.polled(at, Throttled())
-            if following is None:
-                self._fail(at, "resolve step gave up")
-            return following
-        self.resolving = None
-        if at >= self.completion:  # completed when the gate looked: no round
-            self.opened = at
-            return None
-        return self._next_round(at)
-
-    def _next_round(self, ended: float) -> float | None:
-        """The module run after ``ended``: the time of its first poll (``gate.run_gate``: no round
-        once the deadline has passed; a round started before it waits what is left, if nothing)."""
-        if self.deadline - ended <= 0:
-            self._fail(ended, "timed out")
-            return None
-        start = ended + self.model.module_start
-        remaining = max(0.0, self.deadline - start)
-        self.module_runs += 1
-        self.origin = start
-        self.wait = waiter.Wait(
-            remaining,
-            self.model.schedule,
-            self.rng.random,
-            waited_before=start - self.begun,
-            slice_seconds=self.model.slice_seconds,
-            since_last_poll=None if self.last_poll is None else start - self.last_poll,
-            pace=self.pace,
-        )
-        return start + self.wait.first_poll()
+        raise NotImplementedError
 
 
 @dataclass(frozen=True)
@@ -273,7 +174,7 @@ LEGACY = BotocoreRetries(5, math.inf)
 STANDARD = BotocoreRetries(3, 20.0)
 
 
-class CliWaiter(Caller):
+class CliWaiter(ModelCaller):
     """``aws cloudfront wait invalidation-completed`` (the AWS CLI v1): GetInvalidation, then 20 s of
     sleep after each answer, 30 polls at most (botocore's InvalidationCompleted waiter). Each poll is a
     call in the CLI's default retry mode, botocore's legacy one (:data:`LEGACY`); a call still throttled
@@ -313,7 +214,7 @@ UNTIL_RETRIES = math.ceil(GATE_TIMEOUT / UNTIL_DELAY)
 AWSRETRY_ATTEMPTS, AWSRETRY_DELAY, AWSRETRY_MAX_DELAY = 10, 3.0, 60.0
 
 
-class UntilLoop(Caller):
+class UntilLoop(ModelCaller):
     """An Ansible ``until:`` loop over an info module (community.aws ``cloudfront_distribution_info``,
     as benchmarks/playbooks/until_loop.yml writes it): ``delay: 10``, ``retries`` the gate's timeout
     / 10. Each attempt is a module run, whose request comes ``MODULE_START`` seconds after the attempt
@@ -354,39 +255,92 @@ class UntilLoop(Caller):
         return at + UNTIL_DELAY + MODULE_START
 
 
+class OurGate(Caller):
+    """The gate itself: the collection's code (``simgate.run_simulated_gate``), whose requests the
+    simulation answers."""
+
+    def __init__(self, completion: float, rng: random.Random) -> None:
+        super().__init__(completion)
+        self.rng = rng
+
+
 CONTESTANTS: dict[str, tuple[str, Callable[[float, random.Random], Caller]]] = {
-    "ours": ("ours: the role's gate (waiter.Wait, PollSchedule defaults, rounds of 50 s)", OurGate),
+    "ours": ("ours: the gate, the collection's own code (gate.run_gate) on a simulated clock", OurGate),
     "cli": ("AWS CLI waiter: every 20 s, 30 attempts, botocore's legacy retry mode", CliWaiter),
     "until": ("until: loop, delay 10, AWSRetry and botocore's standard retry mode in the module", UntilLoop),
 }
+OTHER_CALLER_INTERVAL = 5.0  # another pipeline's requests, in the same bucket: one every 5 s
 
 
-def run_callers(callers: Sequence[Caller], bucket: Bucket | None, starts: Sequence[float] | None = None) -> None:
-    """The discrete-event simulation: every request in time order, each through the bucket
-    (None: no rate limit), until every caller is over. A caller's times are its own, from its
-    start; ``starts``: when each one starts (default: all at 0)."""
-    offsets = list(starts) if starts is not None else [0.0] * len(callers)
-    heap = [(offset + caller.start(), index) for index, (caller, offset) in enumerate(zip(callers, offsets))]
-    heapq.heapify(heap)
-    while heap:
-        at, index = heapq.heappop(heap)
-        caller = callers[index]
-        throttled = bucket is not None and not bucket.take(at)
-        caller.requests += 1
-        caller.throttled += throttled
-        if throttled and caller.requests == caller.throttled:  # not answered yet
-            caller.throttled_first += 1
-        own = at - offsets[index]
-        if caller.first_answer is not None and caller.last_request is not None:
-            caller.longest_gap = max(caller.longest_gap, own - caller.last_request)
-        if not throttled and caller.first_answer is None:
-            caller.first_answer = own
-        if throttled and own >= caller.completion:
-            caller.throttled_after_completion += 1
-        caller.last_request = own
-        following = caller.answer(own, throttled)
-        if following is not None:
-            heapq.heappush(heap, (offsets[index] + following, index))
+class Run:
+    """One simulated run: callers of one contestant, each starting at its offset (default: all at
+    0), and another caller (another pipeline) making a request every ``OTHER_CALLER_INTERVAL`` s
+    while any of them is still at it, all drawing from one bucket (None: no rate limit), on one
+    :class:`simclock.SimClock`. Ours run the gate's own code; the others step their models."""
+
+    def __init__(
+        self, callers: Sequence[Caller], bucket: Bucket | None, starts: Sequence[float] | None, rng: random.Random
+    ) -> None:
+        self.callers = callers
+        self.bucket = bucket
+        self.offsets = list(starts) if starts is not None else [0.0] * len(callers)
+        self.clock = SimClock()
+        self.over = 0
+        self.other = Caller(math.inf)
+        self.other_phase = rng.uniform(0.0, OTHER_CALLER_INTERVAL)
+
+    def _throttled(self) -> bool:
+        return self.bucket is not None and not self.bucket.take(self.clock.monotonic())
+
+    def run(self) -> None:
+        participants: list[Callable[[], None]] = [
+            functools.partial(self._gate if isinstance(c, OurGate) else self._model, c, o)
+            for c, o in zip(self.callers, self.offsets)
+        ]
+        results = self.clock.run([*participants, self._other_caller])
+        for result in results:
+            if isinstance(result, BaseException):
+                raise result
+
+    def _gate(self, caller: OurGate, offset: float) -> None:
+        clock = self.clock
+        if offset:
+            clock.sleep(offset)
+
+        def answer() -> tuple[bool, bool]:
+            throttled = self._throttled()
+            return throttled, caller.record(clock.monotonic() - offset, throttled)
+
+        try:
+            outcome = run_simulated_gate(OneInvalidation(answer), clock, GATE_TIMEOUT, rand=caller.rng.random)
+            if not outcome.completed:
+                caller._fail(clock.monotonic() - offset, "timed out" if outcome.timed_out else outcome.msg)
+        finally:
+            self.over += 1
+
+    def _model(self, caller: Caller, offset: float) -> None:
+        assert isinstance(caller, ModelCaller)
+        clock = self.clock
+        try:
+            if offset:
+                clock.sleep(offset)
+            at: float | None = caller.start()
+            while at is not None:
+                ahead = at - (clock.monotonic() - offset)
+                if ahead > 0:
+                    clock.sleep(ahead)
+                own = clock.monotonic() - offset
+                throttled = self._throttled()
+                caller.record(own, throttled)
+                at = caller.answer(own, throttled)
+        finally:
+            self.over += 1
+
+    def _other_caller(self) -> None:
+        self.clock.sleep(self.other_phase)
+        while self.over < len(self.callers):
+            self.other.record(self.clock.monotonic(), self._throttled())
+            self.clock.sleep(OTHER_CALLER_INTERVAL)
 
 
 # --------------------------------------------------------------------------------------
@@ -436,26 +390,29 @@ def one_run(
     seed: int,
     bucket: Bucket | None,
     starts: Sequence[float] | None = None,
-    factory: Callable[[float, random.Random], Caller] | None = None,
-) -> list[Caller]:
-    """N callers of one contestant, each with a random source of its own, through one bucket;
-    ``flips``: each one's completion, from its start. ``factory``: other callers in its place (to
-    try other settings of ours, say), with the same random sources."""
-    factory = factory or CONTESTANTS[name][1]
-    callers = [factory(flip, random.Random(f"{name}-{seed}-{n}")) for n, flip in enumerate(flips)]
-    run_callers(callers, bucket, starts)
-    return callers
+) -> tuple[list[Caller], Caller]:
+    """N callers of one contestant, each with a random source of its own, through one bucket, and
+    the other caller beside them; ``flips``: each one's completion, from its start. The lookups'
+    retries draw their jitter from ``random``'s global source, seeded for the run."""
+    callers = [CONTESTANTS[name][1](flip, random.Random(f"{name}-{seed}-{n}")) for n, flip in enumerate(flips)]
+    random.seed(f"{name}-{seed}-retries")
+    run = Run(callers, bucket, starts, random.Random(f"other-{seed}"))
+    run.run()
+    return callers, run.other
 
 
-def cell(runs: Sequence[Sequence[Caller]]) -> dict[str, Any]:
-    """What runs of one contestant at one (N, R) add up to; latencies over every gate of every run."""
-    gates = [caller for run in runs for caller in run]
+def cell(runs: Sequence[tuple[Sequence[Caller], Caller]]) -> dict[str, Any]:
+    """What runs of one contestant at one (N, R) add up to; latencies over every gate of every run.
+    ``other``: the other caller of each run, beside the contestant's."""
+    gates = [caller for run, _other in runs for caller in run]
     requests = sum(caller.requests for caller in gates)
     throttled = sum(caller.throttled for caller in gates)
     failed = [caller for caller in gates if caller.opened is None]
-    out: dict[str, Any] = {
+    others = [other for _run, other in runs]
+    other_requests = sum(o.requests for o in others)
+    return {
         "latency": latency_stats(caller.latency for caller in gates),
-        "requests_per_run": round(statistics.fmean(sum(c.requests for c in run) for run in runs), 1),
+        "requests_per_run": round(statistics.fmean(sum(c.requests for c in run) for run, _other in runs), 1),
         "requests_per_gate": round(requests / len(gates), 2),
         "throttled_fraction": round(throttled / requests, 4) if requests else None,
         "requests": requests,
@@ -465,17 +422,21 @@ def cell(runs: Sequence[Sequence[Caller]]) -> dict[str, Any]:
         "failed": len(failed),
         "failed_reasons": _counted(caller.reason for caller in failed),
         "failed_at": latency_stats(caller.failed for caller in failed),
-        # from a caller's start to its first answered request (ours: the end of the resolve step)
+        # from a caller's start to its first answered request (ours: the end of its lookup)
         "first_answer": latency_stats(caller.first_answer for caller in gates),
-        # callers whose first answer already saw Completed (ours: no round; the resolve step opened it)
+        # callers whose first answer already saw Completed (ours: the lookup opened the gate)
         "opened_at_first_answer": sum(1 for c in gates if c.opened is not None and c.opened == c.first_answer),
         "longest_gap": latency_stats(caller.longest_gap for caller in gates if caller.first_answer is not None),
         "tail": _tail(gates),
+        "other_caller": {
+            "requests": other_requests,
+            "throttled": sum(o.throttled for o in others),
+            "throttled_fraction": round(sum(o.throttled for o in others) / other_requests, 4)
+            if other_requests
+            else None,
+            "worst_run": max((round(o.throttled / o.requests, 4) for o in others if o.requests), default=None),
+        },
     }
-    if isinstance(gates[0], OurGate):
-        ours = [caller for caller in gates if isinstance(caller, OurGate)]
-        out["module_runs_per_gate"] = round(statistics.fmean(g.module_runs for g in ours), 2)
-    return out
 
 
 def _tail(gates: Sequence[Caller]) -> dict[str, Any]:
@@ -489,7 +450,6 @@ def _tail(gates: Sequence[Caller]) -> dict[str, Any]:
             "opened_at_first_answer": 0,
             "throttled_after_completion": latency_stats([]),
             "longest_gap": latency_stats([]),
-            "pace_at_open": latency_stats([]),
         }
     p95 = percentile(latencies, 0.95)
     tail = [c for c in gates if c.latency is not None and c.latency >= p95]
@@ -498,8 +458,6 @@ def _tail(gates: Sequence[Caller]) -> dict[str, Any]:
         "opened_at_first_answer": sum(1 for c in tail if c.opened == c.first_answer),
         "throttled_after_completion": latency_stats(c.throttled_after_completion for c in tail),
         "longest_gap": latency_stats(c.longest_gap for c in tail),
-        # ours, opened in a round: the pace (the factor throttling put on the interval) of the poll that opened it
-        "pace_at_open": latency_stats(c.pace_at_open for c in tail),
     }
 
 
@@ -536,48 +494,12 @@ def simulate(
             }
             ours = by_rate[f"{R:g}"]["ours"]
             log(
-                f"  N = {N:4}, R = {R:>3g}/s: ours p95 {ours['latency']['p95']} s,"
-                f" throttled {ours['throttled_fraction']:.1%}, failed {ours['failed']}"
+                f"  N = {N:4}, R = {R:>3g}/s: ours p95 {ours['latency']['p95']} s, worst {ours['latency']['max']} s"
+                f" (median {ours['latency']['median']} s), throttled {ours['throttled_fraction']:.1%},"
+                f" the other caller {ours['other_caller']['throttled_fraction'] or 0:.1%}, failed {ours['failed']}"
             )
         grid[str(N)] = {"seeds": runs_of_N, "by_rate": by_rate}
     return grid
-
-
-# --------------------------------------------------------------------------------------
-# Slicing: one gate in rounds against one unsliced wait
-# --------------------------------------------------------------------------------------
-
-
-def gate_alone(completion: float, seed: int, model: GateModel) -> OurGate:
-    caller = OurGate(completion, random.Random(f"slicing-{seed}"), model)
-    run_callers([caller], None)
-    return caller
-
-
-def slicing(intervals: Sequence[int], Ts: Sequence[float | None], seeds: int, timeout: float) -> dict[str, Any]:
-    """For each progress interval and completion time (None: never), the polls of the gate's waits
-    in rounds over those of one unsliced wait (the resolve step's request left out of both)."""
-    unsliced = GateModel(slice_seconds=None, timeout=timeout)
-    out: dict[str, Any] = {}
-    for interval in intervals:
-        model = GateModel(slice_seconds=float(max(interval, gate.MIN_SLICE)), timeout=timeout)
-        row: dict[str, Any] = {}
-        for T in Ts:
-            flip = math.inf if T is None else T
-            sliced = [gate_alone(flip, seed, model) for seed in range(seeds)]
-            whole = [gate_alone(flip, seed, unsliced) for seed in range(seeds)]
-            polls_sliced = sum(g.requests - 1 for g in sliced)
-            polls_whole = sum(g.requests - 1 for g in whole)
-            row["never" if T is None else f"{T:g}"] = {
-                "polls_sliced": round(polls_sliced / seeds, 1),
-                "polls_unsliced": round(polls_whole / seeds, 1),
-                "ratio": round(polls_sliced / polls_whole, 3),
-                "module_runs": round(statistics.fmean(g.module_runs for g in sliced), 1),
-                "latency_sliced": latency_stats(g.latency for g in sliced),
-                "latency_unsliced": latency_stats(g.latency for g in whole),
-            }
-        out[str(interval)] = row
-    return out
 
 
 # --------------------------------------------------------------------------------------
@@ -843,16 +765,13 @@ def measure(
     Rs: Sequence[float],
     seeds: int,
     spread: tuple[float, float],
-    slicing_intervals: Sequence[int],
-    slicing_Ts: Sequence[float | None],
-    slicing_seeds: int,
     real_count: int,
     real_rate: float,
     real_spread: tuple[float, float],
     real_beside: bool,
     log: Callable[[str], None],
 ) -> dict[str, Any]:
-    """The simulation over N and R, the slicing, then (``real_count`` > 0) the real gates."""
+    """The simulation over N and R, then (``real_count`` > 0) the real gates."""
     started = time.time()
     result: dict[str, Any] = {
         "method": {
@@ -862,13 +781,10 @@ def measure(
             "seeds": {str(N): seeds_for(N, seeds) for N in Ns},
             "spread": list(spread),
             "gate_timeout": GATE_TIMEOUT,
-            "gate_model": asdict(GateModel()),
-            # the resolve step's request: throttling retried up to the gate's deadline, other passing
-            # failures for api.RETRY_SECONDS (api.CloudFrontApi._call, throttled_until)
-            "resolve_retry": {
-                "throttled_until": "the gate's deadline",
-                "other_failures_seconds": api.RETRY_SECONDS,
-            },
+            "progress_interval": DEFAULT_PROGRESS_INTERVAL,
+            "other_caller_interval": OTHER_CALLER_INTERVAL,
+            "poll_schedule": asdict(waiter.PollSchedule()),
+            "retry_schedule": asdict(api.RETRY_SCHEDULE),
             "contestants": {name: title for name, (title, _factory) in CONTESTANTS.items()},
             "cli": {
                 "delay": CLI_DELAY,
@@ -885,13 +801,6 @@ def measure(
         },
     }
     result["simulation"] = simulate(Ns, Rs, seeds, spread, log)
-    result["slicing"] = {
-        "intervals": list(slicing_intervals),
-        "T": ["never" if T is None else T for T in slicing_Ts],
-        "seeds": slicing_seeds,
-        "timeout": SLICING_TIMEOUT,
-        "by_interval": slicing(slicing_intervals, slicing_Ts, slicing_seeds, SLICING_TIMEOUT),
-    }
     result["simulation_duration"] = round(time.time() - started, 1)
     log(f"  simulated in {result['simulation_duration']:.0f} s")
     if real_count:

@@ -118,9 +118,10 @@ READ_TIMEOUT = 30
 # run without wait): about ten attempts, the last at the end of the budget.
 RETRY_SECONDS = 60
 # The backoff between attempts: at once, then 2, 4, 8, then 10 s, each shortened at random by
-# up to a half, so that runs that failed together do not retry together. Throttling slows the
-# attempts by the pace (see PollSchedule): within a minute as above, in a longer budget for
-# throttled requests (``throttled_until``) up to a fifth of the time spent and one a minute.
+# up to a half, so that runs that failed together do not retry together. A throttled request is
+# retried as PollSchedule says (a random part of a window that doubles from half a second, as
+# botocore's standard mode does; in a longer budget for throttled requests, ``throttled_until``,
+# the window grows with the time the throttling has lasted), one a minute at the slowest.
 RETRY_SCHEDULE = PollSchedule(
     min_interval=1.0, max_interval=1.0, growth=0.0, jitter=0.5, max_backoff=10.0, max_delay=60.0
 )
@@ -275,7 +276,8 @@ class CloudFrontApi:
     sets ``deadline`` (a time of ``clock``), and its waiter retries the polls itself.
     ``throttled_until``: a time of ``clock`` until which a throttled request is retried, however
     long (a caller with a deadline: the account is there, only busy, and other callers share it);
-    other transient failures keep to ``retry_seconds``.
+    other transient failures keep to ``retry_seconds``. ``pace``: the longest pace those retries
+    left (waiter.PollSchedule): how long the account took to answer, when it throttled.
     ``hint``: what to add when AWS rejects the credentials (see :func:`credential_hint`).
     """
 
@@ -292,6 +294,7 @@ class CloudFrontApi:
         self.retry_seconds = retry_seconds
         self.deadline: float | None = None
         self.throttled_until: float | None = None
+        self.pace = 0.0
         self.hint = hint
         # owners whose invalidations a page showed in this run: not multi-tenant distributions
         self._listed: set[Owner] = set()
@@ -336,6 +339,7 @@ class CloudFrontApi:
         except _OutOfBudget as out:
             error: TransientError | None = out.error
         else:
+            self.pace = max(self.pace, outcome.pace)
             if outcome.done and outcome.state is not None:
                 return outcome.state
             error = outcome.last_error

@@ -35,7 +35,10 @@ if TYPE_CHECKING:
     from .waiter import Clock
 
     class Runner(Protocol):
-        """What the gate asks of CloudFront."""
+        """What the gate asks of CloudFront. ``pace``: what throttling left of the lookup's
+        requests, for the wait to go on from (waiter.PollSchedule)."""
+
+        pace: float
 
         def resolve(self, target: Target, deadline: float) -> list[Invalidation]:
             """The target's invalidations: those given by ID, or those in progress. Throttled requests
@@ -370,6 +373,7 @@ def run_gate(
                 rand=rand,
                 waited_before=progress.elapsed(),  # the lookup was the schedule's first poll
                 since_last_poll=0.0,
+                pace=runner.pace,
             )
             last_error = outcome.last_error
             if not state.completed:

@@ -14,18 +14,23 @@ proportion to the time already waited (``growth`` x elapsed) up to ``max_interva
 something that finishes quickly is seen quickly, and a long wait settles at one poll
 per ``max_interval`` at most (20 s by default, the AWS CLI waiter's pace).
 
-Many waits share one account's rate limit. A poll that is throttled slows the wait's *pace*
-(a factor on the interval) by ``throttle_factor``; every poll that is not brings it back by
-``recovery``: waits that the account cannot all serve slow down until it can, and speed up
-again when it stops throttling. Other passing failures (a 5xx answer, a dropped connection)
-back off exponentially for the failures in a row. The wait never sleeps past its deadline,
-and makes one last poll at the deadline before it gives up.
+Many waits share one account's rate limit. A throttled poll is tried again as botocore's
+standard retry mode does it: after a random part ("full jitter") of a window that starts at half a
+second and doubles with each throttled answer in a row (six in a row cost 16 s on average, 32 s at
+most, against botocore's 25.5 and 51). Throttling also slows the wait's *pace*, the shortest time
+between two polls: the first throttled answer of a streak doubles it (or the interval, when that is
+longer); when the account answers again, the pace is at least twice the time the streak lasted (the
+time the account needed to serve everyone is what each wait takes between polls), 30 s at most;
+every poll that
+is answered without throttling shortens it by ``recovery``. Waits that the account cannot all serve
+slow down until it can and speed up again when it stops throttling, and a herd started together
+spreads out over the windows of its first streak. Other passing failures (a 5xx answer, a dropped
+connection) back off exponentially for the failures in a row. The wait never sleeps past its
+deadline, and makes one last poll at the deadline before it gives up.
 
-A caller that waits in runs (to report progress between them) gives each run a slice,
-the time already waited, the pace and the time since the last poll: the run polls first when
-the schedule says (after its slice's end, if that is when the poll is due) and stops at the end
-of its slice, so slicing adds no polls and every run makes one. The numbers are tuned by
-``benchmarks/`` (docs/benchmarks.md).
+A caller that goes on a wait begun earlier (a second step of the same job) gives the time already
+waited, the time since the last poll and the pace: the schedule goes on from there. The numbers are
+tuned by ``benchmarks/`` (docs/benchmarks.md, part 5).
 """
 
 from __future__ import annotations
@@ -70,9 +75,14 @@ class PollSchedule:
     ``backoff_factor``/``max_backoff``: after N failures in a row that are not throttling, the
     delay is the interval times ``backoff_factor ** N``, at most ``max_backoff`` (or
     ``max_interval`` when that is larger), before jitter.
-    ``throttle_factor``/``recovery``/``max_delay``: the pace. A throttled poll multiplies it by
-    ``throttle_factor``, every other answer by ``recovery`` (down to 1); the delay is the
-    interval times the pace, at most ``max_delay``.
+    Throttling: a throttled poll is tried again after a random part ("full jitter") of a window
+    of ``throttle_window`` seconds that grows by ``window_growth`` with each throttled answer in a
+    row, up to ``throttle_cap`` (or the pace, or the time the streak has lasted, when longer), as
+    botocore's standard retry mode does. The *pace* is the shortest time between two answered
+    polls: the first throttled answer of a streak sets it to ``throttle_factor`` times the pace or
+    the interval, whichever is longer; the first answer after a streak to at least ``took_factor``
+    times the streak's length; every other answer shortens it by ``recovery``.
+    ``max_pace``: no pace is longer; ``max_delay``: no delay is longer.
     """
 
     min_interval: float = 1.5
@@ -81,11 +91,13 @@ class PollSchedule:
     jitter: float = 0.1
     backoff_factor: float = 2.0
     max_backoff: float = 30.0
+    throttle_window: float = 0.5
+    throttle_cap: float = 20.0
+    window_growth: float = 2.0
     throttle_factor: float = 2.0
-    throttle_floor: float = 0.5
-    throttle_jitter: float = 0.5
-    pace_growth: float = 0.2
-    recovery: float = 0.7
+    took_factor: float = 2.0
+    recovery: float = 0.9
+    max_pace: float = 30.0
     max_delay: float = 600.0
 
     def interval(self, elapsed: float) -> float:
@@ -93,28 +105,42 @@ class PollSchedule:
         return min(self.max_interval, max(self.min_interval, self.growth * elapsed))
 
     def next_delay(
-        self, elapsed: float, failures: int, rand: float, pace: float = 1.0, throttled: bool = False
+        self,
+        elapsed: float,
+        failures: int,
+        rand: float,
+        pace: float = 0.0,
+        throttles: int = 0,
+        throttled_for: float = 0.0,
     ) -> float:
         """The delay before the next poll.
 
-        ``failures``: failures in a row that are not throttling; ``pace``: see above;
-        ``throttled``: the last poll was (its delay is shortened by up to ``throttle_jitter``,
-        which scatters waits that were throttled together); ``rand`` is in [0, 1).
+        ``failures``: failures in a row that are not throttling; ``throttles``: throttled answers
+        in a row, the first of them ``throttled_for`` seconds ago; ``pace``: see above; ``rand``
+        is in [0, 1).
         """
-        longest = min(self.max_delay, max(self.max_backoff, self.max_interval, self.pace_growth * elapsed))
-        delay = min(longest, max(self.interval(elapsed), self.interval(elapsed) * pace))
+        if throttles:
+            cap = max(self.throttle_cap, pace, throttled_for)
+            # full jitter; rand = 0 (no jitter) is the whole window, as it is the whole interval below
+            return min(self.throttle_window * self.window_growth ** (throttles - 1), cap, self.max_delay) * (1.0 - rand)
+        delay = max(self.interval(elapsed), pace)
         if failures > 0:
             delay = max(delay, min(max(self.max_backoff, self.max_interval), delay * self.backoff_factor**failures))
-        return delay * (1.0 - (self.throttle_jitter if throttled else self.jitter) * rand)
+        return min(self.max_delay, delay) * (1.0 - self.jitter * rand)
 
-    def paced(self, pace: float, throttled: bool, elapsed: float = 0.0) -> float:
-        """The pace after an answer at ``elapsed``: slower after throttling (at once as slow as a long
-        wait's pace, and slower each time), closer to 1 after anything else."""
+    def paced(self, pace: float, throttled: bool, elapsed: float = 0.0, throttles: int = 0, took: float = 0.0) -> float:
+        """The pace after a poll at ``elapsed``: when throttling begins (the poll is the first
+        throttled one after an answer), ``throttle_factor`` times the pace or the interval,
+        whichever is longer; once the account answers again, at least ``took_factor`` times the time
+        it took (``took``, since the first throttled poll); shorter by ``recovery`` after an answer when there was
+        no throttling."""
         if throttled:
-            interval = self.interval(elapsed)
-            slowest = self.max_delay / interval
-            return min(slowest, max(pace * self.throttle_factor, self.throttle_floor * self.max_interval / interval))
-        return max(1.0, pace * self.recovery)
+            if throttles > 1:
+                return pace
+            return min(self.max_pace, max(pace, self.interval(elapsed)) * self.throttle_factor)
+        if took > 0:
+            return min(self.max_pace, max(pace, took * self.took_factor))
+        return pace * self.recovery
 
 
 @dataclass
@@ -125,9 +151,7 @@ class WaitOutcome(Generic[T]):
     (``None`` if no poll ever succeeded).  ``elapsed``: seconds from the start of the wait
     to its end.  ``polls``: polls made.  ``failures``: polls that failed transiently
     (``throttled`` of them throttled).  ``last_error``: the transient error of the last poll,
-    if it failed.  ``sliced``: the wait ended at the end of its slice, before its deadline.
-    ``pace``: the pace at the end.  ``last_poll``: seconds from the start of this wait to its
-    last poll (None: it made none).
+    if it failed.  ``pace``: the pace at the end (see :class:`PollSchedule`).
     """
 
     done: bool
@@ -136,21 +160,19 @@ class WaitOutcome(Generic[T]):
     polls: int
     failures: int
     last_error: TransientError | None
-    sliced: bool = False
     throttled: int = 0
-    pace: float = 1.0
-    last_poll: float | None = None
+    pace: float = 0.0
 
 
 class Wait:
     """The decisions of one wait, step by step, and nothing else: when to poll, and when to stop.
 
-    ``timeout``: seconds from the start; ``waited_before``: seconds an earlier run already waited
-    (the schedule goes on from there); ``since_last_poll``: seconds since that run's last poll;
-    ``pace``: its pace; ``slice_seconds``: end the run after this many seconds, between polls.
+    ``timeout``: seconds from the start; ``waited_before``: seconds already spent before this
+    wait began (the schedule goes on from there); ``since_last_poll``: seconds since the poll
+    made then (the first poll of this wait comes an interval after it; None: at once); ``pace``:
+    the pace those seconds left (see :class:`PollSchedule`).
 
-    Times are seconds from the start of this wait. :func:`wait_for` drives one with a clock;
-    simulations drive many at once.
+    Times are seconds from the start of this wait. :func:`wait_for` drives one with a clock.
     """
 
     def __init__(
@@ -159,60 +181,52 @@ class Wait:
         schedule: PollSchedule | None = None,
         rand: Callable[[], float] | None = None,
         waited_before: float = 0.0,
-        slice_seconds: float | None = None,
         since_last_poll: float | None = None,
-        pace: float = 1.0,
+        pace: float = 0.0,
     ) -> None:
         self.timeout = timeout
         self.schedule = schedule or PollSchedule()
         self.rand = rand or _random.random
         self.waited_before = waited_before
-        self.slice_end = slice_seconds if slice_seconds is not None and slice_seconds < timeout else None
         self.since_last_poll = since_last_poll
-        self.pace = max(1.0, pace)
-        self.streak = 0
+        self.pace = pace
+        self.streak = 0  # failures in a row that are not throttling
+        self.throttles = 0  # throttled answers in a row
+        self.throttled_since: float | None = None  # the first of them
         self.polls = self.failures = self.throttled = 0
-        self.last_poll: float | None = None
 
     def first_poll(self) -> float:
-        """When to poll first: at once for a new wait; for a continued one, when the schedule says
-        (one paced interval after the last poll), at the deadline at the latest, and after the end
-        of the slice if that is when it is due: a run never ends without a poll."""
-        if self.waited_before <= 0:
+        """When to poll first: at once, or an interval after the poll made before this wait began,
+        at the deadline at the latest."""
+        if self.since_last_poll is None:
             return 0.0
         delay = self.schedule.next_delay(self.waited_before, 0, self.rand(), self.pace)
-        if self.since_last_poll is not None:
-            delay = max(0.0, delay - self.since_last_poll)
-        return min(self.timeout, delay)
+        return min(self.timeout, max(0.0, delay - self.since_last_poll))
 
     def polled(self, at: float, error: TransientError | None = None) -> float | None:
         """A poll made at ``at`` answered (``error``: it failed transiently, and was not done).
-        When to poll next, or None when the wait is over: its deadline, or the end of its slice."""
+        When to poll next, or None when the wait is over (its deadline)."""
         self.polls += 1
-        self.last_poll = at
         throttled = error is not None and error.throttled
-        if error is None or throttled:
-            self.streak = 0
+        if throttled:
+            self.throttles += 1
+            self.throttled += 1
+            if self.throttled_since is None:
+                self.throttled_since = at
+            self.pace = self.schedule.paced(self.pace, True, self.waited_before + at, self.throttles)
         else:
-            self.streak += 1
+            took = 0.0 if self.throttled_since is None else at - self.throttled_since
+            self.pace = self.schedule.paced(self.pace, False, took=took)
+            self.throttles, self.throttled_since = 0, None
         if error is not None:
             self.failures += 1
-            self.throttled += throttled
-        self.pace = self.schedule.paced(self.pace, throttled, self.waited_before + at)
+        self.streak = self.streak + 1 if error is not None and not throttled else 0
         if at >= self.timeout:
             return None
-        delay = self.schedule.next_delay(self.waited_before + at, self.streak, self.rand(), self.pace, throttled)
-        return self._within(at, delay)
-
-    def _within(self, now: float, delay: float) -> float | None:
-        """``now + delay``, unless past the slice (None); never past the deadline."""
-        if self.slice_end is not None and now + delay > self.slice_end:
-            return None
-        return min(self.timeout, now + delay)
-
-    def over_by_deadline(self, now: float) -> bool:
-        """Whether a wait that stopped at ``now`` stopped at its deadline (not at its slice's end)."""
-        return self.slice_end is None or now >= self.timeout
+        elapsed = self.waited_before + at
+        throttled_for = 0.0 if self.throttled_since is None else at - self.throttled_since
+        delay = self.schedule.next_delay(elapsed, self.streak, self.rand(), self.pace, self.throttles, throttled_for)
+        return min(self.timeout, at + delay)
 
 
 def wait_for(
@@ -223,34 +237,27 @@ def wait_for(
     clock: Clock | None = None,
     rand: Callable[[], float] | None = None,
     waited_before: float = 0.0,
-    slice_seconds: float | None = None,
     since_last_poll: float | None = None,
-    pace: float = 1.0,
+    pace: float = 0.0,
 ) -> WaitOutcome[T]:
     """Poll until ``is_done(state)`` or until ``timeout`` seconds have passed.
 
-    The first poll is immediate (see :class:`Wait` for a continued wait). ``poll`` may raise
+    The first poll is immediate, or (``since_last_poll``) an interval after a poll made before
+    the wait began, ``waited_before`` seconds into the caller's schedule, at the ``pace`` they
+    left. ``poll`` may raise
     :class:`TransientError` to say "try again later"; any other exception ends the wait and
     propagates. The loop sleeps at most until the deadline and polls once more there, so it
     ends no later than ``timeout`` plus the duration of one poll.
-
-    ``waited_before``: seconds the caller already waited in earlier calls; the schedule
-    continues from there (``elapsed`` does not include it). ``since_last_poll``, ``pace``: the
-    last poll and the pace of those calls. ``slice_seconds``: return (with ``sliced``) rather
-    than sleep past this many seconds, when that comes before the deadline; the first poll
-    comes when the schedule says, after the slice's end if need be, so every call polls.
     """
     clock = clock or Clock()
-    wait = Wait(timeout, schedule, rand, waited_before, slice_seconds, since_last_poll, pace)
+    wait = Wait(timeout, schedule, rand, waited_before, since_last_poll, pace)
     start = clock.monotonic()
     state: T | None = None
     last_error: TransientError | None = None
 
-    def outcome(done: bool, sliced: bool = False) -> WaitOutcome[T]:
+    def outcome(done: bool) -> WaitOutcome[T]:
         now = clock.monotonic() - start
-        return WaitOutcome(
-            done, state, now, wait.polls, wait.failures, last_error, sliced, wait.throttled, wait.pace, wait.last_poll
-        )
+        return WaitOutcome(done, state, now, wait.polls, wait.failures, last_error, wait.throttled, wait.pace)
 
     at: float | None = wait.first_poll()
     while at is not None:
@@ -267,4 +274,4 @@ def wait_for(
                 wait.polled(clock.monotonic() - start)
                 return outcome(True)
         at = wait.polled(clock.monotonic() - start, last_error)
-    return outcome(False, sliced=not wait.over_by_deadline(clock.monotonic() - start))
+    return outcome(False)

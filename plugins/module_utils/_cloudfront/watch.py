@@ -48,6 +48,10 @@ class GateRequests:
     def __init__(self, api: CloudFrontApi) -> None:
         self.api = api
 
+    @property
+    def pace(self) -> float:
+        return self.api.pace
+
     def owner_of(self, target: Target) -> Owner:
         if target.distribution_id:
             return Owner(target.distribution_id)

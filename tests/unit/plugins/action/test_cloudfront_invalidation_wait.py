@@ -98,6 +98,7 @@ class FakeRequests:
 
     found: list[dict[str, Any]] = []
     polls: list[Any] = []
+    pace = 0.0
 
     def __init__(self, api: Any) -> None:
         self.api = api

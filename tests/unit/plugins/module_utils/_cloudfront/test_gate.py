@@ -57,6 +57,7 @@ class FakeRunner:
         self.resolved: list[float] = []  # the time to the deadline each lookup was given
         self.watched: list[str] | None = None
         self.polls: list[float] = []  # gate times of the polls
+        self.pace = 0.0  # what the lookup's requests left (GateRequests.pace)
 
     def _seen(self, i: dict[str, Any]) -> dict[str, Any]:
         done = i["completed"] or self.clock.now - self.start >= self.done_at.get(i["id"], float("inf"))
@@ -232,12 +233,16 @@ def test_a_poll_that_failed_changes_nothing_and_the_timeout_says_why():
     )
 
 
-def test_throttled_polls_slow_the_gate_down():
+def test_throttled_polls_are_retried_in_doubling_windows_then_the_gate_slows_to_its_pace():
+    """Five throttled answers in a row: retried after windows of 0.5, 1, 2, 4 and 8 s (no jitter:
+    the whole window); the answer after them sets the pace to twice the 15.5 s the streak lasted,
+    30 s at most, and each answer after it shortens the pace by a tenth."""
     found = {"E1": [inv("E1", "I1")]}
     script = {n: throttled() for n in range(1, 6)}
     _outcome, runner, _lines = gate(found, {"I1": 120}, timeout=600, script=script, distribution_id="E1")
-    throttled_gaps = [b - a for a, b in zip(runner.polls[:5], runner.polls[1:6])]
-    assert all(gap > 1.5 for gap in throttled_gaps) and throttled_gaps == sorted(throttled_gaps)
+    gaps = [round(b - a, 2) for a, b in zip(runner.polls, runner.polls[1:])]
+    assert gaps[:5] == [0.5, 1.0, 2.0, 4.0, 8.0]
+    assert gaps[5:8] == [30.0, 27.0, 24.3]
 
 
 def test_a_poll_answering_for_an_invalidation_the_gate_does_not_wait_for_changes_nothing():
