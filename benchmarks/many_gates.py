@@ -503,6 +503,78 @@ def simulate(
 
 
 # --------------------------------------------------------------------------------------
+# One gate through a streak of throttled answers, and after a burst
+# --------------------------------------------------------------------------------------
+
+BOTOCORE_STANDARD = (25.5, 51.0)  # six throttled answers in botocore's standard mode: mean, worst (s)
+STREAK = 6
+STREAK_AT = (0.0, 600.0)  # the streak begins with the first poll after the lookup, or 600 s into the wait
+BURSTS = (10.0, 30.0, 60.0)  # the account throttles every request for this long...
+BURST_AT = 60.0  # ...from this many seconds into the wait
+RECOVERY_LAG_AT_MOST = 10.0
+
+
+def _single_gate(seed: int, throttled: Callable[[float, int], bool], completion: float) -> tuple[list[float], float]:
+    """One gate (the real code on a fake clock) whose n-th request at time t is throttled when
+    ``throttled(t, n)``; its invalidation completes at ``completion``. Its requests' times (the
+    throttled ones negative), and when it opened."""
+    from simulate import FakeClock
+
+    clock = FakeClock()
+    times: list[float] = []
+
+    def answer() -> tuple[bool, bool]:
+        now = clock.monotonic()
+        refused = throttled(now, len(times))
+        times.append(-now if refused else now)
+        return refused, not refused and now >= completion
+
+    outcome = run_simulated_gate(
+        OneInvalidation(answer), clock, GATE_TIMEOUT, rand=random.Random(f"single-{seed}").random
+    )
+    return times, clock.monotonic() if outcome.completed else math.inf
+
+
+def streak(seeds: int) -> dict[str, Any]:
+    """Six throttled answers in a row: the time from the first of them to the answer after them."""
+    out: dict[str, Any] = {}
+    for at in STREAK_AT:
+        spans = []
+        for seed in range(seeds):
+            # the lookup's request is answered; the first poll at or after ``at`` begins the streak
+            first: list[int] = []
+
+            def throttled(now: float, n: int, first: list[int] = first, at: float = at) -> bool:
+                if n and now >= at and not first:
+                    first.append(n)
+                return bool(first) and first[0] <= n < first[0] + STREAK
+
+            times, _opened = _single_gate(seed, throttled, math.inf if at else 120.0)
+            spans.append(times[first[0] + STREAK] + times[first[0]])  # the first was throttled: negative
+        out[f"{at:g}"] = {"mean": round(statistics.fmean(spans), 2), "max": round(max(spans), 2)}
+    return {"throttles": STREAK, "botocore_standard": list(BOTOCORE_STANDARD), "by_start": out}
+
+
+def recovery(seeds: int) -> dict[str, Any]:
+    """A burst: every request throttled for B s from ``BURST_AT`` into the wait, the invalidation
+    completing 0–60 s after the burst. How much later the gate opens than without the burst."""
+    out: dict[str, Any] = {}
+    for burst in BURSTS:
+        lags = []
+        for seed in range(seeds):
+            completion = BURST_AT + burst + random.Random(f"burst-{seed}").uniform(0.0, 60.0)
+            _t, clean = _single_gate(seed, lambda _now, _n: False, completion)
+            _t, hit = _single_gate(seed, lambda now, _n, b=burst: BURST_AT <= now < BURST_AT + b, completion)
+            lags.append(hit - clean)
+        out[f"{burst:g}"] = {
+            "median": round(statistics.median(lags), 2),
+            "p95": round(percentile(lags, 0.95), 2),
+            "max": round(max(lags), 2),
+        }
+    return {"burst_at": BURST_AT, "completion_after_burst": [0.0, 60.0], "by_burst": out}
+
+
+# --------------------------------------------------------------------------------------
 # Measured: real gates, and boto3 waiters, under the local endpoint's bucket
 # --------------------------------------------------------------------------------------
 
@@ -801,6 +873,10 @@ def measure(
         },
     }
     result["simulation"] = simulate(Ns, Rs, seeds, spread, log)
+    single_seeds = max(20, seeds * 10)
+    result["single"] = {"seeds": single_seeds, "streak": streak(single_seeds), "recovery": recovery(single_seeds)}
+    single = result["single"]
+    log(f"  one gate: {single['streak']['by_start']}, after a burst: {single['recovery']['by_burst']}")
     result["simulation_duration"] = round(time.time() - started, 1)
     log(f"  simulated in {result['simulation_duration']:.0f} s")
     if real_count:

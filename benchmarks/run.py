@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 import fanin
+import gate_cost
 import many_gates
 import overshoot
 import pertask
@@ -39,7 +40,7 @@ from harness import BENCH, REPO, CpuMonitor, LocalCloudFront, Tools, dumps, mach
 DOCS = REPO / "docs"
 DEFAULT_OUTPUT = BENCH / "output"
 MANY_GATES_PNG = "many_gates_latency.png"  # beside overshoot_calls.png
-PARTS = ("overshoot", "sim", "fanin", "pertask", "profile", "many_gates")
+PARTS = ("overshoot", "sim", "fanin", "pertask", "profile", "gate_cost", "many_gates")
 
 
 def _floats(text: str) -> list[float]:
@@ -98,14 +99,19 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     g.add_argument("--pertask-rounds", type=int, help="default 4; quick 1")
     g.add_argument("--pertask-tasks", type=int, help="tasks per playbook (default 20; quick 3)")
     g.add_argument("--profile-repeats", type=int, help="runs of each payload (default 5; quick 1)")
+    g = p.add_argument_group("4. cost per gate")
+    g.add_argument("--cost-duration", type=float, help="how long the single gates wait, s (default 1800; quick 12)")
+    g.add_argument("--cost-intervals", type=_ints, help="their progress intervals (default 1,5,50; quick 5)")
+    g.add_argument("--cost-many", type=int, help="gates started together (default 50; quick 2)")
+    g.add_argument("--cost-many-duration", type=float, help="how long those wait, s (default 300; quick 8)")
+    g.add_argument("--cost-before", type=_yes_no, help="the design before issue 18 beside ours (default yes; quick no)")
     g = p.add_argument_group("5. many gates, one rate limit")
     g.add_argument(
-        "--gates-N", dest="gates_N", type=_ints, help="gates started together (default 10,100,1000; quick 10)"
+        "--gates-N", dest="gates_N", type=_ints, help="gates started together (default 10,100; quick 10)"
     )
     g.add_argument("--gates-R", dest="gates_R", type=_floats, help="the bucket's requests/s (default 2,10; quick 2)")
     g.add_argument("--gates-seeds", type=int, help="runs per (N, R), a quarter from N = 1000 (default 20; quick 2)")
     g.add_argument("--gates-spread", type=_span, default=(30.0, 300.0), help="completions uniform in LOW,HIGH s")
-    g.add_argument("--gates-slicing-seeds", type=int, help="runs per progress interval (default 200; quick 10)")
     g.add_argument("--gates-real", type=int, help="real gates started together (default 20; quick 3; 0: none)")
     g.add_argument(
         "--gates-real-spread",
@@ -134,10 +140,14 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "pertask_rounds": (4, 1),
         "pertask_tasks": (20, 3),
         "profile_repeats": (5, 1),
-        "gates_N": ([10, 100, 1000], [10]),
+        "cost_duration": (1800.0, 12.0),
+        "cost_intervals": ([1, 5, 50], [5]),
+        "cost_many": (50, 2),
+        "cost_many_duration": (300.0, 8.0),
+        "cost_before": (True, False),
+        "gates_N": ([10, 100], [10]),
         "gates_R": ([2.0, 10.0], [2.0]),
         "gates_seeds": (20, 2),
-        "gates_slicing_seeds": (200, 10),
         "gates_real": (20, 3),
         "gates_real_spread": ((10.0, 60.0), (0.5, 2.0)),
         "gates_boto3": (True, False),
@@ -246,6 +256,23 @@ def measure(args: argparse.Namespace, tools: Tools) -> dict[str, Any]:
             names = ("module",) if args.quick else ("module", "community", "ping")
             results["profile"] = profile_task.profile(cloudfront, tools, work, args.profile_repeats, names)
             results["profile"]["duration"] = round(time.time() - t0, 1)
+        if "gate_cost" in args.parts:
+            log(
+                f"==> 4. cost per gate: {args.cost_duration:g} s at progress intervals {args.cost_intervals},"
+                f" {args.cost_many} gates of {args.cost_many_duration:g} s"
+            )
+            results["gate_cost"] = gate_cost.measure(
+                cloudfront,
+                tools,
+                work,
+                args.cost_duration,
+                args.cost_intervals,
+                args.cost_many,
+                args.cost_many_duration,
+                args.cost_before,
+                log,
+            )
+            cloudfront.reset()
         if "many_gates" in args.parts:
             log(
                 f"==> 5. many gates, one rate limit: N = {args.gates_N}, R = {args.gates_R}/s simulated;"
@@ -259,9 +286,6 @@ def measure(args: argparse.Namespace, tools: Tools) -> dict[str, Any]:
                 args.gates_R,
                 args.gates_seeds,
                 args.gates_spread,
-                many_gates.SLICING_INTERVALS,
-                many_gates.SLICING_T,
-                args.gates_slicing_seeds,
                 args.gates_real,
                 args.gates_real_rate,
                 args.gates_real_spread,

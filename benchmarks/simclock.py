@@ -59,7 +59,7 @@ class SimClock:
             starts[index].wait()
             try:
                 results[index] = participants[index]()
-            except BaseException as error:  # noqa: BLE001 - reported to the caller, as a result
+            except BaseException as error:
                 results[index] = error
             finally:
                 with self._lock:

@@ -22,6 +22,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from harness import summary
+from simgate import OneInvalidation, run_simulated_gate
 
 from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront import waiter
 
@@ -96,86 +97,32 @@ def terraform(flip: float, seed: int) -> Outcome:
 
 
 # --------------------------------------------------------------------------------------
-# The role's rounds (a model of the cloudfront_invalidation_wait action: module_utils/_cloudfront/gate.py)
+# The gate (the cloudfront_invalidation_wait action's loop: module_utils/_cloudfront/gate.py)
 # --------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class RoleModel:
-    """How the gate spends a wait, as the ``cloudfront_invalidation_wait`` action does it.
-
-    ``resolve_calls``: calls before the first round (the gate reads the invalidation once).
-    ``round_seconds``: a module run's slice, given to the module as ``wait_slice``: the progress
-    interval, at least ``gate.MIN_SLICE`` (default 50 s). ``module_start``: seconds from the start
-    of a round to the module's wait (the action starts the module); ``between_rounds``: seconds of
-    the action's own work between two rounds (next to nothing: the rounds are one task's loop, no
-    Ansible tasks in between). Both are assumptions, not measurements: part 3 runs the real role.
-    """
-
-    resolve_calls: int = 1
-    round_seconds: float = 50.0
-    module_start: float = 1.5
-    between_rounds: float = 0.0
-    timeout: float = SIM_WAIT_TIMEOUT
-
-
-def role_rounds(flip: float, seed: int, model: RoleModel | None = None) -> Outcome:
-    """The gate's wait as rounds of module runs, with public functions only.
-
-    Each round is one module run: ``waiter.wait_for`` with ``wait_timeout`` = what is left of the
-    gate's timeout, ``slice_seconds`` = the progress interval (the role's ``wait_slice``),
-    ``waited_before`` = the time since the gate started (its ``wait_started``), and the time since the
-    last round's last poll and its pace (``wait_last_poll``, ``wait_pace``): the rounds are slices of
-    one schedule, and a round's first poll comes when the schedule says, one interval after the
-    last poll (the first round: after the gate's start, as ``gate.run_gate`` passes no last poll).
-
-    THE HOOK: this models the gate as of its one-task loop (the ``cloudfront_invalidation_wait``
-    action, issue 10); before, the rounds were role tasks with 1.5 s of Ansible between them. When
-    the gate changes, change this function (or add another beside it in ``CONTESTANTS``): nothing
-    else depends on it.
-    """
-    m = model or RoleModel()
+def gate(flip: float, seed: int, timeout: float = SIM_WAIT_TIMEOUT) -> Outcome:
+    """The gate's own code (``simgate.run_simulated_gate``: the action's ``run_gate`` with its
+    lookup, its requests and its progress) on the fake clock, waiting for one invalidation by id;
+    its GetInvalidation requests are answered by the simulation (each takes no time)."""
     clock = FakeClock()
     rng = random.Random(f"jitter-{seed}")
-    calls = m.resolve_calls
-    gate_start = 0.0
-    if flip <= clock.now:  # completed when the gate looked: no round
-        return Outcome(True, clock.now, calls, flip)
-    deadline = gate_start + m.timeout
-    pace, last_poll = 1.0, None
-    while True:
-        clock.sleep(m.module_start)
-        started = clock.now
-        outcome = waiter.wait_for(
-            lambda: clock.now >= flip,
-            bool,
-            max(1, math.ceil(deadline - clock.now)),
-            schedule=waiter.PollSchedule(),
-            clock=clock,
-            rand=rng.random,
-            waited_before=clock.now - gate_start,
-            slice_seconds=m.round_seconds,
-            since_last_poll=None if last_poll is None else clock.now - last_poll,
-            pace=pace,
-        )
-        calls += outcome.polls
-        pace = outcome.pace
-        if outcome.last_poll is not None:
-            last_poll = started + outcome.last_poll
-        if outcome.done:
-            return Outcome(True, clock.now, calls, flip)
-        if not outcome.sliced:  # the gate's deadline
-            return Outcome(False, clock.now, calls, flip)
-        clock.sleep(m.between_rounds)
-        if clock.now >= deadline:
-            return Outcome(False, clock.now, calls, flip)
+    calls = 0
+
+    def answer() -> tuple[bool, bool]:
+        nonlocal calls
+        calls += 1
+        return False, clock.now >= flip
+
+    outcome = run_simulated_gate(OneInvalidation(answer), clock, timeout, rand=rng.random)
+    return Outcome(outcome.completed, clock.now, calls, flip)
 
 
 Simulator = Callable[[float, int], Outcome]
 
 CONTESTANTS: dict[str, tuple[str, Simulator]] = {
     "module": ("ours: module wait (waiter.wait_for, PollSchedule defaults), wait_timeout 3600", ours),
-    "role": ("ours: the role's rounds of module runs (model, see role_rounds)", role_rounds),
+    "role": ("ours: the gate (the role's action, gate.run_gate on a fake clock)", gate),
     "cli": ("AWS CLI / boto3 waiter: every 20 s, 30 attempts", cli_waiter),
     "cli_pace": ("20 s polls without the 30-attempt limit (yardstick past 580 s)", cli_pace),
     "terraform": ("fixed 30 s poll (Terraform)", terraform),
@@ -220,7 +167,6 @@ def simulate(Ts: Sequence[float], seeds: int) -> dict[str, Any]:
             "seeds": seeds,
             "flip_window": FLIP_WINDOW,
             "wait_timeout": SIM_WAIT_TIMEOUT,
-            "role_model": asdict(RoleModel()),
             "schedule": asdict(waiter.PollSchedule()),
         },
         "summary": result,

@@ -16,13 +16,13 @@ from test_wait_for_invalidation_role import after_gate, gate_play
 GATES = 20
 RATE = 2.0  # requests a second for each operation, for the whole account
 BURST = 2.0
-# The simulation of benchmarks/many_gates.py (the same waiter code, a bucket of the same rate and
-# size, completions over the same minute) puts twenty gates started at once at 0.49 of their
-# requests throttled over 20 runs (from 0.46 to 0.53), most of them before a gate's first answer,
-# while twenty gates that have not heard of each other find the rate; gates started over five
-# seconds, at 0.43. A gate that retried a throttled request at its normal pace (no slowing down)
-# would see three quarters of them throttled (0.74 to 0.78 in the same runs).
-MOST_THROTTLED = 0.6
+# The simulation of benchmarks/many_gates.py (the gate's own code, a bucket of the same rate and
+# size, completions over the same minute) puts twenty gates started at once at 0.63 of their
+# requests throttled over 20 runs (from 0.60 to 0.68): throttled requests are retried quickly at
+# first (windows that double from half a second, as botocore's standard mode), and most of them
+# come in the herd's first streak, before each gate's pace spreads it out. A gate that retried a
+# throttled request every 1.5 s with no pace (no slowing down) sees 0.84 to 0.88 in 10 of those runs.
+MOST_THROTTLED = 0.72
 
 pytestmark = pytest.mark.load
 

@@ -1,0 +1,545 @@
+"""Part 6: cost per gate (issue 18). Controller CPU and CloudFront requests of a gate that waits.
+
+A gate is one ``ansible-playbook`` run of the role ``edgeops.cloudfront.wait_for_invalidation``
+(benchmarks/playbooks/gate_cost.yml) against the local endpoint, for one invalidation of its own
+that stays InProgress until ``duration`` seconds after the gate's first request (as the endpoint
+logged it), then completes; the gate's timeout is ``duration`` + 120 s. Its CPU seconds are the
+user + system time of ``ansible-playbook`` and of everything it waited for (``os.wait4``); its
+wall time runs from the process's start to its exit, start-up included; CPU per gate-hour is
+CPU / wall × 3600. Its requests are those the endpoint logged for the run's own access key id.
+
+Two designs run the same playbook: **ours**, this working tree (the gate's action polls CloudFront
+itself, in one process), and **before**, commit d584a52, whose action ran the info module
+``cloudfront_invalidation_info`` once for the lookup and once per slice of the wait (the progress
+interval, at least 20 s). The before collection is ``git archive`` of that commit, under
+``work``, first on the collections path of its runs (``ANSIBLE_COLLECTIONS_PATH``), so that its
+edgeops.cloudfront is the one found.
+
+The single gates, one per design and progress interval (``wait_for_invalidation_progress_interval``),
+all start together. While they wait, one design after the other, ``many`` gates start together,
+each for an invalidation of its own that completes ``many_duration`` s after its first request,
+at the role's default progress interval; then one gate per design whose invalidation completed
+before it started: what a gate costs that does not wait (start-up, lookup, verdict), the part of
+the cost that an hour of waiting does not add.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from harness import (
+    BENCH,
+    REPO,
+    LocalCloudFront,
+    Run,
+    Tools,
+    calls_by_operation,
+    contestant_env,
+    flip_time,
+    launch,
+    requests_of,
+    run_key,
+    summary,
+)
+
+PLAYBOOK = BENCH / "playbooks" / "gate_cost.yml"
+BEFORE_COMMIT = "d584a52"  # the action ran the info module once per slice of the wait
+DESIGNS = {
+    "ours": "this working tree: the gate's action polls CloudFront itself, in one process",
+    "before": f"commit {BEFORE_COMMIT}: the gate's action ran the info module for the lookup and once per slice"
+    " of the wait (the progress interval, at least 20 s)",
+}
+TIMEOUT_MARGIN = 120  # a gate's timeout: its wait and this
+WAIT_MARGIN = 300.0  # how much longer than a gate's timeout the part waits for its process
+FLIP_POLL = 0.25  # how often the request log is read while a gate has not made its first request
+CPU_PER_GATE_HOUR_TARGET = 5.0  # seconds of controller CPU per gate-hour, at most (issue 18)
+ROUNDS_TOLERANCE = 1.0  # s per gate-hour: "not growing with the rounds", shortest interval against longest
+MIN_JUDGED_DURATION = 300.0  # shorter gates are mostly their start-up: the targets are not judged on them
+# the role's default progress interval (the many gates' interval)
+DEFAULT_PROGRESS_INTERVAL = int(
+    yaml.safe_load((REPO / "roles" / "wait_for_invalidation" / "defaults" / "main.yml").read_text())[
+        "wait_for_invalidation_progress_interval"
+    ]
+)
+# the settings of the full suite and of --quick
+FULL = {"duration": 1800.0, "intervals": [1, 5, 50], "many": 50, "many_duration": 300.0, "before": True}
+QUICK = {"duration": 12.0, "intervals": [5], "many": 2, "many_duration": 8.0, "before": True}
+
+
+# --------------------------------------------------------------------------------------
+# The before design's collection
+# --------------------------------------------------------------------------------------
+
+
+def before_collection(work: Path, commit: str = BEFORE_COMMIT) -> Path:
+    """A collections directory holding edgeops.cloudfront as of ``commit`` (``git archive`` of this
+    repository), made under ``work`` once and reused while it is of the same commit."""
+    full = subprocess.run(
+        ["git", "-C", str(REPO), "rev-parse", "--verify", f"{commit}^{{commit}}"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    root = work / "gate-cost-before"
+    stamp = root / "COMMIT"
+    if stamp.exists() and stamp.read_text().strip() == full:
+        return root
+    if root.exists():
+        shutil.rmtree(root)
+    work.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix="gate-cost-before-", dir=work))
+    target = staging / "ansible_collections" / "edgeops" / "cloudfront"
+    target.mkdir(parents=True)
+    archive = subprocess.run(["git", "-C", str(REPO), "archive", full], capture_output=True, check=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(target)], input=archive, capture_output=True, check=True)
+    (staging / "COMMIT").write_text(full + "\n")
+    staging.rename(root)
+    return root
+
+
+def collections_path(first: Path) -> str:
+    """The collections path of this environment (as ansible-playbook would read it), ``first`` first:
+    its collections win, and the others (amazon.aws) are still found."""
+    from ansible import constants
+
+    return os.pathsep.join([str(first), *(str(p) for p in constants.COLLECTIONS_PATHS if Path(p) != first)])
+
+
+# --------------------------------------------------------------------------------------
+# Invalidations that complete a set time after a gate's first request
+# --------------------------------------------------------------------------------------
+
+
+class CompletesAfterFirstRequest:
+    """Completes a gate's invalidation ``after`` seconds after the first request signed with the
+    gate's key id, as the endpoint logged it: the wait is measured from the moment the gate asks,
+    whatever its start took. A thread reads the request log while some gate has not asked yet,
+    and sleeps otherwise."""
+
+    def __init__(self, cloudfront: LocalCloudFront) -> None:
+        self.cloudfront = cloudfront
+        self._pending: dict[str, tuple[str, float]] = {}
+        self._lock = threading.Lock()
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, name="gate-cost-flips", daemon=True)
+
+    def __enter__(self) -> CompletesAfterFirstRequest:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._wake.set()
+        self._thread.join(timeout=10)
+
+    def add(self, key: str, invalidation: str, after: float) -> None:
+        with self._lock:
+            self._pending[key] = (invalidation, after)
+        self._wake.set()
+
+    def _watch(self) -> None:
+        seen = 0  # the log only grows: entries before this one were read
+        while not self._stop.is_set():
+            self._wake.clear()
+            with self._lock:
+                idle = not self._pending
+            if idle:
+                self._wake.wait()
+                continue
+            entries = self.cloudfront.requests()
+            with self._lock:
+                for request in entries[seen:]:
+                    pending = self._pending.pop(request["access_key_id"], None)
+                    if pending is not None:
+                        invalidation, after = pending
+                        self.cloudfront.complete_in(invalidation, max(0.0, request["time"] + after - time.time()))
+            seen = len(entries)
+            self._stop.wait(FLIP_POLL)
+
+
+# --------------------------------------------------------------------------------------
+# Gates
+# --------------------------------------------------------------------------------------
+
+
+@dataclass
+class Gate:
+    design: str
+    case: str
+    interval: int
+    wait: float
+    key: str
+    invalidation: str
+    run: Run
+
+
+@dataclass(frozen=True)
+class Setting:
+    """What the gates of one part share."""
+
+    cloudfront: LocalCloudFront
+    tools: Tools
+    work: Path
+    distribution_id: str
+    flips: CompletesAfterFirstRequest
+    envs: dict[str, dict[str, str]]  # per design: what to add to a contestant's environment
+
+
+def start_gate(setting: Setting, design: str, case: str, label: str, interval: int, wait: float | None) -> Gate:
+    """One gate of ``design``, whose invalidation completes ``wait`` s after the gate's first
+    request (None: it has completed before the gate starts)."""
+    cloudfront = setting.cloudfront
+    timeout = int((wait or 0.0) + TIMEOUT_MARGIN)
+    invalidation = cloudfront.create_invalidation(
+        setting.distribution_id, [f"/gate-cost/{label}"], complete_in=0 if wait is None else timeout + 3600
+    )
+    key = run_key(f"P6{label}", cloudfront)
+    if wait is not None:
+        setting.flips.add(key, invalidation, wait)
+    extra = {
+        "bench_endpoint_url": cloudfront.url,
+        "bench_distribution_id": setting.distribution_id,
+        "bench_invalidation_id": invalidation,
+        "bench_wait_timeout": timeout,
+        "bench_progress_interval": interval,
+    }
+    cmd = [setting.tools.ansible_playbook, str(PLAYBOOK), "-e", json.dumps(extra)]
+    env = contestant_env(key, setting.work, **setting.envs[design])
+    run = launch(key, cmd, env, setting.work / "logs" / f"gate-cost-{label}.log")
+    return Gate(design, case, interval, wait or 0.0, key, invalidation, run)
+
+
+def wait_for(gates: Iterable[Gate]) -> None:
+    for gate in gates:
+        gate.run.wait(timeout=gate.wait + TIMEOUT_MARGIN + WAIT_MARGIN)
+
+
+def _per_hour(cpu: float, wall: float) -> float | None:
+    return round(cpu / wall * 3600, 2) if wall > 0 else None
+
+
+def gate_record(cloudfront: LocalCloudFront, gate: Gate) -> dict[str, Any]:
+    """One gate's figures."""
+    run = gate.run
+    assert run.end is not None
+    requests = requests_of(cloudfront, gate.key)
+    flip = flip_time(gate.invalidation)
+    ok = run.rc == 0
+    return {
+        "design": gate.design,
+        "case": gate.case,
+        "progress_interval": gate.interval,
+        "wait": gate.wait,
+        "access_key_id": gate.key,
+        "ok": ok,
+        "rc": run.rc,
+        "error": None if ok else run.tail(),
+        "wall": round(run.wall, 3),
+        "cpu": round(run.cpu, 3),
+        "cpu_user": round(run.cpu_user, 3),
+        "cpu_sys": round(run.cpu_sys, 3),
+        "cpu_per_gate_hour": _per_hour(run.cpu, run.wall),
+        "requests": len(requests),
+        "calls_by_operation": calls_by_operation(requests),
+        # the client's connections (ports): a process of its own opens its own
+        "connections": len({r["connection"] for r in requests if r["connection"] is not None}),
+        "first_request": round(requests[0]["time"] - run.start, 3) if requests else None,
+        "completed": round(flip - run.start, 3),
+        "open_after_completion": round(run.end - flip, 3),
+    }
+
+
+def _stats(values: Sequence[float], digits: int = 2) -> dict[str, Any]:
+    return {**summary(values, digits), "sum": round(sum(values), digits)}
+
+
+def batch_record(cloudfront: LocalCloudFront, gates: Sequence[Gate]) -> dict[str, Any]:
+    """The figures of gates started together: the batch's, and per gate."""
+    each = [gate_record(cloudfront, gate) for gate in gates]
+    starts = [gate.run.start for gate in gates]
+    ends = [gate.run.end or gate.run.start for gate in gates]
+    cpu = sum(g["cpu"] for g in each)
+    walls = sum(g["wall"] for g in each)
+    operations: dict[str, int] = {}
+    for g in each:
+        for name, count in g["calls_by_operation"].items():
+            operations[name] = operations.get(name, 0) + count
+    return {
+        "design": gates[0].design,
+        "case": gates[0].case,
+        "progress_interval": gates[0].interval,
+        "wait": gates[0].wait,
+        "gates": len(gates),
+        "ok": all(g["ok"] for g in each),
+        "failed": sum(1 for g in each if not g["ok"]),
+        "errors": [g["error"] for g in each if not g["ok"]][:3],
+        "wall": round(max(ends) - min(starts), 3),
+        "cpu": round(cpu, 3),
+        "cpu_per_gate_hour": _per_hour(cpu, walls),
+        "requests": sum(g["requests"] for g in each),
+        "calls_by_operation": operations,
+        "per_gate": {
+            "wall": _stats([g["wall"] for g in each]),
+            "cpu": _stats([g["cpu"] for g in each], 3),
+            "cpu_per_gate_hour": _stats([g["cpu_per_gate_hour"] or 0.0 for g in each]),
+            "requests": _stats([g["requests"] for g in each], 0),
+            "connections": _stats([g["connections"] for g in each], 0),
+            "first_request": summary(g["first_request"] for g in each),
+        },
+        "samples": each,
+    }
+
+
+def _said(record: dict[str, Any]) -> str:
+    gates = record.get("gates", 1)
+    text = (
+        f"wall {record['wall']:7.1f} s, cpu {record['cpu']:7.2f} s"
+        f" ({record['cpu_per_gate_hour'] or 0:7.1f} s per gate-hour), {record['requests']:4} requests"
+    )
+    if gates > 1:
+        per = record["per_gate"]
+        text += f"; per gate cpu median {per['cpu']['median']} s, max {per['cpu']['max']} s"
+    if not record["ok"]:
+        text += f"  FAILED ({record.get('failed', 1)} of {gates})"
+    return text
+
+
+def _above_no_wait(runs: Sequence[dict[str, Any]]) -> None:
+    """Each run's CPU per gate-hour above what its design's gate that does not wait cost."""
+    fixed = {r["design"]: r["cpu"] for r in runs if r["case"] == "no wait" and r["ok"]}
+    for r in runs:
+        if r["case"] == "no wait" or r["design"] not in fixed:
+            continue
+        gates = r.get("gates", 1)
+        walls = r["per_gate"]["wall"]["sum"] if gates > 1 else r["wall"]
+        r["cpu_above_no_wait_per_gate_hour"] = _per_hour(r["cpu"] - gates * fixed[r["design"]], walls)
+
+
+# --------------------------------------------------------------------------------------
+# The part
+# --------------------------------------------------------------------------------------
+
+
+def measure(
+    cloudfront: LocalCloudFront,
+    tools: Tools,
+    work: Path,
+    duration: float,
+    intervals: Sequence[int],
+    many: int,
+    many_duration: float,
+    before: bool,
+    log: Callable[[str], None],
+) -> dict[str, Any]:
+    """Single gates (each design x interval) together, and meanwhile ``many`` gates of one design then
+    of the other, then a gate that does not wait per design; ``before``: the before design too."""
+    started = time.time()
+    method: dict[str, Any] = {
+        "duration": duration,
+        "intervals": list(intervals),
+        "many": many,
+        "many_duration": many_duration,
+        "many_interval": DEFAULT_PROGRESS_INTERVAL,
+        "timeout_margin": TIMEOUT_MARGIN,
+        "before_commit": BEFORE_COMMIT,
+        "designs": {},
+    }
+    envs: dict[str, dict[str, str]] = {"ours": {}}
+    if before:
+        t0 = time.time()
+        try:
+            root = before_collection(work)
+        except (OSError, subprocess.CalledProcessError) as e:
+            detail = e.stderr.strip() if isinstance(e, subprocess.CalledProcessError) and e.stderr else str(e)
+            method["before_skipped"] = f"the collection of {BEFORE_COMMIT} could not be made: {detail}"
+            log(f"  (no before design: {method['before_skipped']})")
+        else:
+            envs["before"] = {"ANSIBLE_COLLECTIONS_PATH": collections_path(root)}
+            method["before_collection"] = str(root)
+            log(f"  before: edgeops.cloudfront of {BEFORE_COMMIT} in {root} ({time.time() - t0:.1f} s)")
+    designs = list(envs)
+    method["designs"] = {d: DESIGNS[d] for d in designs}
+    dist = cloudfront.create_distribution(comment="bench gate cost")["id"]
+    runs: list[dict[str, Any]] = []
+    with CompletesAfterFirstRequest(cloudfront) as flips:
+        setting = Setting(cloudfront, tools, work, dist, flips, envs)
+        singles = [
+            start_gate(setting, design, "single", f"{design}single{interval}", interval, duration)
+            for interval in intervals
+            for design in designs
+        ]
+        log(f"  {len(singles)} single gates of {duration:g} s started: {', '.join(g.key for g in singles)}")
+        for design in designs:
+            if many < 1:
+                break
+            batch = [
+                start_gate(setting, design, "many", f"{design}many{n}", DEFAULT_PROGRESS_INTERVAL, many_duration)
+                for n in range(many)
+            ]
+            wait_for(batch)
+            runs.append(batch_record(cloudfront, batch))
+            log(f"  {design:6} {many} gates together, {many_duration:g} s: {_said(runs[-1])}")
+        no_wait = [
+            start_gate(setting, design, "no wait", f"{design}nowait", DEFAULT_PROGRESS_INTERVAL, None)
+            for design in designs
+        ]
+        wait_for(no_wait)
+        wait_for(singles)
+    for gate in [*singles, *no_wait]:
+        runs.append(gate_record(cloudfront, gate))
+        if gate.case == "single" or gate.case == "no wait":
+            log(f"  {gate.design:6} {gate.case:7} at {gate.interval:2} s: {_said(runs[-1])}")
+    _above_no_wait(runs)
+    order = {"single": 0, "many": 1, "no wait": 2}
+    runs.sort(key=lambda r: (designs.index(r["design"]), order[r["case"]], r["progress_interval"]))
+    return {"method": method, "runs": runs, "duration": round(time.time() - started, 1)}
+
+
+# --------------------------------------------------------------------------------------
+# The report
+# --------------------------------------------------------------------------------------
+
+
+def _num(value: float | None, digits: int = 1) -> str:
+    return "–" if value is None else f"{value:.{digits}f}"
+
+
+def _per_gate(total: str, stat: dict[str, Any], digits: int) -> str:
+    return f"{total} (per gate {_num(stat['median'], digits)}, max {_num(stat['max'], digits)})"
+
+
+def _row(r: dict[str, Any]) -> tuple[str, ...]:
+    gates = r.get("gates", 1)
+    case = {"single": "one gate", "many": f"{gates} gates together", "no wait": "one gate that does not wait"}[
+        r["case"]
+    ]
+    if not r["ok"]:
+        case += f" (**failed**{': ' + str(r['failed']) + ' of ' + str(gates) if gates > 1 else ''})"
+    above = _num(r.get("cpu_above_no_wait_per_gate_hour"))
+    if gates > 1:
+        per = r["per_gate"]
+        return (
+            r["design"],
+            case,
+            str(r["progress_interval"]),
+            _per_gate(_num(r["wall"], 0), per["wall"], 0),
+            _per_gate(_num(r["cpu"]), per["cpu"], 2),
+            _per_gate(_num(r["cpu_per_gate_hour"]), per["cpu_per_gate_hour"], 1),
+            above,
+            _per_gate(str(r["requests"]), per["requests"], 0),
+        )
+    return (
+        r["design"],
+        case,
+        str(r["progress_interval"]),
+        _num(r["wall"], 0),
+        _num(r["cpu"], 2),
+        _num(r["cpu_per_gate_hour"]) if r["case"] != "no wait" else "–",
+        above,
+        str(r["requests"]),
+    )
+
+
+def section(part: dict[str, Any]) -> str:
+    """The method, then a table of the runs."""
+    if not part:
+        return "_not run_"
+    m = part["method"]
+    designs = "; ".join(f"**{name}**, {text}" for name, text in m["designs"].items())
+    skipped = f" (No before design: {m['before_skipped']}.)" if m.get("before_skipped") else ""
+    intervals = ", ".join(f"{i}" for i in m["intervals"])
+    method = (
+        "A gate is one `ansible-playbook` run of the role `edgeops.cloudfront.wait_for_invalidation` against the"
+        " local endpoint, for an invalidation of its own that completes a set time after the gate's first request,"
+        f" with a timeout of that time and {m['timeout_margin']} s. CPU is the user + system time of"
+        " `ansible-playbook` and of everything it waited for (`os.wait4`); CPU per gate-hour is CPU / wall × 3600,"
+        " the wall from the process's start to its exit, start-up included; requests are those the endpoint logged"
+        f" for the run's own access key id. Designs: {designs}.{skipped} The single gates wait {m['duration']:g} s,"
+        f" at progress intervals {intervals} s, all started together; meanwhile, one design after the other,"
+        f" {m['many']} gates start together and wait {m['many_duration']:g} s each, at the role's default interval"
+        f" ({m['many_interval']} s); then one gate per design whose invalidation completed before it started, the"
+        " cost of a gate that does not wait (start-up, lookup, verdict): the next to last column is the CPU per"
+        " gate-hour above it, what the waiting itself costs. Rows of many gates give the batch's total (wall: first"
+        f" start to last exit), and the median and the largest per gate. The part took {part['duration']:.0f} s."
+    )
+    headers = (
+        "design",
+        "case",
+        "progress interval (s)",
+        "wall (s)",
+        "CPU (s)",
+        "CPU per gate-hour (s)",
+        "above a gate that does not wait (s per gate-hour)",
+        "requests",
+    )
+    rows = [_row(r) for r in part["runs"]]
+    lines = ["| " + " | ".join(headers) + " |", "|" + "|".join([" --- "] * len(headers)) + "|"]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return method + "\n\n" + "\n".join(lines)
+
+
+def targets(part: dict[str, Any]) -> list[tuple[str, str, bool | None]]:
+    """At most 5 s of controller CPU per gate-hour for one gate of ours, at every progress interval,
+    and not growing with the number of progress rounds."""
+    if not part:
+        return []
+    m = part["method"]
+    ours = sorted(
+        (r for r in part["runs"] if r["design"] == "ours" and r["case"] == "single"),
+        key=lambda r: r["progress_interval"],
+    )
+    before = {
+        r["progress_interval"]: r["cpu_per_gate_hour"]
+        for r in part["runs"]
+        if r["design"] == "before" and r["case"] == "single" and r["ok"]
+    }
+    judged = m["duration"] >= MIN_JUDGED_DURATION
+    short = f" (gates of {m['duration']:g} s, mostly their start-up: not judged)" if not judged else ""
+    all_ok = bool(ours) and all(r["ok"] for r in ours)
+
+    def listed(values: Iterable[tuple[int, float | None]]) -> str:
+        return ", ".join(f"{i} s: {_num(v)}" for i, v in values)
+
+    measured = listed((r["progress_interval"], r["cpu_per_gate_hour"]) for r in ours) or "no gate"
+    measured += " s per gate-hour" + (f" (before: {listed(sorted(before.items()))})" if before else "")
+    if not all_ok:
+        measured += "; a gate failed"
+    first = (
+        f"One gate of ours: at most {CPU_PER_GATE_HOUR_TARGET:g} s of controller CPU per gate-hour, at every progress"
+        f" interval ({m['duration']:g}-s gates)",
+        measured + short,
+        (all(r["cpu_per_gate_hour"] <= CPU_PER_GATE_HOUR_TARGET for r in ours) if all_ok else False)
+        if judged
+        else None,
+    )
+    text = (
+        "One gate of ours: the CPU per gate-hour does not grow with the number of progress rounds (the shortest"
+        f" interval against the longest, within {ROUNDS_TOLERANCE:g} s per gate-hour)"
+    )
+    if len(ours) < 2 or not all_ok:
+        return [first, (text, "one interval" if len(ours) < 2 else "a gate failed", None if len(ours) < 2 else False)]
+    low, high = ours[0], ours[-1]
+
+    def rounds(r: dict[str, Any]) -> str:
+        interval = r["progress_interval"]
+        return f"{interval} s ({m['duration'] / interval:.0f} rounds): {_num(r['cpu_per_gate_hour'])}"
+
+    growth = low["cpu_per_gate_hour"] - high["cpu_per_gate_hour"]
+    second = (
+        text,
+        f"{rounds(low)} against {rounds(high)} s per gate-hour ({growth:+.1f}){short}",
+        growth <= ROUNDS_TOLERANCE if judged else None,
+    )
+    return [first, second]
