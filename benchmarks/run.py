@@ -106,9 +106,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     g.add_argument("--cost-many-duration", type=float, help="how long those wait, s (default 300; quick 8)")
     g.add_argument("--cost-before", type=_yes_no, help="the design before issue 18 beside ours (default yes; quick no)")
     g = p.add_argument_group("5. many gates, one rate limit")
-    g.add_argument(
-        "--gates-N", dest="gates_N", type=_ints, help="gates started together (default 10,100; quick 10)"
-    )
+    g.add_argument("--gates-N", dest="gates_N", type=_ints, help="gates started together (default 10,100; quick 10)")
     g.add_argument("--gates-R", dest="gates_R", type=_floats, help="the bucket's requests/s (default 2,10; quick 2)")
     g.add_argument("--gates-seeds", type=int, help="runs per (N, R), a quarter from N = 1000 (default 20; quick 2)")
     g.add_argument("--gates-spread", type=_span, default=(30.0, 300.0), help="completions uniform in LOW,HIGH s")

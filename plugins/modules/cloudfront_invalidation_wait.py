@@ -30,7 +30,7 @@ description:
     O(fail_on_timeout=false)), or a failure (which fails the task, RV(msg) naming the distribution,
     invalidation or option concerned).
   - Checks every input before it asks CloudFront anything, with the rules of
-    M(edgeops.cloudfront.cloudfront_invalidation_info): the same option names for the same ideas
+    M(edgeops.cloudfront.cloudfront_invalidation_info), with the same option names for the same ideas
     (O(invalidation_ids), O(wait_timeout), O(targets)), the same rules for IDs and targets.
   - Distribution tenants of multi-tenant distributions too, by ID (O(distribution_tenant_id)) or by one
     of their domains (O(alias)), alone or in O(targets) beside distributions.
@@ -105,7 +105,7 @@ options:
     description:
       - How messages name the options, for a role that passes its own variables on; the
         P(edgeops.cloudfront.wait_for_invalidation#role) role sets V(wait_for_invalidation_), so that
-        its messages name its variables (C(wait_for_invalidation_timeout): its variables are the prefix
+        its messages name its variables (C(wait_for_invalidation_timeout); its variables are the prefix
         and the option's short name, C(ids) and C(timeout) for O(invalidation_ids) and O(wait_timeout)).
     type: str
     default: ""

@@ -37,6 +37,29 @@ def test_the_options_have_the_info_modules_names_and_keep_the_old_ones_as_aliase
     assert settings == old and settings.timeout == 60 and settings.targets[0].ids == ("I1",)
 
 
+def test_the_documented_options_are_the_actions_and_the_roles_inputs_are_the_same():
+    """One option set: the action's argument spec is what its documentation says (names, aliases,
+    types, defaults), and the role passes each of them from its variable of the same short name."""
+    import yaml  # noqa: PLC0415 - PyYAML comes with ansible-core
+
+    from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.gate import option_name
+    from ansible_collections.edgeops.cloudfront.plugins.modules import cloudfront_invalidation_wait as docs
+
+    documented = yaml.safe_load(docs.DOCUMENTATION)["options"]
+    assert set(documented) == set(action.ARGUMENT_SPEC)
+    for name, spec in action.ARGUMENT_SPEC.items():
+        doc = documented[name]
+        assert doc.get("aliases", []) == spec.get("aliases", []), name
+        assert doc["type"] == spec["type"] and doc.get("default") == spec.get("default"), name
+        assert doc.get("elements") == spec.get("elements"), name
+    role = os.path.join(os.path.dirname(docs.__file__), "..", "..", "roles", "wait_for_invalidation")
+    with open(os.path.join(role, "tasks", "main.yml")) as tasks:
+        text = tasks.read()
+    for name in action.ARGUMENT_SPEC:
+        if name != "option_prefix":
+            assert f'        {name}: "{{{{ {option_name(name, "wait_for_invalidation_")} }}}}"' in text, name
+
+
 @pytest.mark.parametrize(
     "args, named",
     [

@@ -195,6 +195,18 @@ def test_the_lookup_is_the_first_poll_of_the_schedule():
     assert gaps == pytest.approx([max(1.5, 0.2 * t) for t in runner.polls[:-1]], abs=0.01)
 
 
+def test_the_pace_a_throttled_lookup_left_holds_the_first_polls():
+    """The lookup's requests were throttled and left the account's pace (30 s): the wait goes on at
+    it, a tenth shorter per answer, rather than at the schedule's fast start."""
+    clock = FakeClock(1000.0)
+    runner = FakeRunner(clock, {"E1": [inv("E1", "I1")]}, {"I1": 80})
+    runner.pace = 30.0
+    progress = Progress(5, clock, lambda line: None)
+    outcome = run_gate(settings(600, 5, True, distribution_id="E1"), runner, progress, rand=no_jitter)  # type: ignore[arg-type]
+    assert outcome.completed
+    assert runner.polls[:3] == pytest.approx([1.0 + 30.0, 31.0 + 27.0, 58.0 + 24.3])
+
+
 def test_without_ids_the_gate_waits_for_those_in_progress_when_it_started():
     found = {"www.example.com": [inv("E1", "I3"), inv("E1", "I2", done=True), inv("E1", "I1")]}
     outcome, runner, _lines = gate(found, {"I3": 10, "I1": 25}, alias="www.example.com")
