@@ -12,11 +12,13 @@ from typing import Any
 from unittest.mock import MagicMock
 
 import pytest
+import yaml
 from ansible.playbook.task import Task
 
 from ansible_collections.edgeops.cloudfront.plugins.action import cloudfront_invalidation_wait as action
-from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.gate import GateError
+from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.gate import GateError, option_name
 from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.waiter import TransientError
+from ansible_collections.edgeops.cloudfront.plugins.modules import cloudfront_invalidation_wait as docs
 from ansible_collections.edgeops.cloudfront.tests.unit.plugins.module_utils._cloudfront.fakes import FakeClock
 
 IN_PROGRESS = {"distribution_id": "E1", "id": "I1", "status": "InProgress", "completed": False}
@@ -40,11 +42,6 @@ def test_the_options_have_the_info_modules_names_and_keep_the_old_ones_as_aliase
 def test_the_documented_options_are_the_actions_and_the_roles_inputs_are_the_same():
     """One option set: the action's argument spec is what its documentation says (names, aliases,
     types, defaults), and the role passes each of them from its variable of the same short name."""
-    import yaml  # noqa: PLC0415 - PyYAML comes with ansible-core
-
-    from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.gate import option_name
-    from ansible_collections.edgeops.cloudfront.plugins.modules import cloudfront_invalidation_wait as docs
-
     documented = yaml.safe_load(docs.DOCUMENTATION)["options"]
     assert set(documented) == set(action.ARGUMENT_SPEC)
     for name, spec in action.ARGUMENT_SPEC.items():
