@@ -15,12 +15,16 @@ interval, at least 20 s). The before collection is ``git archive`` of that commi
 ``work``, first on the collections path of its runs (``ANSIBLE_COLLECTIONS_PATH``), so that its
 edgeops.cloudfront is the one found.
 
-The single gates, one per design and progress interval (``wait_for_invalidation_progress_interval``),
-all start together. While they wait, one design after the other, ``many`` gates start together,
-each for an invalidation of its own that completes ``many_duration`` s after its first request,
-at the role's default progress interval; then one gate per design whose invalidation completed
-before it started: what a gate costs that does not wait (start-up, lookup, verdict), the part of
-the cost that an hour of waiting does not add.
+Beside them, the **floor**: ansible-core alone, a playbook of one task that sleeps as long
+(``ansible.builtin.pause``), what any task that lasts costs the controller whatever it does (the
+controller's main process polls its worker every ``internal_poll_interval``, 1 ms by default).
+
+The single runs, one gate per design and progress interval (``wait_for_invalidation_progress_interval``)
+and the floor, all start together. While they wait, one design after the other, ``many`` gates
+start together, each for an invalidation of its own that completes ``many_duration`` s after its
+first request, at the role's default progress interval; then, per design, one gate whose
+invalidation completed before it started, and a floor of 1 s: what a run costs that does not wait
+(start-up, lookup, verdict), the part of the cost that an hour of waiting does not add.
 """
 
 from __future__ import annotations
@@ -59,7 +63,10 @@ DESIGNS = {
     "ours": "this working tree: the gate's action polls CloudFront itself, in one process",
     "before": f"commit {BEFORE_COMMIT}: the gate's action ran the info module for the lookup and once per slice"
     " of the wait (the progress interval, at least 20 s)",
+    "floor": "ansible-core alone, no gate: a playbook of one task that sleeps as long (`ansible.builtin.pause`,"
+    " at least 1 s), what any task that lasts costs the controller",
 }
+FLOOR = "floor"
 TIMEOUT_MARGIN = 120  # a gate's timeout: its wait and this
 WAIT_MARGIN = 300.0  # how much longer than a gate's timeout the part waits for its process
 FLIP_POLL = 0.25  # how often the request log is read while a gate has not made its first request
@@ -176,12 +183,14 @@ class CompletesAfterFirstRequest:
 
 @dataclass
 class Gate:
+    """A run of one design: a gate, or the floor (no invalidation)."""
+
     design: str
     case: str
-    interval: int
+    interval: int | None
     wait: float
     key: str
-    invalidation: str
+    invalidation: str | None
     run: Run
 
 
@@ -221,6 +230,28 @@ def start_gate(setting: Setting, design: str, case: str, label: str, interval: i
     return Gate(design, case, interval, wait or 0.0, key, invalidation, run)
 
 
+def floor_playbook() -> list[dict[str, Any]]:
+    return [
+        {
+            "name": "ansible-core alone: one task that lasts (no gate)",
+            "hosts": "localhost",
+            "gather_facts": False,
+            "tasks": [{"name": "Sleep", "ansible.builtin.pause": {"seconds": "{{ bench_seconds }}"}}],
+        }
+    ]
+
+
+def start_floor(setting: Setting, case: str, label: str, wait: float | None) -> Gate:
+    """The floor: ``ansible.builtin.pause`` for ``wait`` s (None: the shortest pause, 1 s)."""
+    book = setting.work / "playbooks" / "gate-cost-floor.yml"
+    book.parent.mkdir(parents=True, exist_ok=True)
+    book.write_text(yaml.safe_dump(floor_playbook(), sort_keys=False))
+    key = run_key(f"P6{label}", setting.cloudfront)
+    cmd = [setting.tools.ansible_playbook, str(book), "-e", json.dumps({"bench_seconds": max(1, round(wait or 0))})]
+    run = launch(key, cmd, contestant_env(key, setting.work), setting.work / "logs" / f"gate-cost-{label}.log")
+    return Gate(FLOOR, case, None, wait or 0.0, key, None, run)
+
+
 def wait_for(gates: Iterable[Gate]) -> None:
     for gate in gates:
         gate.run.wait(timeout=gate.wait + TIMEOUT_MARGIN + WAIT_MARGIN)
@@ -230,18 +261,23 @@ def _per_hour(cpu: float, wall: float) -> float | None:
     return round(cpu / wall * 3600, 2) if wall > 0 else None
 
 
+def _since(later: float, earlier: float) -> float:
+    return round(later - earlier, 3) + 0.0  # never -0.0
+
+
 def gate_record(cloudfront: LocalCloudFront, gate: Gate) -> dict[str, Any]:
     """One gate's figures."""
     run = gate.run
     assert run.end is not None
     requests = requests_of(cloudfront, gate.key)
-    flip = flip_time(gate.invalidation)
+    flip = flip_time(gate.invalidation) if gate.invalidation else None
     ok = run.rc == 0
     return {
         "design": gate.design,
         "case": gate.case,
         "progress_interval": gate.interval,
         "wait": gate.wait,
+        "gates": 1,
         "access_key_id": gate.key,
         "ok": ok,
         "rc": run.rc,
@@ -253,11 +289,11 @@ def gate_record(cloudfront: LocalCloudFront, gate: Gate) -> dict[str, Any]:
         "cpu_per_gate_hour": _per_hour(run.cpu, run.wall),
         "requests": len(requests),
         "calls_by_operation": calls_by_operation(requests),
-        # the client's connections (ports): a process of its own opens its own
+        # the client's connections (ports): each process that calls opens its own
         "connections": len({r["connection"] for r in requests if r["connection"] is not None}),
-        "first_request": round(requests[0]["time"] - run.start, 3) if requests else None,
-        "completed": round(flip - run.start, 3),
-        "open_after_completion": round(run.end - flip, 3),
+        "first_request": _since(requests[0]["time"], run.start) if requests else None,
+        "completed": _since(flip, run.start) if flip is not None else None,
+        "open_after_completion": _since(run.end, flip) if flip is not None else None,
     }
 
 
@@ -297,13 +333,14 @@ def batch_record(cloudfront: LocalCloudFront, gates: Sequence[Gate]) -> dict[str
             "requests": _stats([g["requests"] for g in each], 0),
             "connections": _stats([g["connections"] for g in each], 0),
             "first_request": summary(g["first_request"] for g in each),
+            "open_after_completion": summary(g["open_after_completion"] for g in each),
         },
         "samples": each,
     }
 
 
 def _said(record: dict[str, Any]) -> str:
-    gates = record.get("gates", 1)
+    gates = record["gates"]
     text = (
         f"wall {record['wall']:7.1f} s, cpu {record['cpu']:7.2f} s"
         f" ({record['cpu_per_gate_hour'] or 0:7.1f} s per gate-hour), {record['requests']:4} requests"
@@ -317,12 +354,12 @@ def _said(record: dict[str, Any]) -> str:
 
 
 def _above_no_wait(runs: Sequence[dict[str, Any]]) -> None:
-    """Each run's CPU per gate-hour above what its design's gate that does not wait cost."""
+    """Each run's CPU per gate-hour above what its design's run that does not wait cost."""
     fixed = {r["design"]: r["cpu"] for r in runs if r["case"] == "no wait" and r["ok"]}
     for r in runs:
         if r["case"] == "no wait" or r["design"] not in fixed:
             continue
-        gates = r.get("gates", 1)
+        gates = r["gates"]
         walls = r["per_gate"]["wall"]["sum"] if gates > 1 else r["wall"]
         r["cpu_above_no_wait_per_gate_hour"] = _per_hour(r["cpu"] - gates * fixed[r["design"]], walls)
 
@@ -370,7 +407,7 @@ def measure(
             method["before_collection"] = str(root)
             log(f"  before: edgeops.cloudfront of {BEFORE_COMMIT} in {root} ({time.time() - t0:.1f} s)")
     designs = list(envs)
-    method["designs"] = {d: DESIGNS[d] for d in designs}
+    method["designs"] = {d: DESIGNS[d] for d in [*designs, FLOOR]}
     dist = cloudfront.create_distribution(comment="bench gate cost")["id"]
     runs: list[dict[str, Any]] = []
     with CompletesAfterFirstRequest(cloudfront) as flips:
@@ -380,7 +417,8 @@ def measure(
             for interval in intervals
             for design in designs
         ]
-        log(f"  {len(singles)} single gates of {duration:g} s started: {', '.join(g.key for g in singles)}")
+        singles.append(start_floor(setting, "single", "floorsingle", duration))
+        log(f"  {len(singles)} single runs of {duration:g} s started: {', '.join(g.key for g in singles)}")
         for design in designs:
             if many < 1:
                 break
@@ -395,15 +433,17 @@ def measure(
             start_gate(setting, design, "no wait", f"{design}nowait", DEFAULT_PROGRESS_INTERVAL, None)
             for design in designs
         ]
+        no_wait.append(start_floor(setting, "no wait", "floornowait", None))
         wait_for(no_wait)
         wait_for(singles)
     for gate in [*singles, *no_wait]:
         runs.append(gate_record(cloudfront, gate))
-        if gate.case == "single" or gate.case == "no wait":
-            log(f"  {gate.design:6} {gate.case:7} at {gate.interval:2} s: {_said(runs[-1])}")
+        interval = "–" if gate.interval is None else f"{gate.interval}"
+        log(f"  {gate.design:6} {gate.case:7} at {interval:>2} s: {_said(runs[-1])}")
     _above_no_wait(runs)
     order = {"single": 0, "many": 1, "no wait": 2}
-    runs.sort(key=lambda r: (designs.index(r["design"]), order[r["case"]], r["progress_interval"]))
+    ranks = [*designs, FLOOR]
+    runs.sort(key=lambda r: (ranks.index(r["design"]), order[r["case"]], r["progress_interval"] or 0))
     return {"method": method, "runs": runs, "duration": round(time.time() - started, 1)}
 
 
@@ -420,20 +460,29 @@ def _per_gate(total: str, stat: dict[str, Any], digits: int) -> str:
     return f"{total} (per gate {_num(stat['median'], digits)}, max {_num(stat['max'], digits)})"
 
 
+CASES = {
+    "single": "one gate",
+    "many": "{gates} gates together",
+    "no wait": "one gate that does not wait",
+}
+FLOOR_CASES = {"single": "one task that sleeps as long", "no wait": "one task that sleeps 1 s"}
+
+
 def _row(r: dict[str, Any]) -> tuple[str, ...]:
-    gates = r.get("gates", 1)
-    case = {"single": "one gate", "many": f"{gates} gates together", "no wait": "one gate that does not wait"}[
-        r["case"]
-    ]
+    gates = r["gates"]
+    floor = r["design"] == FLOOR
+    case = (FLOOR_CASES if floor else CASES)[r["case"]].format(gates=gates)
     if not r["ok"]:
         case += f" (**failed**{': ' + str(r['failed']) + ' of ' + str(gates) if gates > 1 else ''})"
+    design = "floor: ansible-core alone" if floor else r["design"]
+    interval = "–" if r["progress_interval"] is None else str(r["progress_interval"])
     above = _num(r.get("cpu_above_no_wait_per_gate_hour"))
     if gates > 1:
         per = r["per_gate"]
         return (
-            r["design"],
+            design,
             case,
-            str(r["progress_interval"]),
+            interval,
             _per_gate(_num(r["wall"], 0), per["wall"], 0),
             _per_gate(_num(r["cpu"]), per["cpu"], 2),
             _per_gate(_num(r["cpu_per_gate_hour"]), per["cpu_per_gate_hour"], 1),
@@ -441,14 +490,14 @@ def _row(r: dict[str, Any]) -> tuple[str, ...]:
             _per_gate(str(r["requests"]), per["requests"], 0),
         )
     return (
-        r["design"],
+        design,
         case,
-        str(r["progress_interval"]),
+        interval,
         _num(r["wall"], 0),
         _num(r["cpu"], 2),
         _num(r["cpu_per_gate_hour"]) if r["case"] != "no wait" else "–",
         above,
-        str(r["requests"]),
+        "–" if floor else str(r["requests"]),
     )
 
 
@@ -457,7 +506,7 @@ def section(part: dict[str, Any]) -> str:
     if not part:
         return "_not run_"
     m = part["method"]
-    designs = "; ".join(f"**{name}**, {text}" for name, text in m["designs"].items())
+    designs = "; ".join(f"**{name}**, {text}" for name, text in m["designs"].items() if name != FLOOR)
     skipped = f" (No before design: {m['before_skipped']}.)" if m.get("before_skipped") else ""
     intervals = ", ".join(f"{i}" for i in m["intervals"])
     method = (
@@ -466,13 +515,14 @@ def section(part: dict[str, Any]) -> str:
         f" with a timeout of that time and {m['timeout_margin']} s. CPU is the user + system time of"
         " `ansible-playbook` and of everything it waited for (`os.wait4`); CPU per gate-hour is CPU / wall × 3600,"
         " the wall from the process's start to its exit, start-up included; requests are those the endpoint logged"
-        f" for the run's own access key id. Designs: {designs}.{skipped} The single gates wait {m['duration']:g} s,"
-        f" at progress intervals {intervals} s, all started together; meanwhile, one design after the other,"
+        f" for the run's own access key id. Designs: {designs}.{skipped} Beside them, the **floor**:"
+        f" {m['designs'][FLOOR]}. The single gates wait {m['duration']:g} s, at progress intervals {intervals} s,"
+        " all started together with the floor; meanwhile, one design after the other,"
         f" {m['many']} gates start together and wait {m['many_duration']:g} s each, at the role's default interval"
-        f" ({m['many_interval']} s); then one gate per design whose invalidation completed before it started, the"
-        " cost of a gate that does not wait (start-up, lookup, verdict): the next to last column is the CPU per"
-        " gate-hour above it, what the waiting itself costs. Rows of many gates give the batch's total (wall: first"
-        f" start to last exit), and the median and the largest per gate. The part took {part['duration']:.0f} s."
+        f" ({m['many_interval']} s); then, per design, one gate whose invalidation completed before it started"
+        " (start-up, lookup, verdict), and a floor of 1 s: the next to last column is the CPU per gate-hour above"
+        " that, what the waiting itself costs. Rows of many gates give the batch's total (wall: first start to last"
+        f" exit), and the median and the largest per gate. The part took {part['duration']:.0f} s."
     )
     headers = (
         "design",
@@ -481,7 +531,7 @@ def section(part: dict[str, Any]) -> str:
         "wall (s)",
         "CPU (s)",
         "CPU per gate-hour (s)",
-        "above a gate that does not wait (s per gate-hour)",
+        "above a run that does not wait (s per gate-hour)",
         "requests",
     )
     rows = [_row(r) for r in part["runs"]]
@@ -492,44 +542,42 @@ def section(part: dict[str, Any]) -> str:
 
 def targets(part: dict[str, Any]) -> list[tuple[str, str, bool | None]]:
     """At most 5 s of controller CPU per gate-hour for one gate of ours, at every progress interval,
-    and not growing with the number of progress rounds."""
+    and not growing with the number of progress rounds. Not judged on gates too short to tell."""
     if not part:
         return []
     m = part["method"]
-    ours = sorted(
-        (r for r in part["runs"] if r["design"] == "ours" and r["case"] == "single"),
-        key=lambda r: r["progress_interval"],
-    )
-    before = {
-        r["progress_interval"]: r["cpu_per_gate_hour"]
-        for r in part["runs"]
-        if r["design"] == "before" and r["case"] == "single" and r["ok"]
-    }
+    singles = [r for r in part["runs"] if r["case"] == "single"]
+    ours = sorted((r for r in singles if r["design"] == "ours"), key=lambda r: r["progress_interval"])
+    before = sorted((r for r in singles if r["design"] == "before" and r["ok"]), key=lambda r: r["progress_interval"])
+    floor = next((r for r in singles if r["design"] == FLOOR and r["ok"]), None)
     judged = m["duration"] >= MIN_JUDGED_DURATION
     short = f" (gates of {m['duration']:g} s, mostly their start-up: not judged)" if not judged else ""
     all_ok = bool(ours) and all(r["ok"] for r in ours)
 
-    def listed(values: Iterable[tuple[int, float | None]]) -> str:
-        return ", ".join(f"{i} s: {_num(v)}" for i, v in values)
+    def listed(runs: Iterable[dict[str, Any]]) -> str:
+        return ", ".join(f"{r['progress_interval']} s: {_num(r['cpu_per_gate_hour'])}" for r in runs)
 
-    measured = listed((r["progress_interval"], r["cpu_per_gate_hour"]) for r in ours) or "no gate"
-    measured += " s per gate-hour" + (f" (before: {listed(sorted(before.items()))})" if before else "")
+    measured = (listed(ours) or "no gate") + " s per gate-hour"
+    if before:
+        measured += f"; before: {listed(before)}"
+    if floor:
+        measured += f"; ansible-core alone, a task that sleeps as long: {_num(floor['cpu_per_gate_hour'])}"
     if not all_ok:
         measured += "; a gate failed"
     first = (
         f"One gate of ours: at most {CPU_PER_GATE_HOUR_TARGET:g} s of controller CPU per gate-hour, at every progress"
         f" interval ({m['duration']:g}-s gates)",
         measured + short,
-        (all(r["cpu_per_gate_hour"] <= CPU_PER_GATE_HOUR_TARGET for r in ours) if all_ok else False)
-        if judged
-        else None,
+        (all_ok and all(r["cpu_per_gate_hour"] <= CPU_PER_GATE_HOUR_TARGET for r in ours)) if judged else None,
     )
     text = (
         "One gate of ours: the CPU per gate-hour does not grow with the number of progress rounds (the shortest"
         f" interval against the longest, within {ROUNDS_TOLERANCE:g} s per gate-hour)"
     )
-    if len(ours) < 2 or not all_ok:
-        return [first, (text, "one interval" if len(ours) < 2 else "a gate failed", None if len(ours) < 2 else False)]
+    if len(ours) < 2:
+        return [first, (text, "one interval", None)]
+    if not all_ok:
+        return [first, (text, "a gate failed", False if judged else None)]
     low, high = ours[0], ours[-1]
 
     def rounds(r: dict[str, Any]) -> str:
