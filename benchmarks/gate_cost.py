@@ -524,7 +524,11 @@ def section(part: dict[str, Any]) -> str:
     if not part:
         return "_not run_"
     m = part["method"]
-    designs = "; ".join(f"**{name}**, {text}" for name, text in m["designs"].items() if not name.startswith(FLOOR))
+    designs = "; ".join(
+        f"**{name}**, {text}"
+        for name, text in m["designs"].items()
+        if not name.startswith(FLOOR) and not name.endswith("-tuned")
+    )
     skipped = f" (No before design: {m['before_skipped']}.)" if m.get("before_skipped") else ""
     intervals = ", ".join(f"{i}" for i in m["intervals"])
     method = (
