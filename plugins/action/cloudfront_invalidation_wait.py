@@ -18,7 +18,6 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
-from ansible.module_utils.errors import AnsibleValidationError, UnsupportedError
 from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 from ansible_collections.amazon.aws.plugins.module_utils.modules import aws_argument_spec
@@ -70,13 +69,6 @@ def names_of(spec: Mapping[str, Any]) -> set[str]:
     return {name for key, option in spec.items() for name in (key, *option.get("aliases", ()))}
 
 
-def validation_message(error: AnsibleValidationError) -> str:
-    """An error of the argument spec, saying which option is unsupported, as a module would."""
-    if isinstance(error, UnsupportedError):
-        return f"Unsupported option(s) for {ACTION}: {error.error_message}"
-    return str(error.error_message)
-
-
 def unsupported_error(given: list[str]) -> str:
     gate = sorted(key for key in ARGUMENT_SPEC if key != "option_prefix")
     return (
@@ -96,20 +88,19 @@ def gate_arguments(args: Mapping[str, Any]) -> tuple[GateSettings, dict[str, Any
         raise GateError(unsupported_error(unsupported))
     checked = ArgumentSpecValidator(ARGUMENT_SPEC).validate(own)
     if checked.errors.errors:
-        raise GateError("; ".join(validation_message(error) for error in checked.errors.errors))
+        # only known options are checked here (the others were refused above): type and shape errors
+        raise GateError("; ".join(str(error.error_message) for error in checked.errors.errors))
     params = checked.validated_parameters
     return gate_settings(params, params["option_prefix"]), connection
 
 
 class ActionModule(ActionBase):
-    TRANSFERS_FILES = False
     _supports_check_mode = True  # the gate only reads
 
     def run(self, tmp: str | None = None, task_vars: dict[str, Any] | None = None) -> dict[str, Any]:
         result: dict[str, Any] = super().run(tmp, task_vars)
         del tmp  # tmp no longer has any effect
         task_vars = task_vars or {}
-        progress = Progress(1, Clock(), display.display)  # the interval is set once the inputs are checked
         try:
             settings, connection_args = gate_arguments(self._task.args)
             per_host = once_per_play_error(play_strategy(self._task), play_hosts(task_vars))
@@ -118,22 +109,22 @@ class ActionModule(ActionBase):
             task_environment: dict[str, str] = {}
             self._compute_environment_string(task_environment)
         except GateError as e:
-            outcome = GateOutcome(False, False, True, 0.0, [], e.msg)
+            outcome = GateOutcome.refused(e.msg)
         else:
-            progress.interval = settings.progress_interval
             with environment(task_environment):
-                outcome = self._gate(settings, connection_args, progress)
+                outcome = self._gate(settings, connection_args)
         result.update(outcome.result(), changed=False, failed=outcome.failed)
         if outcome.warning:
             result["warnings"] = [outcome.warning]
         return result
 
     @staticmethod
-    def _gate(settings: GateSettings, connection_args: Mapping[str, Any], progress: Progress) -> GateOutcome:
+    def _gate(settings: GateSettings, connection_args: Mapping[str, Any]) -> GateOutcome:
         """The gate, with its connection made here, once (inside the task's environment)."""
         try:
             api = GateConnection(connection_options(connection_args)).api(budget=settings.timeout)
         except GateError as e:
-            return GateOutcome(False, False, True, 0.0, [], e.msg)
+            return GateOutcome.refused(e.msg)
+        progress = Progress(settings.progress_interval, Clock(), display.display)
         api.clock = progress.clock
         return Ticker(progress).run(lambda: run_gate(settings, GateRequests(api), progress))

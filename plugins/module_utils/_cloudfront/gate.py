@@ -313,6 +313,11 @@ class GateOutcome:
     error_code: str | None = None
     warning: str | None = None
 
+    @classmethod
+    def refused(cls, msg: str) -> GateOutcome:
+        """A gate that failed before it asked CloudFront anything (bad input, no connection)."""
+        return cls(False, False, True, 0.0, [], msg)
+
     def result(self) -> dict[str, Any]:
         """The gate's result, as the role sets and publishes it."""
         result: dict[str, Any] = {

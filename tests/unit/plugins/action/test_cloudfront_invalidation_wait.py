@@ -71,6 +71,10 @@ def test_an_unknown_option_is_refused_naming_it(args, named):
     with pytest.raises(GateError) as refused:
         action.gate_arguments(args)
     assert refused.value.msg.startswith(f"Unsupported option(s) for {action.ACTION}: {named} (from the task or")
+    assert (
+        ". It takes alias, distribution_id, distribution_tenant_id, fail_on_timeout, invalidation_ids,"
+        " progress_interval, targets, wait_timeout, and the AWS connection options of amazon.aws modules ("
+    ) in refused.value.msg
 
 
 def test_the_aws_connection_options_and_their_aliases_go_to_the_connection():
@@ -209,6 +213,7 @@ def test_a_connection_that_cannot_be_made_fails_the_gate_with_its_cause(fakes, m
     monkeypatch.setattr(action, "GateConnection", no_profile)
     result = gate_task({"distribution_id": "E1", "profile": "x"}).run(task_vars={})
     assert result["failed"] is True and result["completed"] is False and "profile (x)" in result["msg"]
+    assert (result["timed_out"], result["elapsed"], result["invalidations"]) == (False, 0.0, [])
 
 
 @pytest.mark.parametrize("strategy", ["free", "ansible.builtin.host_pinned", "mitogen_free"])

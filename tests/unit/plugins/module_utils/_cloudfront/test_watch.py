@@ -95,6 +95,17 @@ def test_a_lookup_reads_what_it_needs_retrying_within_the_gates_budgets(target, 
     assert (api.retry, api.throttled_until, api.deadline, api.retry_seconds) == (True, 1030.0, 1030.0, 30.0)
     gate.resolve(target, deadline=1600.0)
     assert api.retry_seconds == 60.0
+    gate.resolve(target, deadline=2010.0)  # a long gate: a minute, not what is left of an hour
+    assert api.retry_seconds == 60.0
+    gate.resolve(target, deadline=999.0)  # past the deadline: no retry at all
+    assert api.retry_seconds == 0.0
+
+
+def test_the_pace_is_the_apis():
+    """What the lookup's retries left (CloudFrontApi.pace), for the wait to go on from."""
+    gate, api = requests({E1: ["I1"]})
+    api.pace = 12.5
+    assert gate.pace == 12.5
 
 
 @pytest.mark.parametrize(

@@ -87,6 +87,13 @@ def test_one_session_for_the_gate_and_clients_from_it_with_the_gates_timeouts(cl
     assert first._request_signer._credentials.access_key == "AKIAOPT"
 
 
+def test_the_region_is_the_one_given_or_the_environments(clean_aws, monkeypatch):
+    keys = {"access_key": "A", "secret_key": "s"}
+    assert GateConnection(connection_options({**keys, "region": "eu-west-1"})).region == "eu-west-1"
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "ap-south-1")
+    assert GateConnection(connection_options(keys)).region == "ap-south-1"
+
+
 def test_certificates_are_checked_with_the_ca_bundle_or_not_at_all(clean_aws, tmp_path):
     bundle = tmp_path / "ca.pem"
     bundle.write_text("")
