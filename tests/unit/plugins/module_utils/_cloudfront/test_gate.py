@@ -207,6 +207,17 @@ def test_the_pace_a_throttled_lookup_left_holds_the_first_polls():
     assert runner.polls[:3] == pytest.approx([1.0 + 30.0, 31.0 + 27.0, 58.0 + 24.3])
 
 
+def test_a_lookup_that_took_the_whole_timeout_leaves_one_poll_at_the_deadline():
+    """The lookup took the gate's one second: the wait has nothing left, polls once, at once, and
+    the gate times out at its deadline, saying where things stand."""
+    outcome, runner, lines = gate({"E1": [inv("E1", "I1")]}, {"I1": 30}, timeout=1, distribution_id="E1")
+    assert outcome.timed_out and outcome.elapsed == 1.0 and runner.polls == [1.0]
+    assert lines[-1] == (
+        1.0,
+        "0 of 1 CloudFront invalidation(s) completed after 1.0s; still in progress: distribution E1: I1",
+    )
+
+
 def test_without_ids_the_gate_waits_for_those_in_progress_when_it_started():
     found = {"www.example.com": [inv("E1", "I3"), inv("E1", "I2", done=True), inv("E1", "I1")]}
     outcome, runner, _lines = gate(found, {"I3": 10, "I1": 25}, alias="www.example.com")

@@ -165,3 +165,12 @@ def test_an_invalidation_named_twice_in_targets_is_named_with_its_owner(owner, k
     targets = [{owner: value, "invalidation_id": "I1"}, {owner: value, "invalidation_ids": ["I2", "I1"]}]
     errors = check_targets("targets", targets)
     assert errors == [f"targets name invalidation I1 of {kind} more than once"]
+
+
+def test_every_bad_target_is_named_not_only_the_first():
+    targets = [{"distribution_id": "E1", "invalidations": ["I1"]}, {"alias": "www.example.com"}, {"id": "I1"}]
+    assert check_targets("targets", targets) == [
+        "targets[0] has unsupported key(s) invalidations: a target takes one of distribution_id,"
+        " distribution_tenant_id, alias, and invalidation_ids or ids",
+        "targets[2]: give exactly one of distribution_id, distribution_tenant_id, alias",
+    ]

@@ -73,7 +73,48 @@ def test_the_longest_delay_is_ten_minutes_by_default():
 
 def test_a_throttled_answer_without_elapsed_is_paced_as_at_the_start():
     schedule = PollSchedule(min_interval=0.1, growth=1.0)
-    assert schedule.paced(1.0, True) == schedule.paced(1.0, True, 0.0)
+    assert schedule.paced(0.0, True) == schedule.paced(0.0, True, 0.0) == pytest.approx(0.2)
+
+
+def test_without_a_pace_or_a_streak_the_schedule_alone_decides():
+    """The defaults of next_delay and wait_for: no pace (a schedule's own interval, even under a
+    second), no time throttled (the window's cap is the schedule's)."""
+    fast = PollSchedule(min_interval=0.1, growth=0.0, jitter=0.0)
+    assert fast.next_delay(0, 0, 0.0) == pytest.approx(0.1)
+    capped = PollSchedule(throttle_window=1.0, throttle_cap=0.1)
+    assert capped.next_delay(0, 0, 0.0, throttles=1) == pytest.approx(0.1)
+    clock, times = FakeClock(), []
+    wait_for(never_done(clock, times), bool, 0.35, schedule=fast, clock=clock, rand=no_jitter)
+    assert times == pytest.approx([0.0, 0.1, 0.2, 0.3, 0.35])
+
+
+def test_a_long_streak_waits_as_long_as_it_has_lasted():
+    """From the seventh throttled answer in a row the window (32 s) is capped at max(20 s, the time
+    since the first throttled answer): 31.5 s here, the streak having begun 1.5 s into the wait."""
+    wait = Wait(600.0, rand=no_jitter)
+    at = wait.polled(0.0)
+    assert at == 1.5
+    windows = []
+    for _n in range(7):
+        later = wait.polled(at, Throttled())
+        windows.append(later - at)
+        at = later
+    assert windows == pytest.approx([0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 31.5])
+
+
+def test_the_pace_after_a_streak_that_ended_the_wait_is_timed_on_the_waits_clock():
+    clock = FakeClock(1000.0)
+    answers = iter([Throttled(), Throttled(), True])
+
+    def poll() -> bool:
+        answer = next(answers)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    outcome = wait_for(poll, bool, 60, clock=clock, rand=no_jitter)
+    # throttled at 0 (the pace: twice the first interval, 3 s) and 0.5 s; answered at 1.5 s
+    assert outcome.done and outcome.pace == pytest.approx(3.0) and outcome.elapsed == pytest.approx(1.5)
 
 
 def test_the_pace_is_capped_at_its_longest():
