@@ -776,7 +776,7 @@ def _gate_targets(
     )
     median, worst = latency["median"], latency["max"]
     ratio = worst / median if median else None
-    spread = f"; worst {worst:g} s = {ratio:.1f} × the median ({median:g} s)" if ratio is not None else "; none opened"
+    spread = f"; worst {worst:g} s = {ratio:.2f} × the median ({median:g} s)" if ratio is not None else "; none opened"
     out.append(
         _target(
             "5",
