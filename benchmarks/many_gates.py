@@ -535,6 +535,20 @@ def _single_gate(seed: int, throttled: Callable[[float, int], bool], completion:
     return times, clock.monotonic() if outcome.completed else math.inf
 
 
+class StreakFrom:
+    """Throttles ``STREAK`` requests in a row, from the first poll (not the lookup's request) made at
+    or after ``at``."""
+
+    def __init__(self, at: float) -> None:
+        self.at = at
+        self.first: int | None = None
+
+    def throttled(self, now: float, n: int) -> bool:
+        if n and now >= self.at and self.first is None:
+            self.first = n
+        return self.first is not None and self.first <= n < self.first + STREAK
+
+
 def streak(seeds: int) -> dict[str, Any]:
     """Six throttled answers in a row: the time from the first of them to the answer after them."""
     out: dict[str, Any] = {}
@@ -542,15 +556,11 @@ def streak(seeds: int) -> dict[str, Any]:
         spans = []
         for seed in range(seeds):
             # the lookup's request is answered; the first poll at or after ``at`` begins the streak
-            first: list[int] = []
-
-            def throttled(now: float, n: int, first: list[int] = first, at: float = at) -> bool:
-                if n and now >= at and not first:
-                    first.append(n)
-                return bool(first) and first[0] <= n < first[0] + STREAK
-
-            times, _opened = _single_gate(seed, throttled, math.inf if at else 120.0)
-            spans.append(times[first[0] + STREAK] + times[first[0]])  # the first was throttled: negative
+            streak_of = StreakFrom(at)
+            times, _opened = _single_gate(seed, streak_of.throttled, math.inf if at else 120.0)
+            first = streak_of.first
+            assert first is not None
+            spans.append(times[first + STREAK] + times[first])  # the first was throttled: negative
         out[f"{at:g}"] = {"mean": round(statistics.fmean(spans), 2), "max": round(max(spans), 2)}
     return {"throttles": STREAK, "botocore_standard": list(BOTOCORE_STANDARD), "by_start": out}
 

@@ -107,7 +107,7 @@ class ActionModule(ActionBase):
             if per_host:
                 raise GateError(per_host)
             task_environment: dict[str, str] = {}
-            self._compute_environment_string(task_environment)
+            self._compute_environment_string(task_environment)  # type: ignore[no-untyped-call]
         except GateError as e:
             outcome = GateOutcome.refused(e.msg)
         else:

@@ -38,7 +38,9 @@ if TYPE_CHECKING:
         """What the gate asks of CloudFront. ``pace``: what throttling left of the lookup's
         requests, for the wait to go on from (waiter.PollSchedule)."""
 
-        pace: float
+        @property
+        def pace(self) -> float:
+            """The pace the lookup's requests left (0 when they were not throttled)."""
 
         def resolve(self, target: Target, deadline: float) -> list[Invalidation]:
             """The target's invalidations: those given by ID, or those in progress. Throttled requests

@@ -116,5 +116,5 @@ class GateConnection:
     def api(self, budget: float) -> CloudFrontApi:
         """The gate's API object: its clients made from this session when first needed (one with
         timeouts that fit ``budget``, one with short ones for the last seconds of a long gate)."""
-        clients = Clients(lambda **timeouts: self.client(**timeouts), budget=budget)
+        clients = Clients(self.client, budget=budget)
         return CloudFrontApi(clients, hint=credential_hint(self.options))

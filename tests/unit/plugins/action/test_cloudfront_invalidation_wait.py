@@ -148,7 +148,7 @@ def fakes(monkeypatch):
     FakeRequests.found, FakeRequests.polls = [IN_PROGRESS], [[DONE]]
     monkeypatch.setattr(action, "GateConnection", FakeConnection)
     monkeypatch.setattr(action, "GateRequests", FakeRequests)
-    monkeypatch.setattr(action, "connection_options", lambda args: dict(args))
+    monkeypatch.setattr(action, "connection_options", dict)
     monkeypatch.setattr(action.Ticker, "run", lambda self, call: call())  # no thread here
     monkeypatch.setattr(action, "Clock", FakeClock)  # no real sleep
     return FakeRequests
