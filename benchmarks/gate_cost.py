@@ -35,7 +35,6 @@ import os
 import shutil
 import subprocess
 import tempfile
-import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -46,6 +45,7 @@ import yaml
 from harness import (
     BENCH,
     REPO,
+    CompletesAfterFirstRequest,
     LocalCloudFront,
     Run,
     Tools,
@@ -74,7 +74,6 @@ FLOOR = "floor"
 TUNED_POLL_INTERVAL = 0.05  # internal_poll_interval of the tuned runs (ansible-core's default: 0.001)
 TIMEOUT_MARGIN = 120  # a gate's timeout: its wait and this
 WAIT_MARGIN = 300.0  # how much longer than a gate's timeout the part waits for its process
-FLIP_POLL = 0.25  # how often the request log is read while a gate has not made its first request
 CPU_PER_GATE_HOUR_TARGET = 5.0  # seconds of controller CPU per gate-hour, at most (issue 18)
 ROUNDS_TOLERANCE = 1.0  # s per gate-hour: "not growing with the rounds", shortest interval against longest
 MIN_JUDGED_DURATION = 300.0  # shorter gates are mostly their start-up: the targets are not judged on them
@@ -131,59 +130,6 @@ def collections_path(first: Path) -> str:
     from ansible import constants
 
     return os.pathsep.join([str(first), *(str(p) for p in constants.COLLECTIONS_PATHS if Path(p) != first)])
-
-
-# --------------------------------------------------------------------------------------
-# Invalidations that complete a set time after a gate's first request
-# --------------------------------------------------------------------------------------
-
-
-class CompletesAfterFirstRequest:
-    """Completes a gate's invalidation ``after`` seconds after the first request signed with the
-    gate's key id, as the endpoint logged it: the wait is measured from the moment the gate asks,
-    whatever its start took. A thread reads the request log while some gate has not asked yet,
-    and sleeps otherwise."""
-
-    def __init__(self, cloudfront: LocalCloudFront) -> None:
-        self.cloudfront = cloudfront
-        self._pending: dict[str, tuple[str, float]] = {}
-        self._lock = threading.Lock()
-        self._wake = threading.Event()
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._watch, name="gate-cost-flips", daemon=True)
-
-    def __enter__(self) -> CompletesAfterFirstRequest:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._wake.set()
-        self._thread.join(timeout=10)
-
-    def add(self, key: str, invalidation: str, after: float) -> None:
-        with self._lock:
-            self._pending[key] = (invalidation, after)
-        self._wake.set()
-
-    def _watch(self) -> None:
-        seen = 0  # the log only grows: entries before this one were read
-        while not self._stop.is_set():
-            self._wake.clear()
-            with self._lock:
-                idle = not self._pending
-            if idle:
-                self._wake.wait()
-                continue
-            entries = self.cloudfront.requests()
-            with self._lock:
-                for request in entries[seen:]:
-                    pending = self._pending.pop(request["access_key_id"], None)
-                    if pending is not None:
-                        invalidation, after = pending
-                        self.cloudfront.complete_in(invalidation, max(0.0, request["time"] + after - time.time()))
-            seen = len(entries)
-            self._stop.wait(FLIP_POLL)
 
 
 # --------------------------------------------------------------------------------------

@@ -95,6 +95,56 @@ def contestant_env(key: str, work: Path, **extra: str) -> dict[str, str]:
     return env
 
 
+class CompletesAfterFirstRequest:
+    """Completes a caller's invalidation ``after`` seconds after the first request signed with the
+    caller's key id, as the endpoint logged it: the wait is measured from the moment the caller asks,
+    whatever its start took (twenty ``ansible-playbook`` processes starting together on a small
+    machine take tens of seconds to make their first request). A thread reads the request log while
+    some caller has not asked yet, and sleeps otherwise."""
+
+    def __init__(self, cloudfront: LocalCloudFront, poll: float = 0.25) -> None:
+        self.cloudfront = cloudfront
+        self.poll = poll  # how often the log is read while some caller has not asked yet
+        self._pending: dict[str, tuple[str, float]] = {}
+        self._lock = threading.Lock()
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, name="flips-after-first-request", daemon=True)
+
+    def __enter__(self) -> CompletesAfterFirstRequest:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._wake.set()
+        self._thread.join(timeout=10)
+
+    def add(self, key: str, invalidation: str, after: float) -> None:
+        with self._lock:
+            self._pending[key] = (invalidation, after)
+        self._wake.set()
+
+    def _watch(self) -> None:
+        seen = 0  # the log only grows: entries before this one were read
+        while not self._stop.is_set():
+            self._wake.clear()
+            with self._lock:
+                idle = not self._pending
+            if idle:
+                self._wake.wait()
+                continue
+            entries = self.cloudfront.requests()
+            with self._lock:
+                for request in entries[seen:]:
+                    pending = self._pending.pop(request["access_key_id"], None)
+                    if pending is not None:
+                        invalidation, after = pending
+                        self.cloudfront.complete_in(invalidation, max(0.0, request["time"] + after - time.time()))
+            seen = len(entries)
+            self._stop.wait(self.poll)
+
+
 # --------------------------------------------------------------------------------------
 # Running processes
 # --------------------------------------------------------------------------------------

@@ -42,6 +42,7 @@ import botocore.exceptions
 from harness import (
     BENCH,
     SECRET_KEY,
+    CompletesAfterFirstRequest,
     LocalCloudFront,
     Tools,
     contestant_env,
@@ -53,7 +54,7 @@ from harness import (
 )
 from simclock import SimClock
 from simgate import DEFAULT_PROGRESS_INTERVAL, OneInvalidation, run_simulated_gate
-from simulate import CLI_DELAY, CLI_MAX_ATTEMPTS
+from simulate import CLI_DELAY, CLI_MAX_ATTEMPTS, FakeClock
 
 from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront import api, waiter
 
@@ -518,8 +519,6 @@ def _single_gate(seed: int, throttled: Callable[[float, int], bool], completion:
     """One gate (the real code on a fake clock) whose n-th request at time t is throttled when
     ``throttled(t, n)``; its invalidation completes at ``completion``. Its requests' times (the
     throttled ones negative), and when it opened."""
-    from simulate import FakeClock
-
     clock = FakeClock()
     times: list[float] = []
 
@@ -631,43 +630,16 @@ def _real_summary(samples: Sequence[dict[str, Any]]) -> dict[str, Any]:
     return out
 
 
-class FlipsAfterFirstRequest:
-    """Completes each caller's invalidation a time drawn from ``spread`` after that caller's first
-    request (as the endpoint logged it): the wait is measured from the moment the caller asks,
-    whatever its start took (twenty ``ansible-playbook`` processes starting together on a small
-    machine take tens of seconds to make their first request). A thread watches the request log."""
-
-    def __init__(
-        self,
-        cloudfront: LocalCloudFront,
-        keys: Sequence[str],
-        invalidations: Sequence[str],
-        spread: tuple[float, float],
-    ) -> None:
-        rng = random.Random("many-gates-real")
-        self.cloudfront = cloudfront
-        self.pending = {key: (invalidation, rng.uniform(*spread)) for key, invalidation in zip(keys, invalidations)}
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._watch, name="many-gates-flips", daemon=True)
-
-    def __enter__(self) -> FlipsAfterFirstRequest:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join(timeout=10)
-
-    def _watch(self) -> None:
-        while self.pending and not self._stop.wait(0.05):
-            first: dict[str, float] = {}
-            for request in self.cloudfront.requests():
-                key = request["access_key_id"]
-                if key in self.pending and key not in first:
-                    first[key] = request["time"]
-            for key, at in first.items():
-                invalidation, after = self.pending.pop(key)
-                self.cloudfront.complete_in(invalidation, max(0.0, at + after - time.time()))
+def flips_after_first_request(
+    cloudfront: LocalCloudFront, keys: Sequence[str], invalidations: Sequence[str], spread: tuple[float, float]
+) -> CompletesAfterFirstRequest:
+    """Each caller's invalidation completes a time drawn from ``spread`` (seeded, in the callers'
+    order) after that caller's first request."""
+    rng = random.Random("many-gates-real")
+    flips = CompletesAfterFirstRequest(cloudfront, poll=0.05)
+    for key, invalidation in zip(keys, invalidations):
+        flips.add(key, invalidation, rng.uniform(*spread))
+    return flips
 
 
 def real_gates(
@@ -679,7 +651,7 @@ def real_gates(
     ]
     keys = [run_key(f"P5GATE{n}", cloudfront) for n in range(count)]
     runs = []
-    with FlipsAfterFirstRequest(cloudfront, keys, invalidations, spread):
+    with flips_after_first_request(cloudfront, keys, invalidations, spread):
         for n, (key, invalidation) in enumerate(zip(keys, invalidations)):
             extra = {
                 "bench_endpoint_url": cloudfront.url,
@@ -743,7 +715,7 @@ def boto3_waiters(
         ends[n] = time.time()
 
     threads = [threading.Thread(target=wait, args=(n,), name=f"boto3-waiter-{n}") for n in range(count)]
-    with FlipsAfterFirstRequest(cloudfront, keys, invalidations, spread):
+    with flips_after_first_request(cloudfront, keys, invalidations, spread):
         for thread in threads:
             thread.start()
         ready.wait()
