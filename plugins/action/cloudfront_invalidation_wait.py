@@ -56,6 +56,9 @@ ARGUMENT_SPEC: dict[str, Any] = dict(
     distribution_tenant_id=dict(type="str"),
     alias=dict(type="str"),
     invalidation_ids=dict(type="list", elements="str", default=[], aliases=["ids"]),
+    # checked by validation.check_paths and check_caller_reference, as the create module checks them
+    paths=dict(type="list", elements="str"),
+    caller_reference=dict(type="str"),
     targets=dict(type="list", elements="raw"),
     wait_timeout=dict(type="int", default=1800, aliases=["timeout"]),
     progress_interval=dict(type="int", default=50),
@@ -95,7 +98,7 @@ def gate_arguments(args: Mapping[str, Any]) -> tuple[GateSettings, dict[str, Any
 
 
 class ActionModule(ActionBase):
-    _supports_check_mode = True  # the gate only reads
+    _supports_check_mode = True  # in check mode the gate creates nothing
 
     def run(self, tmp: str | None = None, task_vars: dict[str, Any] | None = None) -> dict[str, Any]:
         result: dict[str, Any] = super().run(tmp, task_vars)
@@ -112,14 +115,14 @@ class ActionModule(ActionBase):
             outcome = GateOutcome.refused(e.msg)
         else:
             with environment(task_environment):
-                outcome = self._gate(settings, connection_args)
-        result.update(outcome.result(), changed=False, failed=outcome.failed)
+                outcome = self._gate(settings, connection_args, bool(self._task.check_mode))
+        result.update(outcome.result(), changed=outcome.changed, failed=outcome.failed)
         if outcome.warning:
             result["warnings"] = [outcome.warning]
         return result
 
     @staticmethod
-    def _gate(settings: GateSettings, connection_args: Mapping[str, Any]) -> GateOutcome:
+    def _gate(settings: GateSettings, connection_args: Mapping[str, Any], check_mode: bool) -> GateOutcome:
         """The gate, with its connection made here, once (inside the task's environment)."""
         try:
             api = GateConnection(connection_options(connection_args)).api(budget=settings.timeout)
@@ -127,4 +130,4 @@ class ActionModule(ActionBase):
             return GateOutcome.refused(e.msg)
         progress = Progress(settings.progress_interval, Clock(), display.display)
         api.clock = progress.clock
-        return Ticker(progress).run(lambda: run_gate(settings, GateRequests(api), progress))
+        return Ticker(progress).run(lambda: run_gate(settings, GateRequests(api, check_mode), progress))

@@ -71,13 +71,36 @@ options:
     elements: str
     default: []
     aliases: [ids]
+  paths:
+    description:
+      - The paths to invalidate ("create and hold"), as M(edgeops.cloudfront.cloudfront_invalidation) takes
+        them (file paths, wildcards, cache tags; checked by its rules before any request). The task creates
+        the invalidation first, then waits for exactly it.
+      - Not with O(invalidation_ids). When CloudFront answers C(TooManyInvalidationsInProgress), room is waited
+        for within O(wait_timeout).
+      - The result's C(changed) is V(true) when the task created an invalidation. In check mode nothing is
+        created, and an earlier invalidation with O(caller_reference) and these paths is waited for, as a
+        run would.
+    type: list
+    elements: str
+    version_added: 0.2.0
+  caller_reference:
+    description:
+      - The caller reference of the invalidation created for O(paths), and for each target with C(paths) and no
+        C(caller_reference) of its own. A re-run with the same reference and paths creates nothing and waits
+        for the earlier invalidation.
+      - Not given, one is made for the task's run.
+    type: str
+    version_added: 0.2.0
   targets:
     description:
       - Several distributions and tenants, instead of O(distribution_id), O(distribution_tenant_id),
         O(alias) and O(invalidation_ids).
       - Each target names whose invalidations, with exactly one of C(distribution_id),
         C(distribution_tenant_id) or C(alias), and which, with C(invalidation_ids) (alias C(ids)) or
-        C(invalidation_id) (alias C(id)); without them, those in progress when the task starts.
+        C(invalidation_id) (alias C(id)), or C(paths) (and C(caller_reference)) for an invalidation the task
+        creates first; with none of them, those in progress when the task starts. The C(paths) of a target
+        with IDs are not read (an earlier result's).
       - An item of M(edgeops.cloudfront.cloudfront_invalidation_info)'s
         RV(edgeops.cloudfront.cloudfront_invalidation_info#module:invalidations) can be given as it is.
         Any other key is refused, naming it (the info module's rule for its targets).
@@ -119,8 +142,9 @@ notes:
     C(cloudfront:GetDistribution) for a distribution given no IDs, and C(cloudfront:ListDistributions)
     when a distribution is given by alias; for distribution tenants, C(cloudfront:GetInvalidationForDistributionTenant)
     and C(cloudfront:ListInvalidationsForDistributionTenant), and C(cloudfront:GetDistributionTenantByDomain)
-    to find one by its domain.
-  - Supports check mode (it only reads).
+    to find one by its domain. With O(paths), those of M(edgeops.cloudfront.cloudfront_invalidation) too
+    (C(cloudfront:CreateInvalidation), or C(cloudfront:CreateInvalidationForDistributionTenant)).
+  - Supports check mode (it creates nothing, and reads as a run would).
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules

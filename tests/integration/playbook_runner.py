@@ -49,6 +49,7 @@ def accept_test_credentials(server: Any) -> None:
 # Every secret a test hands to Ansible: none may appear in any output or artifact.
 SECRETS = tuple(sorted({value for pair in CREDENTIALS.values() for value in pair if value}))
 MODULE = "edgeops.cloudfront.cloudfront_invalidation_info"
+CREATE_MODULE = "edgeops.cloudfront.cloudfront_invalidation"
 ANSIBLE_PLAYBOOK = str(Path(sys.executable).with_name("ansible-playbook"))
 
 
@@ -104,13 +105,24 @@ def assert_no_secret_in(directory: Path) -> None:
     assert_no_secret(*(p.read_text(errors="replace") for p in directory.rglob("*") if p.is_file()))
 
 
-def run_modes(tmp_path: Path, endpoint: str, modes: dict[str, dict[str, Any]], name: str = "modes") -> dict[str, Any]:
-    """Run the module once per mode (its arguments), all in one playbook, failures ignored; each
-    mode's registered result. No traceback in the output."""
+def run_modes(
+    tmp_path: Path,
+    endpoint: str,
+    modes: dict[str, dict[str, Any]],
+    name: str = "modes",
+    module: str = MODULE,
+    env: dict[str, str] | None = None,
+    check: bool = False,
+) -> dict[str, Any]:
+    """Run ``module`` once per mode (its arguments), all in one playbook, failures ignored; each
+    mode's registered result. No traceback in the output. ``check``: in check and diff mode."""
     tasks: list[dict[str, Any]] = [
-        {"name": mode, MODULE: args, "register": f"mode{n}", "ignore_errors": True}
+        {"name": mode, module: args, "register": f"mode{n}", "ignore_errors": True}
         for n, (mode, args) in enumerate(modes.items())
     ]
+    if check:
+        for task in tasks:
+            task.update(check_mode=True, diff=True)
     results = tmp_path / f"{name}.json"
     content = "{{ [" + ", ".join(f"mode{n}" for n in range(len(modes))) + "] | to_json }}"
     tasks.append({"name": "Record the results", "ansible.builtin.copy": {"content": content, "dest": str(results)}})
@@ -123,7 +135,7 @@ def run_modes(tmp_path: Path, endpoint: str, modes: dict[str, dict[str, Any]], n
     }
     playbook = tmp_path / f"{name}.yml"
     playbook.write_text(yaml.safe_dump([play], sort_keys=False))
-    run = run_playbook(playbook)
+    run = run_playbook(playbook, env=env)
     assert run.rc == 0, run.output
     assert "Traceback" not in run.output
     return dict(zip(modes, json.loads(results.read_text())))
@@ -183,6 +195,8 @@ def run_module(
     check_mode: bool = False,
     env: dict[str, str] | None = None,
     verbosity: int = 0,
+    module: str = MODULE,
+    diff: bool = False,
 ) -> ModuleRun:
     """Run the module once in a real playbook; return its registered result and the output.
 
@@ -199,10 +213,11 @@ def run_module(
         "tasks": [
             {
                 "name": "Module under test",
-                MODULE: args,
+                module: args,
                 "register": "under_test",
                 "ignore_errors": True,
                 "check_mode": check_mode,
+                "diff": diff,
             },
             {
                 "name": "Record the result",

@@ -20,9 +20,10 @@ for a wait with plenty of time, one with short timeouts for the last seconds bef
 
 from __future__ import annotations
 
+import email.utils
 import functools
 import os
-from typing import TYPE_CHECKING, Callable, Iterator, Sequence, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping, Sequence, TypeVar, cast
 
 try:
     from botocore.config import Config
@@ -47,15 +48,23 @@ if TYPE_CHECKING:
     from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
     from botocore.client import ClientMeta
     from mypy_boto3_cloudfront.type_defs import (
+        CreateInvalidationForDistributionTenantResultTypeDef,
+        CreateInvalidationResultTypeDef,
         DistributionSummaryTypeDef,
+        DistributionTenantAssociationFilterTypeDef,
+        DistributionTenantSummaryTypeDef,
+        DistributionTenantTypeDef,
         DistributionTypeDef,
         GetDistributionResultTypeDef,
         GetDistributionTenantByDomainResultTypeDef,
+        GetDistributionTenantResultTypeDef,
         GetInvalidationForDistributionTenantResultTypeDef,
         GetInvalidationResultTypeDef,
+        InvalidationBatchTypeDef,
         InvalidationSummaryTypeDef,
         InvalidationTypeDef,
         ListDistributionsResultTypeDef,
+        ListDistributionTenantsResultTypeDef,
         ListInvalidationsForDistributionTenantResultTypeDef,
         ListInvalidationsResultTypeDef,
     )
@@ -87,6 +96,24 @@ if TYPE_CHECKING:
         ) -> ListInvalidationsForDistributionTenantResultTypeDef: ...
 
         def get_distribution_tenant_by_domain(self, *, Domain: str) -> GetDistributionTenantByDomainResultTypeDef: ...
+
+        def get_distribution_tenant(self, *, Identifier: str) -> GetDistributionTenantResultTypeDef: ...
+
+        def list_distribution_tenants(
+            self,
+            *,
+            AssociationFilter: DistributionTenantAssociationFilterTypeDef,
+            MaxItems: int = ...,
+            Marker: str = ...,
+        ) -> ListDistributionTenantsResultTypeDef: ...
+
+        def create_invalidation(
+            self, *, DistributionId: str, InvalidationBatch: InvalidationBatchTypeDef
+        ) -> CreateInvalidationResultTypeDef: ...
+
+        def create_invalidation_for_distribution_tenant(
+            self, *, Id: str, InvalidationBatch: InvalidationBatchTypeDef
+        ) -> CreateInvalidationForDistributionTenantResultTypeDef: ...
 
     class ClientFactory(Protocol):
         """Makes a client with these connect and read timeouts (seconds)."""
@@ -235,6 +262,18 @@ def _paged(call: Callable[..., ListPage[ItemT]], paging: Paging, client: CloudFr
     return call(client, **paging)
 
 
+def _tenant_list(response: ListDistributionTenantsResultTypeDef) -> ListPage[DistributionTenantSummaryTypeDef]:
+    """ListDistributionTenants answers a list and a marker, with no ``IsTruncated``: more when a marker came."""
+    marker = response.get("NextMarker")
+    page: ListPage[DistributionTenantSummaryTypeDef] = {
+        "IsTruncated": bool(marker),
+        "Items": list(response.get("DistributionTenantList") or []),
+    }
+    if marker:
+        page["NextMarker"] = marker
+    return page
+
+
 def _summary(invalidation: InvalidationTypeDef) -> InvalidationSummaryTypeDef:
     """A GetInvalidation answer cut down to what ListInvalidations says of it."""
     summary = {key: value for key, value in invalidation.items() if key in ("Id", "CreateTime", "Status")}
@@ -253,6 +292,19 @@ def multi_tenant_error(distribution_id: str) -> CloudFrontError:
         " belong to its distribution tenants. Give distribution_tenant_id (dt_...), or one of the tenant's"
         " domains as alias"
     )
+
+
+def server_time(response: Mapping[str, Any]) -> float | None:
+    """The server's clock when it answered (its ``Date`` header, to the second), as seconds since the
+    epoch; None without one."""
+    headers = (response.get("ResponseMetadata") or {}).get("HTTPHeaders") or {}
+    date = headers.get("date")
+    if not date:
+        return None
+    try:
+        return email.utils.parsedate_to_datetime(date).timestamp()
+    except (TypeError, ValueError):
+        return None
 
 
 def _names_of(distribution: DistributionSummaryTypeDef) -> list[str]:
@@ -361,6 +413,53 @@ class CloudFrontApi:
             distribution_id=distribution_id,
         )
         return response["Distribution"]
+
+    def get_distribution_tenant(self, tenant_id: str) -> DistributionTenantTypeDef:
+        """GetDistributionTenant: the tenant, with the ID of its distribution."""
+        response = self._call(
+            "GetDistributionTenant",
+            lambda client: client.get_distribution_tenant(Identifier=tenant_id),
+            distribution_tenant_id=tenant_id,
+        )
+        return response["DistributionTenant"]
+
+    def distribution_tenants(self, distribution_id: str) -> Iterator[DistributionTenantSummaryTypeDef]:
+        """ListDistributionTenants of one distribution, a page at a time as the caller asks."""
+        for page in self._pages(
+            "ListDistributionTenants",
+            lambda client, **paging: _tenant_list(
+                client.list_distribution_tenants(AssociationFilter={"DistributionId": distribution_id}, **paging)
+            ),
+            numeric_size=True,
+            context={"distribution_id": distribution_id},
+        ):
+            yield from page
+
+    def create_invalidation(
+        self, owner: Owner, paths: Sequence[str], caller_reference: str
+    ) -> tuple[InvalidationTypeDef, float | None]:
+        """CreateInvalidation (CreateInvalidationForDistributionTenant): the invalidation CloudFront
+        answers (a new one, or the earlier one made with ``caller_reference`` and the same paths), and
+        the server's clock when it answered (see :func:`server_time`). Every retry sends the same
+        caller reference, so a retried create whose first answer was lost makes nothing twice."""
+        batch: InvalidationBatchTypeDef = {
+            "Paths": {"Quantity": len(paths), "Items": list(paths)},
+            "CallerReference": caller_reference,
+        }
+        response: CreateInvalidationResultTypeDef | CreateInvalidationForDistributionTenantResultTypeDef
+        if owner.tenant:
+            response = self._call(
+                "CreateInvalidationForDistributionTenant",
+                lambda client: client.create_invalidation_for_distribution_tenant(Id=owner.id, InvalidationBatch=batch),
+                **self._context(owner),
+            )
+        else:
+            response = self._call(
+                "CreateInvalidation",
+                lambda client: client.create_invalidation(DistributionId=owner.id, InvalidationBatch=batch),
+                **self._context(owner),
+            )
+        return response["Invalidation"], server_time(cast("Mapping[str, Any]", response))
 
     def get_invalidation(self, owner: Owner, invalidation_id: str) -> InvalidationTypeDef:
         """GetInvalidation (GetInvalidationForDistributionTenant): the full invalidation, with its batch."""
@@ -536,17 +635,27 @@ class CloudFrontApi:
         ListInvalidations does not carry caller references, so each candidate is read with
         GetInvalidation, newest first, stopping at the first match.
         """
-        examined = 0
-        for summary in self.invalidations(owner, limit):
-            examined += 1
-            invalidation = self.get_invalidation(owner, summary["Id"])
-            if (invalidation.get("InvalidationBatch") or {}).get("CallerReference") == caller_reference:
-                return invalidation
+        found, examined = self.with_caller_reference(owner, caller_reference, limit)
+        if found is not None:
+            return found
         scope = f"the {examined} newest invalidations" if limit else f"all {examined} invalidations"
         raise CloudFrontError(
             f"No invalidation of CloudFront {owner} has the caller reference"
             f" {caller_reference!r} (searched {scope}; max_items bounds the search)"
         )
+
+    def with_caller_reference(
+        self, owner: Owner, caller_reference: str, limit: int
+    ) -> tuple[InvalidationTypeDef | None, int]:
+        """The newest invalidation created with ``caller_reference`` among the ``limit`` newest (None), and
+        how many were read."""
+        examined = 0
+        for summary in self.invalidations(owner, limit):
+            examined += 1
+            invalidation = self.get_invalidation(owner, summary["Id"])
+            if (invalidation.get("InvalidationBatch") or {}).get("CallerReference") == caller_reference:
+                return invalidation, examined
+        return None, examined
 
     def summaries(self, owner: Owner, invalidation_ids: Sequence[str]) -> dict[str, InvalidationSummaryTypeDef]:
         """Each invalidation as ListInvalidations summarises it (``Id``, ``CreateTime``, ``Status``).

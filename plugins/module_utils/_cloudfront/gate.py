@@ -25,7 +25,17 @@ from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
 from .errors import THROTTLING_CODES, TransientCloudFrontError
 from .messages import last_poll_cause, pending_text, still_in_progress, timed_out
 from .results import Owner
-from .validation import check_alias, check_at_least, check_id, check_ids, check_target, check_tenant_id, target_ids
+from .validation import (
+    check_alias,
+    check_at_least,
+    check_caller_reference,
+    check_id,
+    check_ids,
+    check_paths,
+    check_target,
+    check_tenant_id,
+    target_ids,
+)
 from .waiter import PollSchedule, TransientError, wait_for
 
 if TYPE_CHECKING:
@@ -42,9 +52,14 @@ if TYPE_CHECKING:
         def pace(self) -> float:
             """The pace the lookup's requests left (0 when they were not throttled)."""
 
+        @property
+        def changed(self) -> bool:
+            """Whether resolving the targets created an invalidation (targets with paths)."""
+
         def resolve(self, target: Target, deadline: float) -> list[Invalidation]:
-            """The target's invalidations: those given by ID, or those in progress. Throttled requests
-            are retried until ``deadline`` (a time of the gate's clock). Raises GateError."""
+            """The target's invalidations: those given by ID, the one created for its paths (or the
+            earlier one with its caller reference), or those in progress. Throttled requests are retried
+            until ``deadline`` (a time of the gate's clock). Raises GateError."""
 
         def watch(self, pending: list[Invalidation]) -> Callable[[], list[Invalidation]]:
             """A poll of ``pending`` (as last seen): each call asks CloudFront what it needs to, and
@@ -74,12 +89,15 @@ class GateError(Exception):
 @dataclass(frozen=True)
 class Target:
     """A distribution or a distribution tenant, by ID or by alias (a distribution's alias or a
-    tenant's domain), and the invalidations to wait for (none: those in progress)."""
+    tenant's domain), and the invalidations to wait for: by ID, the one to create for ``paths``
+    (with ``caller_reference``), or, with neither, those in progress."""
 
     distribution_id: str | None = None
     alias: str | None = None
     ids: tuple[str, ...] = ()
     distribution_tenant_id: str | None = None
+    paths: tuple[str, ...] = ()
+    caller_reference: str | None = None
 
     @property
     def label(self) -> str:
@@ -93,16 +111,25 @@ class Target:
             owner = f"distribution tenant {self.distribution_tenant_id}"
         else:
             owner = f"alias {self.alias}"
+        if self.paths:
+            shown = ", ".join(self.paths[:3]) + (f" and {len(self.paths) - 3} more" if len(self.paths) > 3 else "")
+            return f"{owner}: the invalidation of {shown}"
         return f"{owner}: {', '.join(self.ids) if self.ids else 'those in progress'}"
 
     @classmethod
-    def of(cls, target: Mapping[str, Any]) -> Target:
-        """A target from a checked mapping (validation.check_target)."""
+    def of(cls, target: Mapping[str, Any], caller_reference: str | None = None) -> Target:
+        """A target from a checked mapping (validation.check_target); ``caller_reference``: the gate's,
+        for a target with paths and none of its own. The paths of a target with IDs (an earlier run's
+        result) are what that run saw: not read."""
+        ids = tuple(target_ids(target))
+        paths = () if ids else tuple(target.get("paths") or ())
         return cls(
             distribution_id=target.get("distribution_id") or None,
             alias=target.get("alias") or None,
-            ids=tuple(target_ids(target)),
+            ids=ids,
             distribution_tenant_id=target.get("distribution_tenant_id") or None,
+            paths=paths,
+            caller_reference=(target.get("caller_reference") or caller_reference or None) if paths else None,
         )
 
 
@@ -148,11 +175,21 @@ def gate_settings(args: Mapping[str, Any], option_prefix: str = "") -> GateSetti
             f"give exactly one of {name('distribution_id')}, {name('distribution_tenant_id')}, {name('alias')}"
             f" and {name('targets')} ({'none was given' if not ways else 'several were given'})"
         )
-    if ways == ["targets"] and _given(args.get("invalidation_ids")):
+    for option in ("invalidation_ids", "paths"):
+        if ways == ["targets"] and _given(args.get(option)):
+            raise GateError(
+                f"{name(option)} goes with {name('distribution_id')}, {name('distribution_tenant_id')} or"
+                f" {name('alias')}; with {name('targets')} give each target its own {option}"
+            )
+    if _given(args.get("invalidation_ids")) and _given(args.get("paths")):
         raise GateError(
-            f"{name('invalidation_ids')} goes with {name('distribution_id')}, {name('distribution_tenant_id')} or"
-            f" {name('alias')}; with {name('targets')} give each target its own invalidation_ids"
+            f"give {name('paths')} (to create an invalidation and wait for it) or {name('invalidation_ids')}"
+            " (to wait for invalidations made before), not both"
         )
+    reference = args.get("caller_reference") or None
+    error = check_caller_reference(name("caller_reference"), reference)
+    if error:
+        raise GateError(error)
     for option in ("wait_timeout", "progress_interval"):
         error = check_at_least(name(option), args.get(option), 1)
         if error:
@@ -160,10 +197,10 @@ def gate_settings(args: Mapping[str, Any], option_prefix: str = "") -> GateSetti
     if ways == ["targets"]:
         targets = []
         for index, target in enumerate(args["targets"]):
-            error = check_target(f"{name('targets')}[{index}]", target)
+            error = check_target(f"{name('targets')}[{index}]", target, creates=True)
             if error:
                 raise GateError(error)
-            targets.append(Target.of(target))
+            targets.append(Target.of(target, reference))
     else:
         ids = list(args.get("invalidation_ids") or [])
         error = (
@@ -171,10 +208,11 @@ def gate_settings(args: Mapping[str, Any], option_prefix: str = "") -> GateSetti
             or check_tenant_id(name("distribution_tenant_id"), args.get("distribution_tenant_id") or None)
             or check_alias(name("alias"), args.get("alias") or None)
             or (check_ids(name("invalidation_ids"), ids) if ids else None)
+            or check_paths(name("paths"), args.get("paths") or None)
         )
         if error:
             raise GateError(error)
-        targets = [Target.of({**args, "invalidation_ids": ids})]
+        targets = [Target.of({**args, "invalidation_ids": ids}, reference)]
     return GateSettings(
         targets=targets,
         timeout=int(args["wait_timeout"]),
@@ -191,10 +229,10 @@ class GateState:
     invalidations: dict[tuple[Owner, str], dict[str, Any]] = field(default_factory=dict)
 
     def add(self, target: Target, found: list[Invalidation]) -> None:
-        """What resolving ``target`` found: the given IDs, all of them; no IDs, those in progress
-        now (invalidations created later do not hold the gate)."""
+        """What resolving ``target`` found: the given IDs, or the one created for its paths, all of
+        them; neither, those in progress now (invalidations created later do not hold the gate)."""
         for invalidation in found:
-            if target.ids or not invalidation["completed"]:
+            if target.ids or target.paths or not invalidation["completed"]:
                 self._set(invalidation)
 
     def update(self, seen: list[Invalidation]) -> None:
@@ -314,6 +352,8 @@ class GateOutcome:
     msg: str
     error_code: str | None = None
     warning: str | None = None
+    # the gate created an invalidation (targets with paths)
+    changed: bool = False
 
     @classmethod
     def refused(cls, msg: str) -> GateOutcome:
@@ -345,7 +385,20 @@ def run_gate(
     passed, counted from ``progress.start``, on one poll schedule (the lookup counts as its first
     poll). Never raises GateError: a failure is an outcome, with the invalidations as last seen.
     Throttling that outlasts the timeout while the targets are looked up is a timeout, as
-    invalidations still in progress are."""
+    invalidations still in progress are. A target with paths has its invalidation created first
+    (``changed``, whatever the ending)."""
+    outcome = _gate(settings, runner, progress, schedule, rand)
+    outcome.changed = runner.changed
+    return outcome
+
+
+def _gate(
+    settings: GateSettings,
+    runner: Runner,
+    progress: Progress,
+    schedule: PollSchedule | None,
+    rand: Callable[[], float] | None,
+) -> GateOutcome:
     clock = progress.clock
     deadline = progress.start + settings.timeout
     state = GateState()

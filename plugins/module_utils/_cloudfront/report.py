@@ -50,6 +50,8 @@ class Selection:
     in_progress_only: bool = False
     # the status of each of invalidation_ids as the caller last saw it (targets given with it)
     known_status: dict[str, str] | None = None
+    # the invalidations as this run read them already (a create's answer): the wait's first poll
+    seen: list[Invalidation] | None = None
 
     @property
     def single(self) -> bool:
@@ -185,7 +187,7 @@ class TargetsTracker:
 
 def select(api: CloudFrontApi, selection: Selection) -> InvalidationTracker:
     """A tracker for the selection; a caller reference is looked up here, once."""
-    known = None
+    known = selection.seen
     if selection.caller_reference:
         found = api.find_by_caller_reference(selection.owner, selection.caller_reference, selection.max_items)
         selection.invalidation_id = found["Id"]
@@ -241,7 +243,7 @@ def report(
     """
     tracker: InvalidationTracker | TargetsTracker
     if isinstance(selection, list):
-        tracker = TargetsTracker([InvalidationTracker(api, s) for s in selection])
+        tracker = TargetsTracker([InvalidationTracker(api, s, s.seen) for s in selection])
         single: Selection | None = None
     else:
         tracker = select(api, selection)

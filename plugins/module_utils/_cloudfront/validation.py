@@ -27,6 +27,12 @@ DOMAIN_NAME = re.compile(
 )
 DOMAIN_NAME_MAX = 253
 CALLER_REFERENCE_MAX = 128
+# What one invalidation batch may hold (CloudFront's limits on what is in progress per distribution or
+# tenant: a batch past them could never be created).
+BATCH_PATHS_MAX = 3000
+BATCH_WILDCARDS_MAX = 15
+# A cache tag (``#product-42``): at most this many characters after the ``#``.
+CACHE_TAG_MAX = 256
 
 
 def check_id(option: str, value: str | None) -> str | None:
@@ -100,6 +106,69 @@ def check_caller_reference(option: str, value: str | None) -> str | None:
         return (
             f"{option} is {len(value)} characters long: CloudFront caller references are at most {CALLER_REFERENCE_MAX}"
         )
+    if any(ord(char) < 32 or ord(char) == 127 for char in value):
+        return f"{option} {value!r} contains a control character, which CloudFront refuses in a caller reference"
+    return None
+
+
+def is_cache_tag(path: str) -> bool:
+    """``#product-42``: a cache tag, not a file path."""
+    return path.startswith("#")
+
+
+def is_wildcard(path: str) -> bool:
+    """``/assets/*``: a wildcard path."""
+    return not is_cache_tag(path) and path.endswith("*")
+
+
+def check_path(option: str, path: Any) -> str | None:
+    """One item of ``paths``, at ``option`` (``paths[2]``): a file path, a wildcard or a cache tag."""
+    if not isinstance(path, str) or not path.strip():
+        return f"{option} must be a file path (/index.html), a wildcard (/assets/*) or a cache tag (#product-42)"
+    if path != path.strip():
+        return f"{option} {path!r} has spaces around it"
+    if is_cache_tag(path):
+        tag = path[1:]
+        if not tag:
+            return f"{option} '#' names no cache tag"
+        if "*" in tag:
+            return f"{option} {path!r} is a cache tag with a wildcard: cache tags are matched whole"
+        if len(tag) > CACHE_TAG_MAX:
+            return f"{option} is a cache tag of {len(tag)} characters: at most {CACHE_TAG_MAX}"
+        return None
+    if not path.startswith("/"):
+        return (
+            f"{option} {path!r} must start with / (a file path or a wildcard, /{path.lstrip('*')}) or # (a cache tag)"
+        )
+    if "*" in path[:-1]:
+        return f"{option} {path!r} has a * that is not its last character: a wildcard must end the path"
+    return None
+
+
+def check_paths(option: str, paths: Any) -> str | None:
+    """``paths``: one invalidation batch, each item valid, within what CloudFront lets be in progress."""
+    if paths is None:
+        return None
+    if isinstance(paths, (str, Mapping)) or not isinstance(paths, Sequence):
+        return f"{option} must be a list of paths"
+    if not paths:
+        return f"{option} must list at least one path"
+    for index, path in enumerate(paths):
+        error = check_path(f"{option}[{index}]", path)
+        if error:
+            return error
+    unique = set(paths)
+    if len(unique) > BATCH_PATHS_MAX:
+        return (
+            f"{option} lists {len(unique)} paths: CloudFront takes at most {BATCH_PATHS_MAX:,} in one"
+            " invalidation (and in progress per distribution); split them"
+        )
+    wildcards = sorted(path for path in unique if is_wildcard(path))
+    if len(wildcards) > BATCH_WILDCARDS_MAX:
+        return (
+            f"{option} lists {len(wildcards)} wildcard paths ({', '.join(wildcards[:3])}, ...): CloudFront lets at"
+            f" most {BATCH_WILDCARDS_MAX} be in progress per distribution; use fewer, wider wildcards"
+        )
     return None
 
 
@@ -156,9 +225,11 @@ def target_ids(target: Mapping[str, Any]) -> list[str]:
     return list(target.get("invalidation_ids") or target.get("ids") or [])
 
 
-def check_target(option: str, target: Any) -> str | None:
+def check_target(option: str, target: Any, creates: bool = False) -> str | None:
     """One target of ``targets``, at ``option`` (``targets[1]``): a mapping with exactly one owner
-    key, IDs under one key at most, and no key of its own besides those and an earlier result's."""
+    key, IDs under one key at most, and no key of its own besides those and an earlier result's.
+    Without IDs, ``paths`` (and ``caller_reference``) ask for an invalidation to be created: the gate's
+    targets (``creates``) take them, checked as the create module checks them; the info module's not."""
     if not isinstance(target, Mapping):
         return f"{option} must be a mapping (distribution_id, distribution_tenant_id or alias, and invalidation_ids)"
     unknown = sorted(str(key) for key in target if key not in (*TARGET_OWNERS, *TARGET_IDS, *RESULT_KEYS))
@@ -176,8 +247,19 @@ def check_target(option: str, target: Any) -> str | None:
     (owner,) = owners
     check = {"distribution_id": check_id, "distribution_tenant_id": check_tenant_id, "alias": check_alias}[owner]
     error = check(f"{option}.{owner}", target[owner])
-    if error or not given_ids:
+    if error:
         return error
+    if not given_ids and target.get("paths") not in (None, []):
+        if not creates:
+            return (
+                f"{option} has paths and no invalidation IDs: invalidations are created by"
+                " edgeops.cloudfront.cloudfront_invalidation and by the gate, not by this module"
+            )
+        return check_paths(f"{option}.paths", target["paths"]) or check_caller_reference(
+            f"{option}.caller_reference", target.get("caller_reference")
+        )
+    if not given_ids:
+        return None
     (key,) = given_ids
     value = target[key]
     if key in ("invalidation_id", "id"):
@@ -208,3 +290,28 @@ def check_targets(option: str, targets: Any) -> list[str]:
                 errors.append(f"{option} name invalidation {invalidation_id} of {owner} more than once")
             seen.add((owner, invalidation_id))
     return errors
+
+
+def check_create_params(params: Mapping[str, Any]) -> list[str]:
+    """All errors in the parameters of ``cloudfront_invalidation``, options named."""
+    checks = (
+        check_id("distribution_id", params.get("distribution_id")),
+        check_tenant_id("distribution_tenant_id", params.get("distribution_tenant_id")),
+        check_alias("alias", params.get("alias")),
+        check_paths("paths", params.get("paths")),
+        check_caller_reference("caller_reference", params.get("caller_reference")),
+        check_at_least("wait_timeout", params.get("wait_timeout"), 1),
+        check_at_least("max_poll_interval", params.get("max_poll_interval"), 1),
+        check_at_least("headroom_timeout", params.get("headroom_timeout"), 0),
+        check_all_tenants(params),
+    )
+    return [error for error in checks if error]
+
+
+def check_all_tenants(params: Mapping[str, Any]) -> str | None:
+    """``all_tenants`` invalidates the tenants of the distribution named by ``distribution_id``."""
+    if not params.get("all_tenants") or params.get("distribution_id"):
+        return None
+    given = [o for o in ("distribution_tenant_id", "alias") if params.get(o)]
+    instead = f", not {' or '.join(given)}" if given else ""
+    return f"all_tenants invalidates every tenant of a multi-tenant distribution: give its distribution_id{instead}"

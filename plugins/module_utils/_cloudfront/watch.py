@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Callable, Iterator
 
 from .api import RETRY_SECONDS, CloudFrontApi
+from .create import Creator, generated_reference
 from .errors import CloudFrontError, TransientCloudFrontError
 from .gate import GateError
 from .report import InvalidationTracker, Selection, TargetsTracker
@@ -43,10 +44,38 @@ def gate_errors(transient_too: bool) -> Iterator[None]:
 
 
 class GateRequests:
-    """What the gate asks of CloudFront (``gate.Runner``), on one API object for the whole gate."""
+    """What the gate asks of CloudFront (``gate.Runner``), on one API object for the whole gate.
 
-    def __init__(self, api: CloudFrontApi) -> None:
+    A target with paths has its invalidation created (create.py), with its caller reference or one made
+    for this gate's run, room among the invalidations in progress waited for until the gate's deadline;
+    ``check_mode``: nothing is created, and an earlier invalidation with the target's caller reference
+    is waited for, as a run would."""
+
+    def __init__(self, api: CloudFrontApi, check_mode: bool = False) -> None:
         self.api = api
+        self.check_mode = check_mode
+        self.created = 0
+        self._reference: str | None = None
+
+    @property
+    def changed(self) -> bool:
+        return self.created > 0
+
+    def _create(self, target: Target, owner: Owner, deadline: float) -> list[Invalidation]:
+        creator = Creator(
+            self.api, headroom_timeout=max(0.0, deadline - self.api.clock.monotonic()), all_tenants_hint=False
+        )
+        if self._reference is None:
+            self._reference = generated_reference()
+        if self.check_mode:
+            found = creator.find(owner, target.paths, target.caller_reference) if target.caller_reference else None
+            if found is None:
+                self.created += 1  # would be
+                return []
+            return [found.invalidation]
+        created = creator.create(owner, target.paths, target.caller_reference or self._reference)
+        self.created += int(created.changed)
+        return [created.invalidation]
 
     @property
     def pace(self) -> float:
@@ -69,6 +98,8 @@ class GateRequests:
         api.retry_seconds = min(RETRY_SECONDS, max(0.0, deadline - api.clock.monotonic()))
         with gate_errors(transient_too=True):
             owner = self.owner_of(target)
+            if target.paths:
+                return self._create(target, owner, deadline)
             selection = Selection(
                 owner=owner, invalidation_ids=list(target.ids) or None, in_progress_only=not target.ids
             )

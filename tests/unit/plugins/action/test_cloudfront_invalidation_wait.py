@@ -72,8 +72,8 @@ def test_an_unknown_option_is_refused_naming_it(args, named):
         action.gate_arguments(args)
     assert refused.value.msg.startswith(f"Unsupported option(s) for {action.ACTION}: {named} (from the task or")
     assert (
-        ". It takes alias, distribution_id, distribution_tenant_id, fail_on_timeout, invalidation_ids,"
-        " progress_interval, targets, wait_timeout, and the AWS connection options of amazon.aws modules ("
+        ". It takes alias, caller_reference, distribution_id, distribution_tenant_id, fail_on_timeout,"
+        " invalidation_ids, paths, progress_interval, targets, wait_timeout, and the AWS connection options of amazon.aws modules ("
     ) in refused.value.msg
 
 
@@ -123,9 +123,11 @@ class FakeRequests:
     found: list[dict[str, Any]] = []
     polls: list[Any] = []
     pace = 0.0
+    changed = False
 
-    def __init__(self, api: Any) -> None:
+    def __init__(self, api: Any, check_mode: bool = False) -> None:
         self.api = api
+        self.check_mode = check_mode
 
     def resolve(self, target: Any, deadline: float) -> list[dict[str, Any]]:
         return list(self.found)

@@ -58,6 +58,7 @@ class FakeRunner:
         self.watched: list[str] | None = None
         self.polls: list[float] = []  # gate times of the polls
         self.pace = 0.0  # what the lookup's requests left (GateRequests.pace)
+        self.changed = False  # whether resolving created an invalidation (GateRequests.changed)
 
     def _seen(self, i: dict[str, Any]) -> dict[str, Any]:
         done = i["completed"] or self.clock.now - self.start >= self.done_at.get(i["id"], float("inf"))

@@ -1,0 +1,253 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""``cloudfront_invalidation``: creating invalidations through real ``ansible-playbook`` runs against
+the local endpoint, which applies CloudFront's caller-reference rules, path rules and in-progress limits."""
+
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+from playbook_runner import CREATE_MODULE, assert_no_secret, assert_no_secret_in, run_modes, run_module, run_playbook
+from test_awx_runner import RESULT, artifacts, awx_project, run_job
+from test_wait_for_invalidation_role import after_gate, gate_play
+
+DOMAIN = "shop.customer.example.net"
+
+
+def create(cloudfront, tmp_path, args, **kwargs):
+    return run_module(cloudfront.url, args, tmp_path, module=CREATE_MODULE, **kwargs)
+
+
+def gate_status(run):
+    """``ok`` or ``changed``: how the output reports the gate's task."""
+    after = run.stdout.split("Hold until CloudFront has completed the invalidations", 1)[1]
+    match = re.search(r"^(ok|changed|failed|fatal): \[localhost\]", after, re.MULTILINE)
+    assert match, run.stdout
+    return match.group(1)
+
+
+def invalidation_ids(cloudfront, distribution_id):
+    client = cloudfront.client()
+    return [
+        i["Id"] for i in client.list_invalidations(DistributionId=distribution_id)["InvalidationList"].get("Items", [])
+    ]
+
+
+def test_a_create_returns_the_structured_invalidation_in_one_request(cloudfront, tmp_path):
+    distribution = cloudfront.create_distribution(aliases=["www.example.com"])["id"]
+    run = create(
+        cloudfront,
+        tmp_path,
+        {
+            "distribution_id": distribution,
+            "paths": ["/index.html", "/assets/*", "/index.html"],
+            "caller_reference": "release-1",
+        },
+    )
+    result = run.result
+    assert result["changed"] is True and not result.get("failed"), result
+    invalidation = result["invalidation"]
+    assert invalidation == {
+        "id": invalidation["id"],
+        "distribution_id": distribution,
+        "status": "InProgress",
+        "completed": False,
+        "create_time": invalidation["create_time"],
+        "caller_reference": "release-1",
+        "paths": ["/index.html", "/assets/*"],  # each once, in order
+        "path_count": 2,
+    }
+    assert result["distribution_id"] == distribution and result["caller_reference"] == "release-1"
+    assert result["headroom_waited"] == 0 and result["api_calls"] == 1
+    assert [r["operation"] for r in cloudfront.requests()] == ["CreateInvalidation"]
+    assert invalidation_ids(cloudfront, distribution) == [invalidation["id"]]
+    assert_no_secret(run.output)
+
+
+def test_a_re_run_with_the_same_reference_creates_nothing_in_one_request(cloudfront, tmp_path):
+    distribution = cloudfront.create_distribution()["id"]
+    earlier = cloudfront.create_invalidation(distribution, ["/b", "/a"], caller_reference="release-2", complete_in=0)
+    cloudfront.add_invalidations(distribution, 300)  # a long history costs nothing
+    cloudfront.clear_requests()
+    run = create(
+        cloudfront, tmp_path, {"distribution_id": distribution, "paths": ["/b", "/a"], "caller_reference": "release-2"}
+    )
+    result = run.result
+    assert result["changed"] is False and not result.get("failed"), result
+    assert result["invalidation"]["id"] == earlier and result["invalidation"]["status"] == "Completed"
+    assert result["api_calls"] == 1
+    assert [r["operation"] for r in cloudfront.requests()] == ["CreateInvalidation"]
+    assert invalidation_ids(cloudfront, distribution)[0] == earlier  # nothing newer
+
+
+def test_the_same_reference_with_other_paths_fails_naming_the_reference_and_the_earlier_invalidation(
+    cloudfront, tmp_path
+):
+    distribution = cloudfront.create_distribution()["id"]
+    earlier = cloudfront.create_invalidation(distribution, ["/a"], caller_reference="release-3")
+    run = create(
+        cloudfront, tmp_path, {"distribution_id": distribution, "paths": ["/other"], "caller_reference": "release-3"}
+    )
+    result = run.result
+    assert result["failed"] is True and result.get("changed") is not True
+    assert "caller_reference 'release-3'" in result["msg"] and earlier in result["msg"] and "/a" in result["msg"]
+    assert result["error_code"] == "InvalidationBatchAlreadyExists"
+    assert invalidation_ids(cloudfront, distribution) == [earlier]
+
+
+def test_check_mode_creates_nothing_and_says_whether_it_would(cloudfront, tmp_path):
+    distribution = cloudfront.create_distribution()["id"]
+    earlier = cloudfront.create_invalidation(distribution, ["/a"], caller_reference="release-4")
+    results = run_modes(
+        tmp_path,
+        cloudfront.url,
+        {
+            "new": {"distribution_id": distribution, "paths": ["/b"], "caller_reference": "release-5"},
+            "re-run": {"distribution_id": distribution, "paths": ["/a"], "caller_reference": "release-4"},
+            "no reference": {"distribution_id": distribution, "paths": ["/a"]},
+            "other paths": {"distribution_id": distribution, "paths": ["/c"], "caller_reference": "release-4"},
+        },
+        module=CREATE_MODULE,
+        check=True,
+    )
+    assert results["new"]["changed"] is True and "invalidation" not in results["new"]
+    assert results["new"]["diff"] == {"before": {"paths": []}, "after": {"paths": ["/b"]}}
+    assert results["re-run"]["changed"] is False and results["re-run"]["invalidation"]["id"] == earlier
+    assert results["re-run"]["diff"] == {"before": {"paths": ["/a"]}, "after": {"paths": ["/a"]}}
+    assert results["no reference"]["changed"] is True and "caller_reference" not in results["no reference"]
+    assert results["other paths"]["failed"] is True and earlier in results["other paths"]["msg"]
+    assert invalidation_ids(cloudfront, distribution) == [earlier]
+    assert not cloudfront.requests("CreateInvalidation")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ({"paths": []}, "paths must list at least one path"),
+        ({"paths": ["index.html"]}, "paths[0] 'index.html' must start with /"),
+        ({"paths": ["/a", "/assets/*/x"]}, "paths[1] '/assets/*/x' has a * that is not its last character"),
+        ({"paths": ["#tag*"]}, "paths[0] '#tag*' is a cache tag with a wildcard"),
+        ({"paths": ["#" + "t" * 257]}, "paths[0] is a cache tag of 257 characters: at most 256"),
+        ({"paths": [f"/w{n}/*" for n in range(16)]}, "paths lists 16 wildcard paths"),
+        ({"paths": [f"/f{n}" for n in range(3001)]}, "paths lists 3001 paths"),
+        ({"paths": ["/a"], "caller_reference": "r" * 129}, "caller_reference is 129 characters long"),
+        (
+            {"paths": ["/a"], "caller_reference": "bad\nref"},
+            "caller_reference 'bad\\nref' contains a control character",
+        ),
+        ({"paths": ["/a"], "headroom_timeout": -1}, "headroom_timeout must be at least 0"),
+        ({"paths": ["/a"], "all_tenants": True, "alias": DOMAIN}, "all_tenants invalidates every tenant"),
+    ],
+    ids=lambda value: value if isinstance(value, str) else None,
+)
+def test_bad_input_is_refused_naming_the_option_before_any_request(cloudfront, tmp_path, args, message):
+    target = {} if "alias" in args else {"distribution_id": "E2QWRUHAPOMQZL"}
+    run = create(cloudfront, tmp_path, {**target, **args})
+    assert run.result["failed"] is True and message in run.result["msg"], run.result["msg"]
+    assert "Traceback" not in run.output
+    assert cloudfront.requests() == []
+
+
+def test_tenants_by_id_and_by_domain_and_a_multi_tenant_distribution_says_how_to_name_them(cloudfront, tmp_path):
+    saas = cloudfront.create_distribution(multi_tenant=True)["id"]
+    tenant = cloudfront.create_distribution_tenant(saas, [DOMAIN])
+    results = run_modes(
+        tmp_path,
+        cloudfront.url,
+        {
+            "by id": {"distribution_tenant_id": tenant, "paths": ["/a"], "caller_reference": "t-1"},
+            "by domain": {"alias": DOMAIN, "paths": ["/a"], "caller_reference": "t-1"},
+            "the distribution": {"distribution_id": saas, "paths": ["/a"]},
+        },
+        module=CREATE_MODULE,
+    )
+    by_id, by_domain = results["by id"], results["by domain"]
+    assert by_id["changed"] is True and by_id["invalidation"]["distribution_tenant_id"] == tenant
+    assert by_id["distribution_tenant_id"] == tenant and "distribution_id" not in by_id["invalidation"]
+    # found by the tenant's domain: the same reference and paths, the same invalidation
+    assert by_domain["changed"] is False and by_domain["invalidation"]["id"] == by_id["invalidation"]["id"]
+    refused = results["the distribution"]
+    assert refused["failed"] is True and "multi-tenant distribution" in refused["msg"]
+    assert "distribution_tenant_id" in refused["msg"] and "all_tenants" in refused["msg"]
+
+
+# ---------------------------------------------------------------------------------------
+# The gate creates what it waits for
+# ---------------------------------------------------------------------------------------
+
+
+def test_the_gate_creates_the_invalidation_then_holds_until_it_is_completed_and_a_re_run_creates_nothing(
+    cloudfront, tmp_path
+):
+    distribution = cloudfront.create_distribution()["id"]
+    role_vars = {
+        "wait_for_invalidation_distribution_id": distribution,
+        "wait_for_invalidation_paths": ["/index.html", "/assets/*"],
+        "wait_for_invalidation_caller_reference": "release-7",
+        "wait_for_invalidation_timeout": 60,
+        "wait_for_invalidation_progress_interval": 1,
+    }
+    playbook = gate_play(tmp_path, cloudfront.url, role_vars)
+    first = run_playbook(playbook)
+    assert first.rc == 0, first.output
+    result = after_gate(tmp_path)["result"]
+    # the gate opened after a poll saw it completed, which it was not when created
+    operations = [r["operation"] for r in cloudfront.requests()]
+    assert operations[0] == "CreateInvalidation" and set(operations[1:]) == {"GetInvalidation"}, operations
+    (created,) = invalidation_ids(cloudfront, distribution)
+    assert result["completed"] is True and result["invalidations"] == [
+        {"distribution_id": distribution, "id": created, "status": "Completed", "completed": True}
+    ]
+    assert result["elapsed"] >= 4  # the endpoint completes an invalidation 5 s after its create
+    assert gate_status(first) == "changed"
+    assert "the invalidation of /index.html, /assets/*" in first.stdout
+    # a re-run: the same reference and paths, nothing created, the earlier invalidation waited for
+    time.sleep(1.5)  # a re-run closer than about a second to the create is reported as changed
+    cloudfront.clear_requests()
+    again = run_playbook(playbook)
+    assert again.rc == 0, again.output
+    # one request: the create answered the earlier invalidation, completed; no poll needed
+    assert [r["operation"] for r in cloudfront.requests()] == ["CreateInvalidation"]
+    assert invalidation_ids(cloudfront, distribution) == [created]
+    assert after_gate(tmp_path)["result"]["invalidations"][0]["id"] == created
+    assert gate_status(again) == "ok"
+
+
+def test_the_gate_refuses_bad_paths_before_any_request_naming_its_variable(cloudfront, tmp_path):
+    role_vars = {
+        "wait_for_invalidation_distribution_id": "E2QWRUHAPOMQZL",
+        "wait_for_invalidation_paths": ["/ok", "index.html"],
+    }
+    run = run_playbook(gate_play(tmp_path, cloudfront.url, role_vars, rescue=True))
+    assert run.rc == 0, run.output
+    msg = after_gate(tmp_path, "rescued")["msg"]
+    assert "wait_for_invalidation_paths[1] 'index.html' must start with /" in msg
+    assert cloudfront.requests() == []
+
+
+def test_the_awx_job_invalidates_and_holds_and_a_launcher_cannot_redirect_it(cloudfront, tmp_path, awx_env):
+    distribution = cloudfront.create_distribution()["id"]
+    extravars = {
+        "cloudfront_distribution_id": distribution,
+        "cloudfront_invalidation_paths": "/index.html\n/assets/*\n",
+        "cloudfront_caller_reference": "release-8",
+        "cloudfront_gate_timeout": "120",
+    }
+    runner = run_job(awx_project(tmp_path), extravars, awx_env)
+    assert runner.status == "successful", runner.stdout.read()
+    (created,) = invalidation_ids(cloudfront, distribution)
+    result = artifacts(runner)[RESULT]
+    assert result["completed"] is True and [i["id"] for i in result["invalidations"]] == [created]
+    client = cloudfront.client()
+    batch = client.get_invalidation(DistributionId=distribution, Id=created)["Invalidation"]["InvalidationBatch"]
+    assert batch["CallerReference"] == "release-8" and batch["Paths"]["Items"] == ["/index.html", "/assets/*"]
+    # a launcher's extra variable that would redirect the create is refused before any request
+    cloudfront.clear_requests()
+    refused = run_job(awx_project(tmp_path, "refused"), {**extravars, "wait_for_invalidation_paths": ["/*"]}, awx_env)
+    assert refused.status == "failed"
+    assert "wait_for_invalidation_paths was given as an extra variable" in refused.stdout.read()
+    assert cloudfront.requests() == []
+    assert_no_secret_in(tmp_path)
