@@ -9,7 +9,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 ---
 module: cloudfront_invalidation
-version_added: 0.2.0
+version_added: 0.1.0
 short_description: Create CloudFront invalidations, idempotently, and wait until they are completed
 description:
   - Creates an invalidation of an Amazon CloudFront distribution, of a distribution tenant of a
@@ -60,7 +60,7 @@ options:
       - Create the same batch on every tenant of the multi-tenant distribution O(distribution_id)
         (ListDistributionTenants), and report them all in RV(invalidations), each naming its
         C(distribution_tenant_id).
-      - Each tenant's caller reference is derived from the task's, C(<caller_reference>@<tenant ID>) (a
+      - Each tenant's caller reference is derived from the task's, C(<caller_reference>@<tenant ID>) (with a
         digest of the reference when that would pass 128 characters), so a re-run creates nothing.
     type: bool
     default: false
@@ -88,7 +88,8 @@ options:
   headroom_timeout:
     description:
       - How many seconds to wait, at most, for room among the invalidations in progress when CloudFront
-        answers C(TooManyInvalidationsInProgress); V(0) fails at once.
+        answers C(TooManyInvalidationsInProgress); V(0) fails at once (after reading what is in progress, to
+        name it).
       - Meanwhile the invalidations in progress are polled (as a wait polls them, up to O(max_poll_interval)
         apart), and the create is tried again as soon as one of them completes.
       - When no room comes in time, the module fails, naming the limit and the invalidations in progress.
@@ -115,7 +116,9 @@ notes:
   - Needs the IAM actions C(cloudfront:CreateInvalidation) (C(cloudfront:CreateInvalidationForDistributionTenant)
     for tenants), C(cloudfront:GetInvalidation) and C(cloudfront:ListInvalidations) (their
     ...ForDistributionTenant twins for tenants) to wait, to wait for headroom and to name an earlier
-    invalidation, C(cloudfront:GetDistribution) in check mode and to wait for headroom,
+    invalidation, C(cloudfront:GetDistribution) in check mode, to wait for headroom and to explain a refusal
+    (a multi-tenant distribution, a distribution without tenants or without a C(CacheTagConfig)),
+    C(cloudfront:GetDistributionTenant) to explain a cache tag refused on a tenant,
     C(cloudfront:ListDistributionTenants) with O(all_tenants=true), and C(cloudfront:ListDistributions) and
     C(cloudfront:GetDistributionTenantByDomain) with O(alias).
   - In check mode, a distribution is read (a multi-tenant one fails as a create would), and with
@@ -221,7 +224,7 @@ invalidations:
   contains: *invalidation
 distribution_id:
   description: The ID of the distribution, also when it was found by O(alias).
-  returned: for a distribution, unless O(all_tenants=true)
+  returned: for a distribution, unless O(all_tenants=true) (in check mode too)
   type: str
   sample: E2QWRUHAPOMQZL
 distribution_tenant_id:

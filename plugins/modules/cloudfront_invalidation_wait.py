@@ -83,7 +83,7 @@ options:
         run would.
     type: list
     elements: str
-    version_added: 0.2.0
+    version_added: 0.1.0
   caller_reference:
     description:
       - The caller reference of the invalidation created for O(paths), and for each target with C(paths) and no
@@ -91,7 +91,7 @@ options:
         for the earlier invalidation.
       - Not given, one is made for the task's run.
     type: str
-    version_added: 0.2.0
+    version_added: 0.1.0
   targets:
     description:
       - Several distributions and tenants, instead of O(distribution_id), O(distribution_tenant_id),

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from typing import Sequence, cast
 
 from .api import CloudFrontApi
-from .errors import CloudFrontError
+from .errors import TOO_MANY_IN_PROGRESS, CloudFrontError
 from .messages import timed_out
 from .results import Invalidation, Owner, is_completed, shape_invalidation
 from .validation import (
@@ -41,7 +41,6 @@ from .validation import (
 )
 from .waiter import Clock, PollSchedule, wait_for
 
-TOO_MANY_IN_PROGRESS = "TooManyInvalidationsInProgress"
 # What CloudFront answers a caller reference used before with other paths (InvalidArgument is reported
 # by users there too, with the reference in its message).
 REUSED_REFERENCE_CODES = ("InvalidationBatchAlreadyExists",)
@@ -62,14 +61,17 @@ def generated_reference() -> str:
     return f"edgeops-{uuid.uuid4()}"
 
 
-def tenant_reference(caller_reference: str, tenant_id: str) -> str:
-    """The caller reference of one tenant's invalidation, derived from the task's (``all_tenants``):
-    ``<reference>@<tenant ID>``, or a digest of the reference when that would be too long."""
-    derived = f"{caller_reference}@{tenant_id}"
+def derived_reference(caller_reference: str, suffix: str) -> str:
+    """The caller reference of one of several invalidations made from one reference (each tenant of
+    ``all_tenants``, each target of a gate): ``<reference>@<suffix>`` (a tenant's ID, a target's
+    distribution or alias), with digests in place of what would pass 128 characters. The same on a re-run."""
+    derived = f"{caller_reference}@{suffix}"
     if len(derived) <= CALLER_REFERENCE_MAX:
         return derived
-    digest = hashlib.sha256(caller_reference.encode("utf-8")).hexdigest()[: CALLER_REFERENCE_MAX - len(tenant_id) - 1]
-    return f"{digest}@{tenant_id}"
+    shortened = f"{hashlib.sha256(caller_reference.encode('utf-8')).hexdigest()[:40]}@{suffix}"
+    if len(shortened) <= CALLER_REFERENCE_MAX:
+        return shortened
+    return hashlib.sha256(derived.encode("utf-8")).hexdigest()
 
 
 def batch_paths(paths: Sequence[str]) -> list[str]:
@@ -134,10 +136,14 @@ class Creator:
         schedule: PollSchedule | None = None,
         clock: Clock | None = None,
         all_tenants_hint: bool = True,
+        timeout_option: str | None = "headroom_timeout",
     ) -> None:
         self.api = api
         # whether the caller takes all_tenants (the module does, the gate does not)
         self.all_tenants_hint = all_tenants_hint
+        # how the caller names the headroom's timeout (None: the caller words its own timeout, as the
+        # gate does, whose timeout is its own wait_timeout)
+        self.timeout_option = timeout_option
         self.headroom_timeout = headroom_timeout
         self.schedule = schedule or PollSchedule()
         self.clock = clock or api.clock
@@ -189,11 +195,9 @@ class Creator:
             )
             pending = ", ".join(in_progress) if in_progress else "none listed (they completed as it refused)"
             left = f"{limit}; in progress: {pending} ({len(in_progress)})"
-            return CloudFrontError(
-                timed_out(round(waited, 1), "headroom_timeout", self.headroom_timeout, left),
-                refusal.code,
-                refusal.request_id,
-            )
+            if self.timeout_option:
+                left = timed_out(round(waited, 1), self.timeout_option, self.headroom_timeout, left)
+            return CloudFrontError(left, refusal.code, refusal.request_id)
 
         remaining = deadline - self.clock.monotonic()
         if remaining <= 0:
@@ -238,16 +242,20 @@ class Creator:
             except CloudFrontError as multi:
                 if self.all_tenants_hint:
                     multi.msg += ", or all_tenants=true to invalidate the same paths on every tenant"
+                # AWS's answer, for AWS Support
+                multi.code, multi.request_id = error.code, error.request_id
                 return multi
         return error
 
-    def _earlier(self, owner: Owner, caller_reference: str) -> Invalidation | None:
-        """The invalidation that holds the reference, among the newest (best effort)."""
+    def _earlier(self, owner: Owner, caller_reference: str) -> Invalidation | str:
+        """The invalidation that holds the reference, among the newest; or why it is not named."""
         try:
             raw, _examined = self.api.with_caller_reference(owner, caller_reference, EARLIER_SEARCH)
-        except CloudFrontError:
-            return None
-        return None if raw is None else shape_invalidation(raw, owner)
+        except CloudFrontError as e:
+            return f"which could not be read: {e.msg}"
+        if raw is None:
+            return f"older than the {EARLIER_SEARCH} newest"
+        return shape_invalidation(raw, owner)
 
     def _without_cache_tags(self, owner: Owner) -> str | None:
         """What to say when the distribution (a tenant's) has no ``CacheTagConfig`` (best effort)."""
@@ -268,16 +276,17 @@ class Creator:
 
 
 def reused_reference_error(
-    owner: Owner, caller_reference: str, earlier: Invalidation | None, error: CloudFrontError | None = None
+    owner: Owner, caller_reference: str, earlier: Invalidation | str, error: CloudFrontError | None = None
 ) -> CloudFrontError:
-    """caller_reference used before with other paths: name the reference and the earlier invalidation."""
-    if earlier is not None:
+    """caller_reference used before with other paths: name the reference and the earlier invalidation
+    (``earlier``: it, or why it is not named)."""
+    if isinstance(earlier, str):
+        held = f" (by an invalidation {earlier})"
+    else:
         held = (
             f" by invalidation {earlier['id']} ({', '.join(earlier.get('paths') or [])},"
             f" created {earlier.get('create_time')})"
         )
-    else:
-        held = f" (by an invalidation older than the {EARLIER_SEARCH} newest)"
     msg = (
         f"caller_reference {caller_reference!r} was used on CloudFront {owner} with other paths{held}:"
         " give the same paths to get that invalidation again, or another caller_reference"

@@ -38,6 +38,8 @@ THROTTLING_CODES = frozenset(
         "SlowDown",
     )
 )
+# CloudFront's refusal of a create while too many invalidations are in progress: waited out (create.py).
+TOO_MANY_IN_PROGRESS = "TooManyInvalidationsInProgress"
 SERVER_ERROR_CODES = frozenset(("ServiceUnavailable", "InternalError", "InternalFailure", "Unavailable"))
 ACCESS_DENIED_CODES = frozenset(("AccessDenied", "AccessDeniedException"))
 EXPIRED_CREDENTIAL_CODES = frozenset(("ExpiredToken", "ExpiredTokenException", "RequestExpired"))

@@ -19,10 +19,11 @@ poll schedule (waiter.py), as the info module's: each poll costs its requests, n
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
 
-from .errors import THROTTLING_CODES, TransientCloudFrontError
+from .create import derived_reference
+from .errors import THROTTLING_CODES, TOO_MANY_IN_PROGRESS, TransientCloudFrontError
 from .messages import last_poll_cause, pending_text, still_in_progress, timed_out
 from .results import Owner
 from .validation import (
@@ -70,8 +71,10 @@ if TYPE_CHECKING:
 # The keys of an invalidation in the gate's state and result (with whose it is: distribution_id
 # or distribution_tenant_id).
 KEYS = ("id", "status", "completed")
-# A lookup whose throttled requests ended less than this before the gate's deadline ended at it.
+# A lookup whose throttled requests ended less than this before the gate's deadline ended at it (and a
+# create that waited that long for room among the invalidations in progress).
 DEADLINE_SLACK = 1.0
+WAITED_OUT_CODES = THROTTLING_CODES | {TOO_MANY_IN_PROGRESS}
 # The gate's options and the role's variables: wait_for_invalidation_ and the option's short name,
 # where the prefix already says what the long one does.
 SHORT_NAMES = {"invalidation_ids": "ids", "wait_timeout": "timeout"}
@@ -214,12 +217,41 @@ def gate_settings(args: Mapping[str, Any], option_prefix: str = "") -> GateSetti
             raise GateError(error)
         targets = [Target.of({**args, "invalidation_ids": ids}, reference)]
     return GateSettings(
-        targets=targets,
+        targets=_own_references(targets, args.get("targets") or [], name("targets")),
         timeout=int(args["wait_timeout"]),
         progress_interval=int(args["progress_interval"]),
         fail_on_timeout=bool(args.get("fail_on_timeout", True)),
         option_prefix=option_prefix,
     )
+
+
+def _own_references(targets: list[Target], given: Sequence[Any], option: str) -> list[Target]:
+    """Targets that create an invalidation, each on its own distribution or tenant (two would be one
+    batch), and each with its own caller reference: the gate's, shared by several, becomes one per
+    target (create.derived_reference), so that one target's create never answers another's."""
+    creating = [(index, target) for index, target in enumerate(targets) if target.paths]
+    seen: dict[str, int] = {}
+    for index, target in creating:
+        if target.label in seen:
+            raise GateError(
+                f"{option}[{seen[target.label]}] and {option}[{index}] both create an invalidation of"
+                f" {target.label}: give their paths in one target"
+            )
+        seen[target.label] = index
+    if len(creating) < 2:
+        return targets
+    shared = [
+        index
+        for index, target in creating
+        if target.caller_reference
+        and not (index < len(given) and isinstance(given[index], Mapping) and given[index].get("caller_reference"))
+    ]
+    return [
+        replace(target, caller_reference=derived_reference(str(target.caller_reference), target.label))
+        if index in shared
+        else target
+        for index, target in enumerate(targets)
+    ]
 
 
 @dataclass
@@ -409,7 +441,7 @@ def _gate(
             try:
                 found = runner.resolve(target, deadline)
             except GateError as e:
-                if e.code in THROTTLING_CODES and deadline - clock.monotonic() < DEADLINE_SLACK:
+                if e.code in WAITED_OUT_CODES and deadline - clock.monotonic() < DEADLINE_SLACK:
                     unresolved = Unresolved(settings.targets[index:], e.msg)
                     return verdict(settings, state, _rounded(progress), unresolved)
                 raise
@@ -474,8 +506,9 @@ def verdict(
     if state.pending:
         left.append(still_in_progress(state.listed()))
     if unresolved is not None:
+        done = "created" if all(target.paths for target in unresolved.targets) else "looked up"
         left.append(
-            f"CloudFront invalidations not looked up yet ({unresolved.cause}): {describe_targets(unresolved.targets)}"
+            f"CloudFront invalidations not {done} yet ({unresolved.cause}): {describe_targets(unresolved.targets)}"
         )
     still = "; and ".join(left) + last_poll_cause(cause)
     soft = not settings.fail_on_timeout

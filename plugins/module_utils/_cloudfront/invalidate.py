@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping, Sequence
 
 from .api import CloudFrontApi, is_multi_tenant
-from .create import Created, Creator, batch_paths, generated_reference, tenant_reference
+from .create import Created, Creator, batch_paths, derived_reference, generated_reference
 from .errors import CloudFrontError
 from .report import Report, Selection, report
 from .results import Invalidation, Owner
@@ -100,7 +100,7 @@ def invalidate(
     paths = batch_paths(request.paths)
 
     def reference_for(target: Owner) -> str:
-        return tenant_reference(request.reference, target.id) if request.all_tenants else request.reference
+        return derived_reference(request.reference, target.id) if request.all_tenants else request.reference
 
     created: list[Created | None] = []
     for target in owners:
@@ -123,9 +123,10 @@ def invalidate(
         return Outcome(facts, changed, diff, waited.failure)
     if request.all_tenants:
         facts["invalidations"] = invalidations
-    elif invalidations:
+        return Outcome(facts, changed, diff)
+    facts[owner.key] = owner.id
+    if invalidations:
         facts["invalidation"] = invalidations[0]
-        facts[owner.key] = owner.id
     return Outcome(facts, changed, diff)
 
 

@@ -137,9 +137,9 @@ def check_path(option: str, path: Any) -> str | None:
             return f"{option} is a cache tag of {len(tag)} characters: at most {CACHE_TAG_MAX}"
         return None
     if not path.startswith("/"):
-        return (
-            f"{option} {path!r} must start with / (a file path or a wildcard, /{path.lstrip('*')}) or # (a cache tag)"
-        )
+        suggestion = f"/{path}"
+        fixed = f" ({suggestion}?)" if check_path(option, suggestion) is None else ""
+        return f"{option} {path!r} must start with / (a file path or a wildcard{fixed}) or # (a cache tag)"
     if "*" in path[:-1]:
         return f"{option} {path!r} has a * that is not its last character: a wildcard must end the path"
     return None

@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Callable, Iterator
 
 from .api import RETRY_SECONDS, CloudFrontApi
-from .create import Creator, generated_reference
+from .create import Creator, derived_reference, generated_reference
 from .errors import CloudFrontError, TransientCloudFrontError
 from .gate import GateError
 from .report import InvalidationTracker, Selection, TargetsTracker
@@ -63,7 +63,10 @@ class GateRequests:
 
     def _create(self, target: Target, owner: Owner, deadline: float) -> list[Invalidation]:
         creator = Creator(
-            self.api, headroom_timeout=max(0.0, deadline - self.api.clock.monotonic()), all_tenants_hint=False
+            self.api,
+            headroom_timeout=max(0.0, deadline - self.api.clock.monotonic()),
+            all_tenants_hint=False,
+            timeout_option=None,  # the gate's timeout: its verdict says so
         )
         if self._reference is None:
             self._reference = generated_reference()
@@ -73,7 +76,9 @@ class GateRequests:
                 self.created += 1  # would be
                 return []
             return [found.invalidation]
-        created = creator.create(owner, target.paths, target.caller_reference or self._reference)
+        # a reference made for the run: one per target, so that two targets never share one
+        reference = target.caller_reference or derived_reference(self._reference, target.label)
+        created = creator.create(owner, target.paths, reference)
         self.created += int(created.changed)
         return [created.invalidation]
 
