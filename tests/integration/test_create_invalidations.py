@@ -6,8 +6,8 @@ the local endpoint, which applies CloudFront's caller-reference rules, path rule
 
 from __future__ import annotations
 
+import functools
 import re
-import time
 
 import pytest
 from playbook_runner import CREATE_MODULE, assert_no_secret, assert_no_secret_in, run_modes, run_module, run_playbook
@@ -34,6 +34,17 @@ def invalidation_ids(cloudfront, distribution_id):
     return [
         i["Id"] for i in client.list_invalidations(DistributionId=distribution_id)["InvalidationList"].get("Items", [])
     ]
+
+
+def made_a_minute_ago(cloudfront, make, offset=0):
+    """``make()`` on the endpoint with its clock a minute before ``offset``, then back at ``offset``: an
+    invalidation clearly older than the run that follows (a re-run closer than about a second to the
+    create is reported as changed)."""
+    cloudfront.set_clock_offset(offset - 60)
+    try:
+        return make()
+    finally:
+        cloudfront.set_clock_offset(offset)
 
 
 def test_a_create_returns_the_structured_invalidation_in_one_request(cloudfront, tmp_path):
@@ -69,7 +80,10 @@ def test_a_create_returns_the_structured_invalidation_in_one_request(cloudfront,
 
 def test_a_re_run_with_the_same_reference_creates_nothing_in_one_request(cloudfront, tmp_path):
     distribution = cloudfront.create_distribution()["id"]
-    earlier = cloudfront.create_invalidation(distribution, ["/b", "/a"], caller_reference="release-2", complete_in=0)
+    earlier = made_a_minute_ago(
+        cloudfront,
+        lambda: cloudfront.create_invalidation(distribution, ["/b", "/a"], caller_reference="release-2", complete_in=0),
+    )
     cloudfront.add_invalidations(distribution, 300)  # a long history costs nothing
     cloudfront.clear_requests()
     run = create(
@@ -154,11 +168,14 @@ def test_bad_input_is_refused_naming_the_option_before_any_request(cloudfront, t
 def test_tenants_by_id_and_by_domain_and_a_multi_tenant_distribution_says_how_to_name_them(cloudfront, tmp_path):
     saas = cloudfront.create_distribution(multi_tenant=True)["id"]
     tenant = cloudfront.create_distribution_tenant(saas, [DOMAIN])
+    earlier = made_a_minute_ago(
+        cloudfront, lambda: cloudfront.create_tenant_invalidation(tenant, ["/a"], caller_reference="t-1")
+    )
     results = run_modes(
         tmp_path,
         cloudfront.url,
         {
-            "by id": {"distribution_tenant_id": tenant, "paths": ["/a"], "caller_reference": "t-1"},
+            "by id": {"distribution_tenant_id": tenant, "paths": ["/b"], "caller_reference": "t-2"},
             "by domain": {"alias": DOMAIN, "paths": ["/a"], "caller_reference": "t-1"},
             "the distribution": {"distribution_id": saas, "paths": ["/a"]},
         },
@@ -167,11 +184,13 @@ def test_tenants_by_id_and_by_domain_and_a_multi_tenant_distribution_says_how_to
     by_id, by_domain = results["by id"], results["by domain"]
     assert by_id["changed"] is True and by_id["invalidation"]["distribution_tenant_id"] == tenant
     assert by_id["distribution_tenant_id"] == tenant and "distribution_id" not in by_id["invalidation"]
-    # found by the tenant's domain: the same reference and paths, the same invalidation
-    assert by_domain["changed"] is False and by_domain["invalidation"]["id"] == by_id["invalidation"]["id"]
+    # found by the tenant's domain: the same reference and paths, the earlier invalidation
+    assert by_domain["changed"] is False and by_domain["invalidation"]["id"] == earlier
+    assert by_domain["distribution_tenant_id"] == tenant
     refused = results["the distribution"]
     assert refused["failed"] is True and "multi-tenant distribution" in refused["msg"]
     assert "distribution_tenant_id" in refused["msg"] and "all_tenants" in refused["msg"]
+    assert [r["status"] for r in cloudfront.requests("CreateInvalidationForDistributionTenant")] == [201, 201]
 
 
 # ---------------------------------------------------------------------------------------
@@ -205,7 +224,6 @@ def test_the_gate_creates_the_invalidation_then_holds_until_it_is_completed_and_
     assert gate_status(first) == "changed"
     assert "the invalidation of /index.html, /assets/*" in first.stdout
     # a re-run: the same reference and paths, nothing created, the earlier invalidation waited for
-    time.sleep(1.5)  # a re-run closer than about a second to the create is reported as changed
     cloudfront.clear_requests()
     again = run_playbook(playbook)
     assert again.rc == 0, again.output
@@ -251,3 +269,157 @@ def test_the_awx_job_invalidates_and_holds_and_a_launcher_cannot_redirect_it(clo
     assert "wait_for_invalidation_paths was given as an extra variable" in refused.stdout.read()
     assert cloudfront.requests() == []
     assert_no_secret_in(tmp_path)
+
+
+# ---------------------------------------------------------------------------------------
+# What CloudFront does to a create: lost answers, throttling, in-progress limits, its clock
+# ---------------------------------------------------------------------------------------
+
+
+def test_a_lost_answer_is_retried_with_the_same_reference_and_exactly_one_invalidation_exists(cloudfront, tmp_path):
+    distribution = cloudfront.create_distribution()["id"]
+    cloudfront.lose_answers("CreateInvalidation", 1)  # carried out, then the connection reset
+    result = create(cloudfront, tmp_path, {"distribution_id": distribution, "paths": ["/a"]}).result
+    assert result["changed"] is True and not result.get("failed"), result
+    assert len(cloudfront.requests("CreateInvalidation")) == 2 and result["api_calls"] == 2
+    assert invalidation_ids(cloudfront, distribution) == [result["invalidation"]["id"]]
+    # the reference made for the run, sent by both attempts
+    assert result["caller_reference"].startswith("edgeops-")
+    assert result["invalidation"]["caller_reference"] == result["caller_reference"]
+
+
+def test_throttled_creates_are_retried(cloudfront, tmp_path):
+    distribution = cloudfront.create_distribution()["id"]
+    cloudfront.throttle("CreateInvalidation", 3)
+    result = create(
+        cloudfront, tmp_path, {"distribution_id": distribution, "paths": ["/a"], "caller_reference": "t"}
+    ).result
+    assert result["changed"] is True and not result.get("failed"), result
+    assert [r["status"] for r in cloudfront.requests("CreateInvalidation")] == [400, 400, 400, 201]
+    assert len(invalidation_ids(cloudfront, distribution)) == 1
+
+
+def test_a_create_waits_for_headroom_then_creates(cloudfront, tmp_path, complete_after_first_poll):
+    distribution = cloudfront.create_distribution()["id"]
+    cloudfront.set_invalidation_limits(paths=3, wildcards=15)
+    blocker = cloudfront.create_invalidation(distribution, ["/x", "/y", "/z"], complete_in=3600)
+    # the blocker completes 3 s after the create is refused
+    done = complete_after_first_poll({blocker: 3}, "CreateInvalidation")
+    args = {"distribution_id": distribution, "paths": ["/a"], "headroom_timeout": 60, "max_poll_interval": 2}
+    result = create(cloudfront, tmp_path, args).result
+    assert result["changed"] is True and not result.get("failed"), result
+    creates = cloudfront.requests("CreateInvalidation")
+    assert [r["status"] for r in creates] == [400, 201]
+    assert creates[1]["time"] >= done.at[blocker]  # not before there was room
+    assert 2.5 <= result["headroom_waited"] <= 10
+    assert result["invalidation"]["id"] in invalidation_ids(cloudfront, distribution)
+
+
+@pytest.mark.parametrize("headroom_timeout", [0, 4])
+def test_a_headroom_that_never_comes_fails_in_time_naming_the_limit_and_what_is_in_progress(
+    cloudfront, tmp_path, headroom_timeout
+):
+    distribution = cloudfront.create_distribution()["id"]
+    cloudfront.set_invalidation_limits(paths=3000, wildcards=2)
+    blockers = [cloudfront.create_invalidation(distribution, [f"/{n}/*"], complete_in=3600) for n in range(2)]
+    args = {"distribution_id": distribution, "paths": ["/c/*"], "headroom_timeout": headroom_timeout}
+    result = create(cloudfront, tmp_path, args).result
+    assert result["failed"] is True and result["error_code"] == "TooManyInvalidationsInProgress"
+    msg = result["msg"]
+    assert f"(headroom_timeout={headroom_timeout})" in msg and "15 wildcards" in msg and "1 wildcard" in msg
+    assert all(blocker in msg for blocker in blockers), msg
+    times = [r["time"] for r in cloudfront.requests()]
+    assert times[-1] - times[0] <= headroom_timeout + 3  # in time: the deadline and one interval
+    assert len(cloudfront.requests("CreateInvalidation")) == 1
+    assert sorted(invalidation_ids(cloudfront, distribution)) == sorted(blockers)
+
+
+def test_a_new_create_and_a_re_run_are_told_by_the_servers_clock_not_the_controllers(cloudfront, tmp_path):
+    """The server's clock an hour behind the controller's, then an hour ahead: a create is new and its
+    re-run is not, whatever the controller's clock says."""
+    distribution = cloudfront.create_distribution()["id"]
+    for offset in (-3600, 3600):
+        cloudfront.set_clock_offset(offset)
+        reference = f"clock-{offset}"
+        earlier = made_a_minute_ago(
+            cloudfront,
+            functools.partial(cloudfront.create_invalidation, distribution, ["/old"], caller_reference=reference),
+            offset,
+        )
+        results = run_modes(
+            tmp_path,
+            cloudfront.url,
+            {
+                "new": {"distribution_id": distribution, "paths": ["/new"], "caller_reference": f"new{offset}"},
+                "re-run": {"distribution_id": distribution, "paths": ["/old"], "caller_reference": reference},
+            },
+            module=CREATE_MODULE,
+            name=f"clock{offset}",
+        )
+        assert results["new"]["changed"] is True, (offset, results["new"])
+        assert results["re-run"]["changed"] is False and results["re-run"]["invalidation"]["id"] == earlier
+
+
+def test_cache_tags_need_a_cache_tag_config(cloudfront, tmp_path):
+    tagged = cloudfront.create_distribution(cache_tag_header="Cache-Tag")["id"]
+    plain = cloudfront.create_distribution()["id"]
+    results = run_modes(
+        tmp_path,
+        cloudfront.url,
+        {
+            "tagged": {"distribution_id": tagged, "paths": ["#product-42", "/index.html"]},
+            "plain": {"distribution_id": plain, "paths": ["#product-42"]},
+        },
+        module=CREATE_MODULE,
+    )
+    assert results["tagged"]["changed"] is True
+    assert results["tagged"]["invalidation"]["paths"] == ["#product-42", "/index.html"]
+    refused = results["plain"]
+    assert refused["failed"] is True and refused["error_code"] == "InvalidArgument"
+    assert f"CloudFront distribution {plain} has no CacheTagConfig" in refused["msg"]
+    assert invalidation_ids(cloudfront, plain) == []
+
+
+def test_every_tenant_of_a_distribution_gets_the_batch_once(cloudfront, tmp_path):
+    saas = cloudfront.create_distribution(multi_tenant=True)["id"]
+    tenants = [cloudfront.create_distribution_tenant(saas, [f"t{n}.example.net"]) for n in range(3)]
+    args = {"distribution_id": saas, "all_tenants": True, "paths": ["/*"], "caller_reference": "theme-3"}
+    first = create(cloudfront, tmp_path, {**args, "wait": True, "wait_timeout": 60}).result
+    assert first["changed"] is True and first["completed"] is True, first
+    made = first["invalidations"]
+    assert sorted(i["distribution_tenant_id"] for i in made) == sorted(tenants)
+    assert {i["caller_reference"] for i in made} == {f"theme-3@{t}" for t in tenants}
+    assert all(i["status"] == "Completed" for i in made)
+    assert len(cloudfront.requests("ListDistributionTenants")) == 1
+    cloudfront.clear_requests()
+    again = create(cloudfront, tmp_path, args).result  # seconds after: each was made 5 s or more before
+    assert again["changed"] is False and [i["id"] for i in again["invalidations"]] == [i["id"] for i in made]
+    assert len(cloudfront.requests("CreateInvalidationForDistributionTenant")) == 3
+    client = cloudfront.client()
+    for tenant in tenants:
+        listed = client.list_invalidations_for_distribution_tenant(Id=tenant)["InvalidationList"]
+        assert listed["Quantity"] == 1
+
+
+def test_a_gate_whose_create_finds_no_room_times_out_as_a_gate_does(cloudfront, tmp_path):
+    """Room among the invalidations in progress is waited for within the gate's own timeout; a soft
+    gate then opens, naming the limit, what is in progress and the invalidation not created."""
+    distribution = cloudfront.create_distribution()["id"]
+    cloudfront.set_invalidation_limits(paths=3000, wildcards=1)
+    blocker = cloudfront.create_invalidation(distribution, ["/old/*"], complete_in=3600)
+    role_vars = {
+        "wait_for_invalidation_distribution_id": distribution,
+        "wait_for_invalidation_paths": ["/new/*"],
+        "wait_for_invalidation_timeout": 6,
+        "wait_for_invalidation_fail_on_timeout": False,
+    }
+    run = run_playbook(gate_play(tmp_path, cloudfront.url, role_vars))
+    assert run.rc == 0, run.output
+    result = after_gate(tmp_path)["result"]
+    assert result["completed"] is False and result["timed_out"] is True, result
+    msg = result["msg"]
+    assert msg.startswith("Soft gate open after") and "(wait_for_invalidation_timeout=6)" in msg
+    assert "not created yet" in msg and "too many invalidations in progress" in msg and blocker in msg
+    assert "headroom_timeout" not in msg
+    assert 5 <= result["elapsed"] <= 9
+    assert invalidation_ids(cloudfront, distribution) == [blocker]

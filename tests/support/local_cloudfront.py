@@ -8,9 +8,32 @@ in the places the collection depends on:
 * ListInvalidations lists newest first and pages with ``MaxItems``/``Marker``;
   ListDistributions pages too (creation order);
 * ListInvalidations on an unknown distribution answers ``NoSuchDistribution`` (404);
-* CreateInvalidation is idempotent on ``CallerReference`` (same paths: the existing
-  invalidation; other paths: ``InvalidationBatchAlreadyExists``);
-* ``CreateTime`` is a UTC timestamp with millisecond precision;
+* CreateInvalidation and CreateInvalidationForDistributionTenant check, in this order (``create_checked()``):
+  - the batch's items: at least one, else ``InvalidArgument``; at most the file-path limit (3000),
+    else ``BatchTooLarge`` (413); each a path (starts with ``/``; ``*`` only as its last character:
+    a wildcard path) or a cache tag (``#`` then 1 to 256 characters, so at most 257 with the ``#``;
+    no ``*``), else ``InvalidArgument`` ("Your request contains one or more invalid invalidation
+    paths: ITEM (why).", CloudFront's words, then the item and the reason);
+  - ``CallerReference``: idempotent (the same list of paths: the existing invalidation, 201, even
+    with the limits full; other paths: ``InvalidationBatchAlreadyExists``);
+  - cache tags need a ``CacheTagConfig`` on the distribution (for a tenant: its distribution's;
+    ``create_distribution(cache_tag_header=...)``), else ``InvalidArgument`` with this endpoint's
+    message (AWS's text is not known), CACHE_TAG_CONFIG_REQUIRED;
+  - the in-progress limits, per distribution and, apart, per distribution tenant: the invalidations
+    still InProgress, with the batch, may hold at most 3000 file paths (cache tags count as file
+    paths) and 15 wildcard paths, else ``TooManyInvalidationsInProgress`` (400, CloudFront's
+    messages: TOO_MANY_FILE_PATHS, TOO_MANY_WILDCARDS) and nothing is created. The limits are
+    ``set_invalidation_limits()`` (or ``POST /_local_cloudfront/config``
+    ``{"invalidation_limits": {"paths": N, "wildcards": N}}``) until ``reset()``. The set-up helpers
+    (``create_invalidation()``, ``create_tenant_invalidation()``) are not held to them: they may
+    arrange any state, and what they make counts;
+* CreateInvalidation on a multi-tenant distribution answers ``NoSuchDistribution`` (404), as
+  CloudFront does;
+* ``CreateTime`` is a UTC timestamp with millisecond precision, on the server's clock: time.time()
+  shifted by ``set_clock_offset()`` (``POST /_local_cloudfront/config`` ``{"clock_offset": S}``;
+  0 after ``reset()``), which also gives every answer's HTTP ``Date`` header (errors too) and the
+  tenants' times, but not the completion delays;
+* GetDistribution returns the ``CacheTagConfig`` a distribution was made with;
 * GetDistribution's ``InProgressInvalidationBatches`` counts the invalidations in progress;
 * a temporary access key (``ASIA...``) signed without a session token is refused
   (``InvalidClientTokenId``, 403), as AWS refuses it;
@@ -22,7 +45,9 @@ in the places the collection depends on:
   ``SignatureDoesNotMatch`` (403) otherwise, as AWS answers, so that a secret, a token or a key lost
   on the way fails here as it would there;
 * distribution tenants of multi-tenant distributions (CloudFront SaaS Manager), which moto has not:
-  GetDistributionTenant, GetDistributionTenantByDomain, CreateDistributionTenant, and their
+  GetDistributionTenant, GetDistributionTenantByDomain, CreateDistributionTenant,
+  ListDistributionTenants (creation order, paged with ``MaxItems``/``Marker``, filtered by the
+  ``AssociationFilter``; ``EntityNotFound`` for an unknown distribution there), and their
   invalidations (CreateInvalidationForDistributionTenant, GetInvalidationForDistributionTenant,
   ListInvalidationsForDistributionTenant), born ``InProgress`` like the others, newest first, paged,
   ``EntityNotFound`` for an unknown tenant or domain; a multi-tenant distribution
@@ -41,17 +66,21 @@ API under ``/_local_cloudfront/`` and runs ``dispatch_hooks``, where the faults 
 * HTTP errors: ``throttle()``, ``deny()``, ``controller.errors.set()``;
 * the account's rate limits: ``rate_limit()``, a token bucket per operation (or one for several),
   shared by every caller, which answers ``Throttling`` when it is empty;
-* network faults: ``reset_connections()`` (TCP reset, no HTTP answer), ``stall()``
+* network faults: ``reset_connections()`` (TCP reset, no HTTP answer, before the request is
+  carried out), ``lose_answers()`` (the request carried out, e.g. the invalidation created, then the
+  TCP reset instead of the answer; logged with status NO_ANSWER and ``lost_answer``: the status not
+  sent), ``stall()``
   (answer held for a while, e.g. past the client's read timeout) and ``outage()`` /
   ``down()`` / ``up()`` (the listening socket closed: connection refused; then served
   again on the same port, with the state kept).
 
 ``reset()`` (or ``clear_faults()``) ends them all. Other processes use
-``POST /_local_cloudfront/faults`` (``{"kind": "reset"|"stall"|"outage"|"throttle"|"error", ...}``)
-and ``DELETE /_local_cloudfront/faults``.
+``POST /_local_cloudfront/faults`` (``{"kind": "reset"|"lose"|"stall"|"outage"|"throttle"|"error"|"rate",
+...}``) and ``DELETE /_local_cloudfront/faults``; ``GET``/``POST /_local_cloudfront/config`` read and set
+``default_delay``, ``clock_offset`` and ``invalidation_limits``.
 
-moto keeps its state in process-global backends, so the CloudFront state and the
-default delay are process-wide: run one ``LocalCloudFront`` per process.
+moto keeps its state in process-global backends, so the CloudFront state, the
+default delay, the clock offset and the limits are process-wide: run one ``LocalCloudFront`` per process.
 
 CLI: ``python local_cloudfront.py [--host H] [--port P] [--delay S] [--verbose]`` prints
 its URL on one line, then serves until SIGINT/SIGTERM.
@@ -103,6 +132,11 @@ from werkzeug.serving import ThreadedWSGIServer, WSGIRequestHandler
 from werkzeug.wsgi import LimitedStream
 
 DEFAULT_DELAY = 5.0
+# CloudFront's in-progress limits of invalidations, per distribution and per distribution tenant
+# (InvalidationLimits); a cache tag (``#tag``) may have CACHE_TAG_MAX characters after its ``#``.
+DEFAULT_PATH_LIMIT = 3000
+DEFAULT_WILDCARD_LIMIT = 15
+CACHE_TAG_MAX = 256
 CONTROL_PREFIX = "/_local_cloudfront/"
 REGION = "us-east-1"
 # Dummy credentials. The secret never reaches the request log (only the key id does).
@@ -128,6 +162,17 @@ class InvalidArgument(CloudFrontException):
         super().__init__("InvalidArgument", message)
 
 
+# CloudFront's messages of TooManyInvalidationsInProgress (file paths, then wildcard paths)
+TOO_MANY_FILE_PATHS = (
+    "Processing your request will cause you to exceed the maximum number of in-progress invalidations."
+)
+TOO_MANY_WILDCARDS = (
+    "Processing your request will cause you to exceed the maximum number of in-progress wildcard invalidations."
+)
+# This endpoint's message (AWS's text is not known) for a cache tag on a distribution without CacheTagConfig
+CACHE_TAG_CONFIG_REQUIRED = "Cache tag invalidations require a CacheTagConfig on the distribution."
+
+
 class InvalidationBatchAlreadyExists(CloudFrontException):
     def __init__(self, caller_reference: str) -> None:
         super().__init__(
@@ -136,12 +181,26 @@ class InvalidationBatchAlreadyExists(CloudFrontException):
         )
 
 
-class DelaySettings:
-    """Process-wide default delay before a new invalidation is ``Completed``."""
+@dataclass(frozen=True)
+class InvalidationLimits:
+    """What the invalidations still InProgress of one distribution (or one distribution tenant) may
+    hold at most, as CloudFront counts: file paths (items not ending in ``*``; cache tags, ``#...``,
+    count as file paths) and wildcard paths (ending in ``*``). A batch of more than ``paths`` items is
+    BatchTooLarge, whatever is in progress."""
+
+    paths: int = DEFAULT_PATH_LIMIT
+    wildcards: int = DEFAULT_WILDCARD_LIMIT
+
+
+class EndpointSettings:
+    """Process-wide settings: the default delay before a new invalidation is ``Completed``, the
+    server's clock (an offset from time.time()) and the in-progress limits of invalidations."""
 
     def __init__(self, default_delay: float) -> None:
         self._lock = threading.Lock()
         self._default_delay = default_delay
+        self._clock_offset = 0.0
+        self._limits = InvalidationLimits()
 
     @property
     def default_delay(self) -> float:
@@ -153,16 +212,43 @@ class DelaySettings:
         with self._lock:
             self._default_delay = seconds
 
+    @property
+    def clock_offset(self) -> float:
+        with self._lock:
+            return self._clock_offset
+
+    @clock_offset.setter
+    def clock_offset(self, seconds: float) -> None:
+        with self._lock:
+            self._clock_offset = seconds
+
+    @property
+    def limits(self) -> InvalidationLimits:
+        with self._lock:
+            return self._limits
+
+    @limits.setter
+    def limits(self, limits: InvalidationLimits) -> None:
+        with self._lock:
+            self._limits = limits
+
 
 # The settings live on moto's class, so that two imports of this file (as a script and
 # as a module) still share one set.
 _SETTINGS_ATTR = "_local_cloudfront_settings"
 
 
-def delay_settings() -> DelaySettings:
+def endpoint_settings() -> EndpointSettings:
     patch_moto()
-    settings: DelaySettings = getattr(Invalidation, _SETTINGS_ATTR)
+    settings: EndpointSettings = getattr(Invalidation, _SETTINGS_ATTR)
     return settings
+
+
+def server_time() -> float:
+    """The server's clock: time.time() shifted by the clock offset (``set_clock_offset()``). It dates
+    new invalidations (CreateTime) and tenants, and every answer (the HTTP ``Date`` header); the
+    completion delays run on time.time()."""
+    return time.time() + endpoint_settings().clock_offset
 
 
 def _utc_from_epoch(seconds: float) -> datetime.datetime:
@@ -199,9 +285,10 @@ def _wrap_invalidation_init(original: Callable[..., None]) -> Callable[..., None
     @functools.wraps(original)
     def __init__(self: Invalidation, *args: Any, **kwargs: Any) -> None:
         original(self, *args, **kwargs)
+        settings = endpoint_settings()
         now = time.time()
-        self.create_time = _utc_from_epoch(now)
-        set_completion_time(self, now + delay_settings().default_delay)
+        self.create_time = _utc_from_epoch(now + settings.clock_offset)
+        set_completion_time(self, now + settings.default_delay)
 
     return __init__
 
@@ -216,18 +303,124 @@ def _backend_list_invalidations(self: CloudFrontBackend, dist_id: str) -> list[I
     return list(reversed(self.invalidations.get(dist_id, [])))
 
 
+def is_wildcard(path: str) -> bool:
+    """A wildcard path (ends in ``*``); every other item, cache tags included, is a file path."""
+    return path.endswith("*")
+
+
+def _invalid_path(path: str, why: str) -> InvalidArgument:
+    return InvalidArgument(f"Your request contains one or more invalid invalidation paths: {path} ({why}).")
+
+
+def check_batch(paths: Sequence[str]) -> None:
+    """CloudFront's rules for the items of an invalidation batch, before anything else: at least one
+    item (InvalidArgument), at most the file-path limit of items (BatchTooLarge, 413), and each item
+    a path (``/...``, with ``*`` only as its last character) or a cache tag (``#`` and 1 to
+    CACHE_TAG_MAX characters, no ``*``: at most 257 characters with its ``#``), else InvalidArgument
+    naming the item."""
+    if not paths:
+        raise InvalidArgument("Your request contains no invalidation paths: a batch needs at least one.")
+    if len(paths) > endpoint_settings().limits.paths:
+        raise CloudFrontException("BatchTooLarge", "Invalidation batch specified is too large.")
+    for path in paths:
+        if path.startswith("#"):
+            if "*" in path:
+                raise _invalid_path(path, "a cache tag cannot contain *")
+            if not 1 <= len(path) - 1 <= CACHE_TAG_MAX:
+                raise _invalid_path(path, f"a cache tag has 1 to {CACHE_TAG_MAX} characters after its #")
+        elif not path.startswith("/"):
+            raise _invalid_path(path, "a path starts with / and a cache tag with #")
+        elif "*" in path[:-1]:
+            raise _invalid_path(path, "* may only be the last character of a path")
+
+
+def cache_tag_header(distribution: Distribution) -> str | None:
+    """The HeaderName of the distribution's CacheTagConfig (None: it has none)."""
+    config = vars(distribution.distribution_config).get("CacheTagConfig")
+    header = config.get("HeaderName") if isinstance(config, dict) else None
+    return str(header) if header else None
+
+
+def check_cache_tags(distribution: Distribution, paths: Sequence[str]) -> None:
+    """Cache tags invalidate only on a distribution with a CacheTagConfig (a tenant: its
+    distribution's). The message is this endpoint's: AWS's text is not known."""
+    if any(path.startswith("#") for path in paths) and cache_tag_header(distribution) is None:
+        raise InvalidArgument(CACHE_TAG_CONFIG_REQUIRED)
+
+
+def check_in_progress(invalidations: Iterable[Invalidation], paths: Sequence[str]) -> None:
+    """TooManyInvalidationsInProgress if the batch, with the invalidations still InProgress, would
+    pass a limit (InvalidationLimits), with CloudFront's messages."""
+    limits = endpoint_settings().limits
+    running = [
+        path for invalidation in invalidations if invalidation.status == "InProgress" for path in invalidation.paths
+    ]
+    wildcards = sum(map(is_wildcard, running)) + sum(map(is_wildcard, paths))
+    files = len(running) + len(paths) - wildcards
+    if files > limits.paths:
+        raise CloudFrontException("TooManyInvalidationsInProgress", TOO_MANY_FILE_PATHS)
+    if wildcards > limits.wildcards:
+        raise CloudFrontException("TooManyInvalidationsInProgress", TOO_MANY_WILDCARDS)
+
+
+def create_checked(
+    existing: Sequence[Invalidation],
+    distribution: Distribution,
+    paths: list[str],
+    caller_ref: str,
+    make: Callable[[], Invalidation],
+    enforce_limits: bool = True,
+) -> Invalidation:
+    """CreateInvalidation's rules, for a distribution's or a tenant's ``existing`` invalidations, in
+    this order: the batch's items (check_batch); the caller reference (the same list of paths: the
+    earlier invalidation, whatever is in progress; other paths: InvalidationBatchAlreadyExists); cache
+    tags; the in-progress limits (unless not ``enforce_limits``). Then ``make()``."""
+    check_batch(paths)
+    for invalidation in existing:
+        if invalidation.caller_ref == caller_ref:
+            if list(invalidation.paths) != list(paths):
+                raise InvalidationBatchAlreadyExists(caller_ref)
+            return invalidation
+    check_cache_tags(distribution, paths)
+    if enforce_limits:
+        check_in_progress(existing, paths)
+    return make()
+
+
 def _wrap_backend_create_invalidation(original: Callable[..., Invalidation]) -> Callable[..., Invalidation]:
     @functools.wraps(original)
-    def create_invalidation(self: CloudFrontBackend, dist_id: str, paths: list[str], caller_ref: str) -> Invalidation:
-        for existing in self.invalidations.get(dist_id, []):
-            if existing.caller_ref != caller_ref:
-                continue
-            if list(existing.paths) != list(paths):
-                raise InvalidationBatchAlreadyExists(caller_ref)
-            return existing
-        return original(self, dist_id, paths, caller_ref)
+    def create_invalidation(
+        self: CloudFrontBackend, dist_id: str, paths: list[str], caller_ref: str, enforce_limits: bool = True
+    ) -> Invalidation:
+        distribution = self.distributions.get(dist_id)
+        if distribution is None or is_multi_tenant(distribution):  # its invalidations are its tenants'
+            raise NoSuchDistribution
+        return create_checked(
+            self.invalidations.get(dist_id, []),
+            distribution,
+            paths,
+            caller_ref,
+            lambda: original(self, dist_id, paths, caller_ref),
+            enforce_limits,
+        )
 
     return create_invalidation
+
+
+def is_setup_request(response: CloudFrontResponse) -> bool:
+    """Whether the request comes from the set-up helpers (signed with SETUP_ACCESS_KEY_ID)."""
+    match = _CREDENTIAL.search(str(response.headers.get("Authorization", "")))
+    return bool(match and match.group(1) == SETUP_ACCESS_KEY_ID)
+
+
+def _response_create_invalidation(self: CloudFrontResponse) -> ActionResult:
+    invalidation = self.backend.create_invalidation(  # type: ignore[call-arg]
+        self._get_param("DistributionId"),
+        self._get_param("InvalidationBatch.Paths.Items", []),
+        self._get_param("InvalidationBatch.CallerReference"),
+        enforce_limits=not is_setup_request(self),
+    )
+    return ActionResult({"Invalidation": invalidation, "Location": invalidation.location})
 
 
 def _max_items(raw: str | int | None) -> int:
@@ -339,11 +532,16 @@ class DistributionTenant:
         self.tags = None
         self.customizations = None
         self.parameters = None
-        self.created_time = self.last_modified_time = _utc_from_epoch(time.time())
+        self.created_time = self.last_modified_time = _utc_from_epoch(server_time())
         self.enabled = True
         self.status = "Deployed"
         self.etag = random_id()
         self.invalidations: list[TenantInvalidation] = []
+
+    @property
+    def e_tag(self) -> str:
+        """ListDistributionTenants' summaries carry the ETag (as moto names the attribute)."""
+        return self.etag
 
 
 class TenantInvalidation(Invalidation):
@@ -398,17 +596,17 @@ def _backend_tenant_by_domain(self: CloudFrontBackend, domain: str) -> Distribut
 
 
 def _backend_create_tenant_invalidation(
-    self: CloudFrontBackend, tenant_id: str, paths: list[str], caller_ref: str
-) -> TenantInvalidation:
+    self: CloudFrontBackend, tenant_id: str, paths: list[str], caller_ref: str, enforce_limits: bool = True
+) -> Invalidation:
+    """The rules of a distribution's (create_checked), on the tenant's invalidations (its own limits)."""
     tenant = _tenant(self, tenant_id)
-    for existing in tenant.invalidations:
-        if existing.caller_ref == caller_ref:
-            if list(existing.paths) != list(paths):
-                raise InvalidationBatchAlreadyExists(caller_ref)
-            return existing
-    invalidation = TenantInvalidation(tenant, paths, caller_ref)
-    tenant.invalidations.append(invalidation)
-    return invalidation
+
+    def make() -> Invalidation:
+        invalidation = TenantInvalidation(tenant, paths, caller_ref)
+        tenant.invalidations.append(invalidation)
+        return invalidation
+
+    return create_checked(tenant.invalidations, tenant.distribution, paths, caller_ref, make, enforce_limits)
 
 
 def _backend_get_tenant_invalidation(self: CloudFrontBackend, tenant_id: str, invalidation_id: str) -> Invalidation:
@@ -442,6 +640,7 @@ def _response_create_tenant_invalidation(self: CloudFrontResponse) -> ActionResu
         self._get_param("Id"),
         self._get_param("InvalidationBatch.Paths.Items", []),
         self._get_param("InvalidationBatch.CallerReference"),
+        enforce_limits=not is_setup_request(self),
     )
     return ActionResult({"Invalidation": invalidation, "Location": invalidation.location})
 
@@ -458,8 +657,27 @@ def _response_list_tenant_invalidations(self: CloudFrontResponse) -> ActionResul
     return ActionResult({"InvalidationList": _page_from_request(self, newest_first).as_list()})
 
 
+def _response_list_distribution_tenants(self: CloudFrontResponse) -> ActionResult:
+    """In creation order, paged (MaxItems, default 100; Marker: a tenant's ID), filtered by the
+    AssociationFilter's DistributionId (EntityNotFound if there is no such distribution: this
+    endpoint's choice) and ConnectionGroupId."""
+    distribution_id = self._get_param("AssociationFilter.DistributionId")
+    group_id = self._get_param("AssociationFilter.ConnectionGroupId")
+    if distribution_id and distribution_id not in self.backend.distributions:
+        raise EntityNotFound("distribution")
+    tenants = [
+        tenant
+        for tenant in _tenants(self.backend).values()
+        if (not distribution_id or tenant.distribution_id == distribution_id)
+        and (not group_id or tenant.connection_group_id == group_id)
+    ]
+    page = _page_from_request(self, tenants)
+    return ActionResult({"DistributionTenantList": page.items, "NextMarker": page.next_marker})
+
+
 _TENANT_ROUTES = {
     "{0}/2020-05-31/distribution-tenant$": CloudFrontResponse.dispatch,
+    "{0}/2020-05-31/distribution-tenants$": CloudFrontResponse.dispatch,
     "{0}/2020-05-31/distribution-tenant/(?P<tenant_id>[^/]+)$": CloudFrontResponse.dispatch,
     "{0}/2020-05-31/distribution-tenant/(?P<tenant_id>[^/]+)/invalidation$": CloudFrontResponse.dispatch,
     "{0}/2020-05-31/distribution-tenant/(?P<tenant_id>[^/]+)/invalidation/(?P<invalidation_id>[^/]+)$": (
@@ -513,6 +731,7 @@ def patch_moto() -> None:
         CloudFrontBackend.create_invalidation = _wrap_backend_create_invalidation(  # type: ignore[method-assign]
             CloudFrontBackend.create_invalidation
         )
+        CloudFrontResponse.create_invalidation = _response_create_invalidation  # type: ignore[method-assign]
         CloudFrontResponse.list_invalidations = _response_list_invalidations  # type: ignore[method-assign]
         CloudFrontResponse.list_distributions = _response_list_distributions  # type: ignore[method-assign]
         # distribution tenants: their routes (before moto's app is made), and their operations
@@ -524,6 +743,7 @@ def patch_moto() -> None:
             "create_invalidation_for_distribution_tenant": _response_create_tenant_invalidation,
             "get_invalidation_for_distribution_tenant": _response_get_tenant_invalidation,
             "list_invalidations_for_distribution_tenant": _response_list_tenant_invalidations,
+            "list_distribution_tenants": _response_list_distribution_tenants,
         }
         for name, operation in tenant_operations.items():
             setattr(CloudFrontResponse, name, operation)
@@ -535,7 +755,7 @@ def patch_moto() -> None:
             setattr(Distribution, attribute, property(functools.partial(_config_value, key=key)))
         # Real CloudFront has this error; botocore's model does not, and moto warns.
         warnings.filterwarnings("ignore", message=r"Exception\(InvalidationBatchAlreadyExists\)", category=UserWarning)
-        setattr(Invalidation, _SETTINGS_ATTR, DelaySettings(DEFAULT_DELAY))
+        setattr(Invalidation, _SETTINGS_ATTR, EndpointSettings(DEFAULT_DELAY))
 
 
 patch_moto()
@@ -564,7 +784,7 @@ def add_history(distribution_id: str, count: int, completed: bool = True) -> lis
         distribution = backend.distributions.get(distribution_id)
         if distribution is None:
             continue
-        now = time.time()
+        now = server_time()
         made = []
         for n in range(count):
             invalidation = Invalidation(distribution, ["/*"], f"local-cloudfront-history-{uuid.uuid4()}")
@@ -686,6 +906,9 @@ class RequestRecord:
     query: str = ""
     # the AWS service the request was signed for (its credential scope): cloudfront, sts
     service: str | None = None
+    # lose_answers(): the status of the answer that was made (the request carried out) and never sent
+    # (status NO_ANSWER); None otherwise
+    lost_answer: int | None = None
 
     @classmethod
     def from_environ(cls, environ: WSGIEnvironment) -> RequestRecord:
@@ -790,6 +1013,7 @@ class Controller:
         self.signatures = SignatureCheck()
         self.rate_limits = RateLimits()
         self.resets = ConnectionResets()
+        self.losses = LostAnswers()
         self.stalls = Stalls()
         # The listening server, while started (set by LocalCloudFront): outages stop and restart it.
         self.listener: Listener | None = None
@@ -798,13 +1022,18 @@ class Controller:
         reset_moto_cloudfront()
         self.log.clear()
         self.clear_faults()
-        delay_settings().default_delay = self.initial_delay
+        settings = endpoint_settings()
+        settings.default_delay = self.initial_delay
+        settings.clock_offset = 0.0
+        settings.limits = InvalidationLimits()
 
     def clear_faults(self) -> None:
-        """End every fault: errors, resets, stalls (those in progress are answered now), outage."""
+        """End every fault: errors, rate limits, resets, lost answers, stalls (those in progress are answered
+        now), outage."""
         self.errors.clear()
         self.rate_limits.clear()
         self.resets.clear()
+        self.losses.clear()
         self.stalls.clear()
         listener = self.listener
         if listener is not None:
@@ -816,7 +1045,17 @@ class Controller:
         self.listener.outage(seconds)
 
     def set_default_delay(self, seconds: float) -> None:
-        delay_settings().default_delay = seconds
+        endpoint_settings().default_delay = seconds
+
+    def set_clock_offset(self, seconds: float) -> None:
+        if isinstance(seconds, bool) or not isinstance(seconds, int | float) or not math.isfinite(seconds):
+            raise ValueError(f"the clock offset must be a finite number of seconds, not {seconds!r}")
+        endpoint_settings().clock_offset = float(seconds)
+
+    def set_invalidation_limits(self, paths: int, wildcards: int) -> None:
+        _check_count(paths)
+        _check_count(wildcards)
+        endpoint_settings().limits = InvalidationLimits(paths, wildcards)
 
     def complete_in(self, invalidation_id: str, seconds: float) -> Invalidation:
         invalidation = find_invalidation(invalidation_id)
@@ -824,7 +1063,12 @@ class Controller:
         return invalidation
 
     def health(self) -> dict[str, Any]:
-        return {"status": "ok", "default_delay": delay_settings().default_delay}
+        return {"status": "ok", "default_delay": endpoint_settings().default_delay}
+
+    def config(self) -> dict[str, Any]:
+        """health(), with the clock offset and the invalidation limits."""
+        settings = endpoint_settings()
+        return {**self.health(), "clock_offset": settings.clock_offset, "invalidation_limits": asdict(settings.limits)}
 
 
 # --------------------------------------------------------------------------------------
@@ -870,6 +1114,7 @@ class ControlAPI:
             ("GET", "requests"): self._requests,
             ("DELETE", "requests"): lambda request: {"cleared": controller.log.clear()},
             ("POST", "reset"): self._reset,
+            ("GET", "config"): lambda request: controller.config(),
             ("POST", "config"): self._config,
             ("POST", "faults"): self._fault,
             ("DELETE", "faults"): self._clear_faults,
@@ -912,13 +1157,33 @@ class ControlAPI:
         return self.controller.health()
 
     def _config(self, request: ControlRequest) -> dict[str, Any]:
-        self.controller.set_default_delay(_seconds(request.body, "default_delay"))
-        return self.controller.health()
+        """Any of ``default_delay`` (seconds >= 0), ``clock_offset`` (seconds, either way) and
+        ``invalidation_limits`` (``{"paths": 3000, "wildcards": 15}``, either may be left out: its
+        default); answers with the whole configuration (``GET config``)."""
+        body, known = request.body, {"default_delay", "clock_offset", "invalidation_limits"}
+        if not body or set(body) - known:
+            raise ControlError(400, f"config takes {', '.join(sorted(known))}; not {sorted(set(body) - known)!r}")
+        delay = _seconds(body, "default_delay") if "default_delay" in body else None
+        offset = body.get("clock_offset", 0.0)
+        if isinstance(offset, bool) or not isinstance(offset, int | float) or not math.isfinite(offset):
+            raise ControlError(400, f"clock_offset must be a finite number of seconds, not {offset!r}")
+        limits = body.get("invalidation_limits", {})
+        if not isinstance(limits, dict) or set(limits) - {"paths", "wildcards"}:
+            raise ControlError(400, f'invalidation_limits must be {{"paths": N, "wildcards": N}}, not {limits!r}')
+        paths = _count(limits, "paths", DEFAULT_PATH_LIMIT) or DEFAULT_PATH_LIMIT
+        wildcards = _count(limits, "wildcards", DEFAULT_WILDCARD_LIMIT) or DEFAULT_WILDCARD_LIMIT
+        if delay is not None:
+            self.controller.set_default_delay(delay)
+        if "clock_offset" in body:
+            self.controller.set_clock_offset(offset)
+        if "invalidation_limits" in body:
+            self.controller.set_invalidation_limits(paths, wildcards)
+        return self.controller.config()
 
     def _fault(self, request: ControlRequest) -> dict[str, Any]:
-        """``{"kind": ...}``: reset (operation, count=1), stall (operation, seconds, count=1),
-        outage (seconds), throttle (operation, count=1), error (operation, status, code,
-        message=code, count=None: until cleared), rate (rate, burst=rate, operations=the polled
+        """``{"kind": ...}``: reset (operation, count=1), lose (operation, count=1), stall (operation,
+        seconds, count=1), outage (seconds), throttle (operation, count=1), error (operation, status,
+        code, message=code, count=None: until cleared), rate (rate, burst=rate, operations=the polled
         ones, shared=false: until cleared). Answers with the fault as understood."""
         body, errors = request.body, self.controller.errors
         kind = body.get("kind")
@@ -928,6 +1193,9 @@ class ControlAPI:
         elif kind == "reset":
             fault = {"operation": _operation(body), "count": _count(body, "count", 1)}
             self.controller.resets.set(fault["operation"], fault["count"])
+        elif kind == "lose":
+            fault = {"operation": _operation(body), "count": _count(body, "count", 1)}
+            self.controller.losses.set(fault["operation"], fault["count"])
         elif kind == "stall":
             fault = {
                 "operation": _operation(body),
@@ -954,7 +1222,9 @@ class ControlAPI:
             fault = _error_fault(body)
             errors.set(fault["operation"], fault["status"], fault["code"], fault["message"], fault["count"])
         else:
-            raise ControlError(400, f"kind must be one of reset, stall, outage, throttle, error, rate; not {kind!r}")
+            raise ControlError(
+                400, f"kind must be one of reset, lose, stall, outage, throttle, error, rate; not {kind!r}"
+            )
         return {"fault": {"kind": kind, **fault}}
 
     def _clear_faults(self, request: ControlRequest) -> dict[str, Any]:
@@ -1105,6 +1375,60 @@ class ConnectionResets:
         if reason is not None:
             raise ResetConnection(reason)
         return None
+
+
+class LostAnswer(ResetConnection):
+    """Raised once the request is carried out: its answer is lost (the connection is reset)."""
+
+
+class LostAnswers:
+    """Dispatch hook (``hook(backend)``): carry out the next ``count`` requests of an operation (the
+    backend answers them) and then reset the connection instead of sending the answer, as when an
+    answer is lost on the way back; the record's ``lost_answer`` is the status that was not sent."""
+
+    def __init__(self) -> None:
+        self._rules: CountedRules[str] = CountedRules()
+
+    def set(self, operation: str, count: int) -> None:
+        _check_operation(operation)
+        _check_count(count)
+        self._rules.set(operation, f"injected lost answer ({operation})", count)
+
+    def clear(self) -> None:
+        self._rules.clear()
+
+    def hook(self, backend: WSGIApplication) -> DispatchHook:
+        """The dispatch hook, carrying out the requests on ``backend``."""
+
+        def lose(record: RequestRecord, environ: WSGIEnvironment) -> WSGIApplication | None:
+            reason = self._rules.take(record.operation)
+            return None if reason is None else self._carry_out_then_reset(backend, record, reason)
+
+        return lose
+
+    @staticmethod
+    def _carry_out_then_reset(backend: WSGIApplication, record: RequestRecord, reason: str) -> WSGIApplication:
+        def app(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+            statuses: list[int] = []
+
+            def keep_status(
+                status: str, headers: list[tuple[str, str]], exc_info: Any = None
+            ) -> Callable[[bytes], Any]:
+                statuses.append(int(status.split(" ", 1)[0]))
+                return lambda data: None
+
+            body = backend(environ, keep_status)
+            try:
+                for _chunk in body:
+                    pass
+            finally:
+                close = getattr(body, "close", None)
+                if close is not None:
+                    close()
+            record.lost_answer = statuses[-1] if statuses else None
+            raise LostAnswer(reason)
+
+        return app
 
 
 class Stalls:
@@ -1402,6 +1726,10 @@ class FaultRequestHandler(WSGIRequestHandler):
             return  # kept alive, unless the client asked to close (http.server reads its header)
         super().send_header(keyword, value)
 
+    def date_time_string(self, timestamp: float | None = None) -> str:
+        """The ``Date`` header of every answer (errors too): the server's clock (``server_time()``)."""
+        return super().date_time_string(server_time() if timestamp is None else timestamp)
+
     def connection_dropped(self, error: BaseException, environ: WSGIEnvironment | None = None) -> None:
         if isinstance(error, ResetConnection):
             self.close_connection = True
@@ -1564,9 +1892,10 @@ class Listener:
         self._server, self._thread = None, None
 
 
-def distribution_config(aliases: Sequence[str], comment: str) -> dict[str, Any]:
+def distribution_config(aliases: Sequence[str], comment: str, cache_tag_header: str | None = None) -> dict[str, Any]:
+    """A DistributionConfig; ``cache_tag_header``: with a CacheTagConfig (HeaderName)."""
     origin_id = "local-s3-origin"
-    return {
+    config: dict[str, Any] = {
         "CallerReference": f"local-cloudfront-{uuid.uuid4()}",
         "Comment": comment,
         "Enabled": True,
@@ -1589,6 +1918,9 @@ def distribution_config(aliases: Sequence[str], comment: str) -> dict[str, Any]:
             "TrustedSigners": {"Enabled": False, "Quantity": 0},
         },
     }
+    if cache_tag_header is not None:
+        config["CacheTagConfig"] = {"HeaderName": cache_tag_header}
+    return config
 
 
 class LocalCloudFront:
@@ -1609,12 +1941,14 @@ class LocalCloudFront:
         self.url = ""
         self.verbose = verbose
         self.controller = Controller(default_delay)
+        backend = DomainDispatcherApplication(create_backend_app)
         self.middleware = LocalCloudFrontMiddleware(
-            backend=DomainDispatcherApplication(create_backend_app),
+            backend=backend,
             control=ControlAPI(self.controller),
             log=self.controller.log,
             # Stalls first (a stalled request may then be reset or answered with an error), then
-            # what AWS checks of every request, then the injected error answers.
+            # what AWS checks of every request, then the injected error answers; last, the lost
+            # answers (of requests that moto carries out).
             dispatch_hooks=[
                 self.controller.stalls,
                 self.controller.resets,
@@ -1622,6 +1956,7 @@ class LocalCloudFront:
                 self.controller.signatures,
                 self.controller.rate_limits,
                 self.controller.errors,
+                self.controller.losses.hook(backend),
             ],
         )
         self._listener: Listener | None = None
@@ -1671,6 +2006,18 @@ class LocalCloudFront:
     def set_default_delay(self, seconds: float) -> None:
         self.controller.set_default_delay(seconds)
 
+    def set_clock_offset(self, seconds: float) -> None:
+        """Shift the server's clock ``seconds`` from time.time() (either way): the CreateTime of new
+        invalidations (and tenants) and the ``Date`` header of every answer; not the completion
+        delays. Until reset() (0)."""
+        self.controller.set_clock_offset(seconds)
+
+    def set_invalidation_limits(self, paths: int = DEFAULT_PATH_LIMIT, wildcards: int = DEFAULT_WILDCARD_LIMIT) -> None:
+        """What the invalidations InProgress of a distribution (and, apart, of each distribution tenant)
+        may hold: ``paths`` file paths (cache tags included) and ``wildcards`` wildcard paths; a batch
+        of more than ``paths`` items is BatchTooLarge. Until reset() (CloudFront's 3000 and 15)."""
+        self.controller.set_invalidation_limits(paths, wildcards)
+
     def complete_in(self, invalidation_id: str, seconds: float) -> float:
         """Complete the invalidation ``seconds`` from now (0: now). UnknownInvalidation if absent.
         Returns when it completes (a wall time, ``time.time()``)."""
@@ -1709,6 +2056,12 @@ class LocalCloudFront:
         HTTP answer: the client sees a connection error. Logged with status NO_ANSWER (0)."""
         self.controller.resets.set(operation, count)
 
+    def lose_answers(self, operation: str, count: int) -> None:
+        """Carry out the next ``count`` ``operation`` requests (an invalidation is created), then reset
+        (TCP RST) the connection instead of answering: the client sees a connection error. Logged
+        with status NO_ANSWER (0) and ``lost_answer``: the status of the answer not sent."""
+        self.controller.losses.set(operation, count)
+
     def stall(self, operation: str, count: int, seconds: float) -> None:
         """Hold the next ``count`` ``operation`` requests ``seconds`` before answering them
         normally (past the client's read timeout, the client gives up). Other requests are
@@ -1737,7 +2090,8 @@ class LocalCloudFront:
         return self._listener is not None and self._listener.serving
 
     def clear_faults(self) -> None:
-        """End every fault (errors, resets, stalls, outage), keeping the state and the log."""
+        """End every fault (errors, rate limits, resets, lost answers, stalls, outage), keeping the state and
+        the log."""
         self.controller.clear_faults()
 
     def requests(self, operation: str | None = None) -> list[dict[str, Any]]:
@@ -1772,10 +2126,15 @@ class LocalCloudFront:
         return self._setup_client
 
     def create_distribution(
-        self, aliases: Sequence[str] = (), comment: str = "", multi_tenant: bool = False
+        self,
+        aliases: Sequence[str] = (),
+        comment: str = "",
+        multi_tenant: bool = False,
+        cache_tag_header: str | None = None,
     ) -> dict[str, Any]:
-        """A distribution; ``multi_tenant``: a multi-tenant one, whose invalidations are its tenants'."""
-        config = distribution_config(aliases, comment)
+        """A distribution; ``multi_tenant``: a multi-tenant one, whose invalidations are its tenants';
+        ``cache_tag_header``: with a CacheTagConfig naming that header (cache tags can be invalidated)."""
+        config = distribution_config(aliases, comment, cache_tag_header)
         distribution = self._setup().create_distribution(DistributionConfig=config)["Distribution"]
         if multi_tenant:
             set_multi_tenant(distribution["Id"])

@@ -6,6 +6,8 @@
 from __future__ import annotations
 
 import datetime
+import email.utils
+import functools
 import json
 import signal
 import subprocess
@@ -14,6 +16,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -24,10 +27,14 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError, ConnectionClosedError, EndpointConnectionError, ReadTimeoutError
 from local_cloudfront import (
+    CACHE_TAG_CONFIG_REQUIRED,
+    CACHE_TAG_MAX,
     DUMMY_ACCESS_KEY_ID,
     DUMMY_SECRET_ACCESS_KEY,
     NO_ANSWER,
     POLLED,
+    TOO_MANY_FILE_PATHS,
+    TOO_MANY_WILDCARDS,
     LocalCloudFront,
     TokenBucket,
     UnknownInvalidation,
@@ -286,8 +293,9 @@ def test_request_log_names_operations_keys_and_statuses(cf: LocalCloudFront, cli
         "session_token",
         "query",
         "service",
+        "lost_answer",
     }
-    assert all(set(e) == keys for e in log)
+    assert all(set(e) == keys for e in log) and not any(e["lost_answer"] for e in log)
     # one client, one kept-alive connection; no session token with these dummy credentials
     assert len({e["connection"] for e in log}) == 1 and not any(e["session_token"] for e in log)
     assert all(e["access_key_id"] == DUMMY_ACCESS_KEY_ID for e in log)
@@ -705,3 +713,311 @@ def test_unknown_tenants_domains_and_tenant_invalidations_are_404(cf: LocalCloud
         "ListInvalidationsForDistributionTenant",
         "GetInvalidationForDistributionTenant",
     ]
+
+
+# -- CreateInvalidation as CloudFront refuses it -----------------------------------------
+
+
+def batch(paths: list[str], reference: str | None = None) -> dict[str, Any]:
+    return {"Paths": {"Quantity": len(paths), "Items": paths}, "CallerReference": reference or f"ref-{time.time_ns()}"}
+
+
+def refusal(call: Any, **kwargs: Any) -> tuple[str, int, str]:
+    """The error code, HTTP status and message of a refused call."""
+    with pytest.raises(ClientError) as caught:
+        call(**kwargs)
+    response = caught.value.response
+    return response["Error"]["Code"], response["ResponseMetadata"]["HTTPStatusCode"], response["Error"]["Message"]
+
+
+@pytest.mark.filterwarnings(r"ignore:Exception\(InvalidationBatchAlreadyExists\)")  # not in botocore's model
+def test_in_progress_limits_of_a_distribution(cf: LocalCloudFront, client: Any) -> None:
+    """CloudFront's limits: 3000 file paths (cache tags among them) and 15 wildcard paths in progress;
+    a batch of more than 3000 paths is too large. What is refused is not created."""
+    dist = cf.create_distribution(cache_tag_header="Cache-Tag")["id"]
+
+    def create(paths: list[str], reference: str | None = None) -> Any:
+        return client.create_invalidation(DistributionId=dist, InvalidationBatch=batch(paths, reference))
+
+    assert refusal(create, paths=[f"/f{n}" for n in range(3001)])[:2] == ("BatchTooLarge", 413)
+    files = create([f"/f{n}" for n in range(2999)] + ["#release-1"])["Invalidation"]["Id"]  # 3000 file paths
+    assert refusal(create, paths=["/one-more"]) == ("TooManyInvalidationsInProgress", 400, TOO_MANY_FILE_PATHS)
+    assert refusal(create, paths=["#one-more"])[0] == "TooManyInvalidationsInProgress"
+    first_wildcard = create(["/w0*"], "wildcard-0")["Invalidation"]["Id"]  # counted apart
+    create([f"/w{n}*" for n in range(1, 15)])  # 15 wildcard paths in progress
+    assert refusal(create, paths=["/w15*"]) == ("TooManyInvalidationsInProgress", 400, TOO_MANY_WILDCARDS)
+    # the caller reference comes first: the same paths are the earlier invalidation, limits or not
+    again = client.create_invalidation(DistributionId=dist, InvalidationBatch=batch(["/w0*"], "wildcard-0"))
+    assert again["Invalidation"]["Id"] == first_wildcard and again["ResponseMetadata"]["HTTPStatusCode"] == 201
+    assert refusal(create, paths=["/w0*", "/w1*"], reference="wildcard-0")[0] == "InvalidationBatchAlreadyExists"
+    assert client.list_invalidations(DistributionId=dist)["InvalidationList"]["Quantity"] == 3
+    cf.complete_in(files, 0)  # no longer in progress: room again
+    create(["/one-more"])
+    assert [r["status"] for r in cf.requests("CreateInvalidation")] == [
+        413,
+        201,
+        400,
+        400,
+        201,
+        201,
+        400,
+        201,
+        400,
+        201,
+    ]
+
+
+@pytest.mark.filterwarnings(r"ignore:Exception\(InvalidationBatchAlreadyExists\)")
+def test_in_progress_limits_are_per_tenant_and_configurable(cf: LocalCloudFront, client: Any) -> None:
+    cf.set_invalidation_limits(paths=2, wildcards=1)
+    saas = cf.create_distribution(multi_tenant=True)["id"]
+    first, second = (cf.create_distribution_tenant(saas, [f"t{n}.example.net"]) for n in range(2))
+    site = cf.create_distribution()["id"]
+
+    def create(tenant: str, paths: list[str], reference: str | None = None) -> Any:
+        return client.create_invalidation_for_distribution_tenant(Id=tenant, InvalidationBatch=batch(paths, reference))
+
+    create(first, ["/a", "/b"], "two-files")
+    create(first, ["/*"])
+    assert refusal(create, tenant=first, paths=["/c"]) == ("TooManyInvalidationsInProgress", 400, TOO_MANY_FILE_PATHS)
+    assert refusal(create, tenant=first, paths=["/c*"])[:2] == ("TooManyInvalidationsInProgress", 400)
+    assert create(first, ["/a", "/b"], "two-files")["ResponseMetadata"]["HTTPStatusCode"] == 201  # the earlier one
+    assert refusal(create, tenant=first, paths=["/b", "/a"], reference="two-files")[0] == (
+        "InvalidationBatchAlreadyExists"
+    )  # another list of paths
+    create(second, ["/a", "/b"])  # each tenant has its own limits, and each distribution
+    client.create_invalidation(DistributionId=site, InvalidationBatch=batch(["/a", "/*"]))
+    assert refusal(create, tenant=second, paths=["/a", "/b", "/c"])[:2] == ("BatchTooLarge", 413)
+    cf.create_tenant_invalidation(first, ["/set-up*"])  # the set-up helpers arrange any state
+    listed = client.list_invalidations_for_distribution_tenant(Id=first)["InvalidationList"]["Quantity"]
+    assert listed == 3
+    # the control API sets them too; reset() restores CloudFront's
+    code, answer = control(cf, "POST", "config", {"invalidation_limits": {"paths": 5}})
+    assert code == 200 and answer["invalidation_limits"] == {"paths": 5, "wildcards": 15}
+    create(second, ["/c", "/d", "/e"])
+    cf.reset()
+    assert control(cf, "GET", "config")[1]["invalidation_limits"] == {"paths": 3000, "wildcards": 15}
+
+
+@pytest.mark.parametrize(
+    ("paths", "named"),
+    [
+        ([], None),
+        (["images/a.png"], "images/a.png"),
+        (["/a", "*"], "*"),
+        (["/images/*.png"], "/images/*.png"),
+        (["/**"], "/**"),
+        (["#release*"], "#release*"),
+        (["#"], "#"),
+        (["#" + "t" * (CACHE_TAG_MAX + 1)], "#" + "t" * (CACHE_TAG_MAX + 1)),
+    ],
+)
+@pytest.mark.parametrize("owner", ["distribution", "tenant"])
+def test_invalid_paths_are_invalid_argument(
+    cf: LocalCloudFront, client: Any, paths: list[str], named: str | None, owner: str
+) -> None:
+    """Each item a path (/..., * only last) or a cache tag (#, 1 to 256 characters, no *), at least one."""
+    dist = cf.create_distribution(cache_tag_header="Cache-Tag", multi_tenant=owner == "tenant")["id"]
+    if owner == "tenant":
+        tenant = cf.create_distribution_tenant(dist, ["customer.example.net"])
+        create = functools.partial(client.create_invalidation_for_distribution_tenant, Id=tenant)
+    else:
+        create = functools.partial(client.create_invalidation, DistributionId=dist)
+    code, status, message = refusal(create, InvalidationBatch=batch(paths))
+    assert (code, status) == ("InvalidArgument", 400) and (named is None or named in message)
+    # what CloudFront takes
+    good = ["/", "/a*", "/images/*", "/a b/ü.png", "#" + "t" * CACHE_TAG_MAX, "#v1"]
+    assert create(InvalidationBatch=batch(good))["Invalidation"]["InvalidationBatch"]["Paths"]["Items"] == good
+
+
+def test_cache_tags_need_a_cache_tag_config(cf: LocalCloudFront, client: Any) -> None:
+    tagged = cf.create_distribution(cache_tag_header="Cache-Tag")["id"]
+    plain = cf.create_distribution()["id"]
+    config = client.get_distribution(Id=tagged)["Distribution"]["DistributionConfig"]
+    assert config["CacheTagConfig"] == {"HeaderName": "Cache-Tag"}
+    assert "CacheTagConfig" not in client.get_distribution(Id=plain)["Distribution"]["DistributionConfig"]
+    assert (
+        client.get_distribution_config(Id=tagged)["DistributionConfig"]["CacheTagConfig"]["HeaderName"] == "Cache-Tag"
+    )
+    client.create_invalidation(DistributionId=tagged, InvalidationBatch=batch(["#product-42", "/index.html"]))
+    assert refusal(
+        client.create_invalidation, DistributionId=plain, InvalidationBatch=batch(["/a", "#product-42"])
+    ) == (
+        "InvalidArgument",
+        400,
+        CACHE_TAG_CONFIG_REQUIRED,
+    )
+    client.create_invalidation(DistributionId=plain, InvalidationBatch=batch(["/a"]))
+    # a tenant: its distribution's CacheTagConfig
+    for cache_tag_header, expected in (("X-Tags", None), (None, CACHE_TAG_CONFIG_REQUIRED)):
+        saas = cf.create_distribution(multi_tenant=True, cache_tag_header=cache_tag_header)["id"]
+        tenant = cf.create_distribution_tenant(saas, [f"{uuid.uuid4().hex}.example.net"])
+        create = functools.partial(
+            client.create_invalidation_for_distribution_tenant, Id=tenant, InvalidationBatch=batch(["#product-42"])
+        )
+        if expected is None:
+            create()
+        else:
+            assert refusal(create) == ("InvalidArgument", 400, expected)
+
+
+def test_create_invalidation_of_a_multi_tenant_distribution_is_no_such_distribution(
+    cf: LocalCloudFront, client: Any
+) -> None:
+    saas = cf.create_distribution(multi_tenant=True)["id"]
+    create = functools.partial(client.create_invalidation, DistributionId=saas, InvalidationBatch=batch(["/a"]))
+    assert refusal(create)[:2] == ("NoSuchDistribution", 404)
+    assert client.list_invalidations(DistributionId=saas)["InvalidationList"]["Quantity"] == 0
+
+
+def test_a_rate_limit_on_create_invalidation(cf: LocalCloudFront, dist_id: str) -> None:
+    cf.rate_limit(rate=0.05, burst=1, operations=["CreateInvalidation", "CreateInvalidationForDistributionTenant"])
+    client = cf.client(config=IMPATIENT)
+    client.create_invalidation(DistributionId=dist_id, InvalidationBatch=batch(["/a"]))
+    assert error_of(client.create_invalidation, DistributionId=dist_id, InvalidationBatch=batch(["/b"])) == (
+        "Throttling",
+        400,
+    )
+    assert client.list_invalidations(DistributionId=dist_id)["InvalidationList"]["Quantity"] == 1
+    assert cf.rate_limited()["CreateInvalidation"] == {"taken": 1, "refused": 1}
+
+
+# -- ListDistributionTenants -------------------------------------------------------------
+
+
+def test_list_distribution_tenants_filters_by_distribution_and_pages(cf: LocalCloudFront, client: Any) -> None:
+    saas = cf.create_distribution(multi_tenant=True)["id"]
+    tenants = [cf.create_distribution_tenant(saas, [f"c{n}.example.net"], name=f"customer-{n}") for n in range(2)]
+    other = cf.create_distribution(multi_tenant=True)["id"]
+    elsewhere = cf.create_distribution_tenant(other, ["elsewhere.example.net"])
+    first = client.list_distribution_tenants(AssociationFilter={"DistributionId": saas}, MaxItems=1)
+    assert [t["Id"] for t in first["DistributionTenantList"]] == tenants[:1] and first["NextMarker"] == tenants[0]
+    summary = first["DistributionTenantList"][0]
+    assert set(summary) == {
+        "Id",
+        "DistributionId",
+        "Name",
+        "Arn",
+        "Domains",
+        "CreatedTime",
+        "LastModifiedTime",
+        "ETag",
+        "Enabled",
+        "Status",
+    }
+    assert (summary["DistributionId"], summary["Name"], summary["Domains"]) == (
+        saas,
+        "customer-0",
+        [{"Domain": "c0.example.net", "Status": "active"}],
+    )
+    second = client.list_distribution_tenants(
+        AssociationFilter={"DistributionId": saas}, MaxItems=1, Marker=first["NextMarker"]
+    )
+    assert [t["Id"] for t in second["DistributionTenantList"]] == tenants[1:] and "NextMarker" not in second
+    everything = client.list_distribution_tenants()["DistributionTenantList"]
+    assert [t["Id"] for t in everything] == [*tenants, elsewhere]
+    unknown = functools.partial(client.list_distribution_tenants, AssociationFilter={"DistributionId": "ENOSUCHDIST"})
+    assert error_of(unknown) == ("EntityNotFound", 404)
+    assert error_of(client.list_distribution_tenants, Marker="dt_nosuchtenant") == ("InvalidArgument", 400)
+    assert [r["operation"] for r in cf.requests()] == ["ListDistributionTenants"] * 5
+
+
+# -- a lost answer -----------------------------------------------------------------------
+
+
+def test_a_lost_answer_is_carried_out_and_its_caller_reference_finds_it(
+    cf: LocalCloudFront, impatient: Any, dist_id: str
+) -> None:
+    cf.lose_answers("CreateInvalidation", 1)
+    create = functools.partial(
+        impatient.create_invalidation, DistributionId=dist_id, InvalidationBatch=batch(["/a"], "release-7")
+    )
+    with pytest.raises(ConnectionClosedError):
+        create()
+    created = impatient.list_invalidations(DistributionId=dist_id)["InvalidationList"]["Items"]
+    assert len(created) == 1  # carried out, answer lost
+    again = create()
+    assert again["Invalidation"]["Id"] == created[0]["Id"] and again["ResponseMetadata"]["HTTPStatusCode"] == 201
+    log = [(r["operation"], r["status"], r["lost_answer"]) for r in cf.requests()]
+    assert log == [
+        ("CreateInvalidation", NO_ANSWER, 201),
+        ("ListInvalidations", 200, None),
+        ("CreateInvalidation", 201, None),
+    ]
+
+
+def test_a_lost_answer_over_the_control_api(cf: LocalCloudFront, impatient: Any) -> None:
+    saas = cf.create_distribution(multi_tenant=True)["id"]
+    tenant = cf.create_distribution_tenant(saas, ["customer.example.net"])
+    code, answer = control(
+        cf, "POST", "faults", {"kind": "lose", "operation": "CreateInvalidationForDistributionTenant"}
+    )
+    assert (code, answer) == (
+        200,
+        {"fault": {"kind": "lose", "operation": "CreateInvalidationForDistributionTenant", "count": 1}},
+    )
+    with pytest.raises(ConnectionClosedError):
+        impatient.create_invalidation_for_distribution_tenant(Id=tenant, InvalidationBatch=batch(["/a"]))
+    listing = impatient.list_invalidations_for_distribution_tenant(Id=tenant)["InvalidationList"]
+    assert listing["Quantity"] == 1
+    # an error answer can be lost too; and the fault ends with clear_faults()
+    cf.lose_answers("GetDistribution", 5)
+    with pytest.raises(ConnectionClosedError):
+        impatient.get_distribution(Id="ENOSUCHDIST")
+    cf.clear_faults()
+    assert error_of(impatient.get_distribution, Id="ENOSUCHDIST") == ("NoSuchDistribution", 404)
+    assert [(r["status"], r["lost_answer"]) for r in cf.requests() if r["operation"] == "GetDistribution"] == [
+        (NO_ANSWER, 404),
+        (404, None),
+    ]
+
+
+# -- the server's clock ------------------------------------------------------------------
+
+
+def answer_date(response: dict[str, Any]) -> float:
+    return email.utils.parsedate_to_datetime(response["ResponseMetadata"]["HTTPHeaders"]["date"]).timestamp()
+
+
+def test_the_server_clock_dates_invalidations_and_answers(cf: LocalCloudFront, client: Any, dist_id: str) -> None:
+    assert abs(answer_date(client.get_distribution(Id=dist_id)) - time.time()) < 5
+    cf.set_clock_offset(3600)
+    cf.set_default_delay(SHORT)  # the delays are not shifted
+    created = client.create_invalidation(DistributionId=dist_id, InvalidationBatch=batch(["/a"]))
+    ahead = time.time() + 3600
+    assert abs(created["Invalidation"]["CreateTime"].timestamp() - ahead) < 5
+    assert abs(answer_date(created) - ahead) < 5
+    with pytest.raises(ClientError) as refused:  # error answers too
+        client.get_distribution(Id="ENOSUCHDIST")
+    assert abs(answer_date(refused.value.response) - ahead) < 5
+    time.sleep(SHORT + 0.1)
+    assert status_of(client, dist_id, created["Invalidation"]["Id"]) == "Completed"
+    # the control API sets it too; reset() sets it back
+    code, answer = control(cf, "POST", "config", {"clock_offset": -3600})
+    assert code == 200 and answer["clock_offset"] == -3600
+    assert abs(answer_date(client.list_distributions()) - (time.time() - 3600)) < 5
+    cf.reset()
+    assert control(cf, "GET", "config")[1]["clock_offset"] == 0
+    assert abs(answer_date(client.list_distributions()) - time.time()) < 5
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {},
+        {"delay": 1},
+        {"clock_offset": "soon"},
+        {"clock_offset": True},
+        {"invalidation_limits": {"paths": 0}},
+        {"invalidation_limits": {"files": 10}},
+        {"invalidation_limits": [3000, 15]},
+    ],
+)
+def test_control_api_rejects_bad_config(cf: LocalCloudFront, body: dict[str, Any]) -> None:
+    assert control(cf, "POST", "config", body)[0] == 400
+    assert control(cf, "GET", "config")[1] == {
+        "status": "ok",
+        "default_delay": LONG,
+        "clock_offset": 0,
+        "invalidation_limits": {"paths": 3000, "wildcards": 15},
+    }
