@@ -7,7 +7,7 @@ demo:  ## Run the main job: local CloudFront endpoint, an invalidation, the exam
 test:  ## Run every test on both ansible-core lines: unit, local endpoint, integration, installed collection, sanity, lint
 	tools/test.sh
 
-bench:  ## Run the benchmark suite against the alternatives (about an hour, half of it the cost per gate's 30-minute gates): rewrites docs/benchmarks.md
+bench:  ## Run the benchmark suite against the alternatives (about 70 minutes, nearly half of it the cost per gate's 30-minute gates): rewrites docs/benchmarks.md
 	tools/bench.sh
 
 mutate:  ## Mutation testing in copies of the tree: cosmic-ray over plugins/ (about 20 minutes on two idle cores, 40 on one), then the wiring mutants (about 15 minutes): docs/testing.md

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+import create
 import gate_cost
 
 TEMPLATE = Path(__file__).resolve().parent / "templates" / "benchmarks.md.in"
@@ -184,6 +185,7 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
     out += many_gates_targets(results)
     cost = results.get("gate_cost") or {}
     out += [_target("4", text, measured, met) for text, measured, met in (gate_cost.targets(cost) if cost else [])]
+    out += [_target("6", text, measured, met) for text, measured, met in create.targets(results.get("create"))]
     return out
 
 
@@ -625,6 +627,7 @@ def render(
         "many_gates_table": many_gates_table(results),
         "many_gates_single": many_gates_single(results),
         "gate_cost": gate_cost_section(results),
+        "create_section": create.section(results.get("create")),
         "many_gates_real_table": many_gates_real_table(results),
         "many_gates_findings": many_gates_findings(results),
         "many_gates_chart": f"![p95 latency against N/R, many gates sharing one rate limit]({many_gates_png_link})"

@@ -3,7 +3,9 @@
 Parts: 1 detection overshoot and API calls (measured; also for a distribution tenant's invalidation,
 beside the AWS CLI's tenant waiter), 2 long waits (simulated with a fake clock),
 3 fan-in (measured), 4 per-task cost (measured) and where a task of ours spends its time (profiled),
-5 many gates sharing one account's rate limit (simulated, and real gates measured).
+5 many gates sharing one account's rate limit (simulated, and real gates measured), 6 create and
+wait: our ``cloudfront_invalidation`` and the gate creating and holding beside community.aws and the
+AWS CLI waiter, and a re-run with a caller reference on a long history (measured).
 Everything runs against the local CloudFront endpoint (tests/support/local_cloudfront.py) in this
 process. Raw data goes to benchmarks/output/; the full suite also writes docs/benchmarks.md,
 docs/benchmarks/results.json and the charts docs/benchmarks/overshoot_calls.png and
@@ -12,7 +14,9 @@ minute); it writes to benchmarks/output/ only.
 
 Run it through tools/bench.sh, which sets up the environment (tools/env.sh) and the AWS CLI's and
 the charts' virtualenvs. ``--from-results FILE`` renders the page and the charts again from a
-results file, without measuring anything.
+results file, without measuring anything. ``--merge-results FILE`` measures the ``--parts`` only and
+renders them merged into FILE's results (the other parts and the run they describe kept): a part
+measured again, or a new one, without running the whole suite.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import create
 import fanin
 import gate_cost
 import many_gates
@@ -40,7 +45,9 @@ from harness import BENCH, REPO, CpuMonitor, LocalCloudFront, Tools, dumps, mach
 DOCS = REPO / "docs"
 DEFAULT_OUTPUT = BENCH / "output"
 MANY_GATES_PNG = "many_gates_latency.png"  # beside overshoot_calls.png
-PARTS = ("overshoot", "sim", "fanin", "pertask", "profile", "gate_cost", "many_gates")
+PARTS = ("overshoot", "sim", "fanin", "pertask", "profile", "gate_cost", "many_gates", "create")
+# the key of each part's results
+RESULT_KEYS = {"sim": "simulation"}
 
 
 def _floats(text: str) -> list[float]:
@@ -67,6 +74,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p.add_argument("--out", type=Path, default=DEFAULT_OUTPUT, help="raw data and logs (default benchmarks/output)")
     p.add_argument("--no-docs", action="store_true", help="do not write docs/ (the full suite writes it)")
     p.add_argument("--from-results", type=Path, help="render docs and chart from this results.json, measure nothing")
+    p.add_argument(
+        "--merge-results",
+        type=Path,
+        help="measure the --parts, then render them merged into this results.json (its other parts kept)",
+    )
     g = p.add_argument_group("1. detection overshoot")
     g.add_argument("--rounds", type=int, help="interleaved rounds (default 4; quick 1)")
     g.add_argument("--T", dest="Ts", type=_floats, help="completion times, s (default 2,5,15,45; quick 2)")
@@ -118,6 +130,14 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     g.add_argument("--gates-real-rate", type=float, default=2.0, help="the endpoint's bucket, requests/s (default 2)")
     g.add_argument("--gates-boto3", type=_yes_no, help="boto3 waiters beside the real gates (default yes; quick no)")
+    g = p.add_argument_group("6. create and wait")
+    g.add_argument("--create-rounds", type=int, help="default 3; quick 1")
+    g.add_argument(
+        "--create-T", dest="create_T", type=_floats, help="completion after the creation, s (default 20,30; quick 2)"
+    )
+    g.add_argument("--create-contestants", type=_names, help=f"of {','.join(create.CONTESTANTS)} (quick: module,role)")
+    g.add_argument("--create-history", type=int, help="invalidations before the re-run (default 1000; quick 50)")
+    g.add_argument("--create-rerun-rounds", type=int, help="default 3; quick 1")
     args = p.parse_args(argv)
     # option: (full suite, --quick)
     defaults = {
@@ -145,6 +165,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "gates_real": (20, 3),
         "gates_real_spread": ((10.0, 60.0), (0.5, 2.0)),
         "gates_boto3": (True, False),
+        **{f"create_{key}": (create.FULL[key], create.QUICK[key]) for key in create.FULL},
     }
     for name, (full_value, quick_value) in defaults.items():
         if getattr(args, name) is None:
@@ -152,6 +173,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     unknown = set(args.parts) - set(PARTS)
     if unknown:
         p.error(f"unknown parts: {', '.join(sorted(unknown))}")
+    if args.merge_results and args.from_results:
+        p.error("--merge-results measures; --from-results does not: give one of them")
     return args
 
 
@@ -287,11 +310,57 @@ def measure(args: argparse.Namespace, tools: Tools) -> dict[str, Any]:
                 log,
             )
             cloudfront.reset()
+        if "create" in args.parts:
+            log(
+                f"==> 6. create and wait: T = {args.create_T} s, {args.create_rounds} round(s),"
+                f" {', '.join(args.create_contestants)}; re-run on {args.create_history} invalidations,"
+                f" {args.create_rerun_rounds} round(s)"
+            )
+            results["create"] = create.measure(
+                cloudfront,
+                tools,
+                work,
+                args.create_contestants,
+                args.create_T,
+                args.create_rounds,
+                args.create_history,
+                args.create_rerun_rounds,
+                monitor,
+                log,
+            )
+            cloudfront.reset()
         results["suite"]["busy_median"] = monitor.busy(started, time.time())
     results["machine"]["load_average_end"] = [round(x, 2) for x in __import__("os").getloadavg()]
     results["suite"]["duration"] = round(time.time() - started, 1)
     results["targets"] = report.targets(results)
     return results
+
+
+def merged(base: dict[str, Any], measured: dict[str, Any], parts: Sequence[str]) -> dict[str, Any]:
+    """``base`` (a results file) with the results of ``parts`` replaced by those ``measured``, each
+    saying which run it comes from (``separate_run``); the run ``base`` describes is kept."""
+    out = dict(base)
+    m, s = measured["machine"], measured["suite"]
+    for part in parts:
+        key = RESULT_KEYS.get(part, part)
+        if key not in measured:
+            continue
+        out[key] = {
+            **measured[key],
+            "separate_run": {
+                "date": m["date"],
+                "commit": m["commit"],
+                "tree_modified": m["tree_modified"],
+                "command": s["command"],
+                "load_average": m["load_average"],
+                "load_average_end": m.get("load_average_end"),
+                "busy_median": s.get("busy_median"),
+                "cpu_model": m["cpu_model"],
+                "cores": m["cores"],
+            },
+        }
+    out["targets"] = report.targets(out)
+    return out
 
 
 def chart(results_file: Path, png: Path, many_gates_png: Path, tools: Tools) -> bool:
@@ -352,6 +421,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         raw = args.out / f"results-{stamp}.json"
         raw.write_text(dumps(results))
         log(f"==> raw results: {_shown(raw)} (suite took {results['suite']['duration']:.0f} s)")
+        if args.merge_results:
+            results = merged(json.loads(args.merge_results.read_text()), results, args.parts)
+            log(f"==> merged into {_shown(args.merge_results)}'s results: {', '.join(args.parts)}")
     docs = not args.quick and not args.no_docs
     if docs:
         publish(

@@ -6,7 +6,7 @@
 # Usage: tools/bench.sh [--quick] [benchmarks/run.py options...]
 #   tools/bench.sh            the full suite (about 25 minutes): docs/benchmarks.md,
 #                             docs/benchmarks/results.json and the charts docs/benchmarks/*.png
-#   tools/bench.sh --quick    a smoke of every part in under a minute, for CI: writes benchmarks/output only
+#   tools/bench.sh --quick    a smoke of every part in about 80 s, for CI: writes benchmarks/output only
 # Raw data and logs go to benchmarks/output/ (gitignored).
 set -euo pipefail
 # shellcheck source=tools/env.sh
