@@ -73,7 +73,8 @@ def test_an_unknown_option_is_refused_naming_it(args, named):
     assert refused.value.msg.startswith(f"Unsupported option(s) for {action.ACTION}: {named} (from the task or")
     assert (
         ". It takes alias, caller_reference, distribution_id, distribution_tenant_id, fail_on_timeout,"
-        " invalidation_ids, paths, progress_interval, targets, wait_timeout, and the AWS connection options of amazon.aws modules ("
+        " invalidation_ids, paths, progress_interval, targets, wait_timeout, and the AWS connection options of"
+        " amazon.aws modules ("
     ) in refused.value.msg
 
 
