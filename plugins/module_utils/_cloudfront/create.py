@@ -44,6 +44,8 @@ from .waiter import Clock, PollSchedule, wait_for
 # What CloudFront answers a caller reference used before with other paths (InvalidArgument is reported
 # by users there too, with the reference in its message).
 REUSED_REFERENCE_CODES = ("InvalidationBatchAlreadyExists",)
+# The invalidations in progress a refusal's message names, at most (the newest).
+LISTED = 20
 MENTIONS_REFERENCE = re.compile(r"caller\s*ref", re.IGNORECASE)
 # How many of the newest invalidations are read to name the one that holds a reused reference (a
 # failure path), or, in check mode, to find whether a create would be a re-run.
@@ -183,9 +185,10 @@ class Creator:
     def _wait_for_headroom(
         self, owner: Owner, batch: Sequence[str], refusal: CloudFrontError, started: float, deadline: float
     ) -> None:
-        """Until one of the invalidations in progress now completes; fails at ``deadline``, naming the
-        limit and what is in progress."""
-        in_progress = [s["Id"] for s in self.api.in_progress(owner)]
+        """Until the oldest of the invalidations in progress now completes (they complete about in the
+        order made; one request a poll, however many there are); fails at ``deadline``, naming the limit
+        and what is in progress."""
+        in_progress = [s["Id"] for s in self.api.in_progress(owner)]  # newest first
 
         def refused(waited: float) -> CloudFrontError:
             limit = (
@@ -193,7 +196,9 @@ class Creator:
                 f" at most {BATCH_PATHS_MAX:,} file paths and cache tags and {BATCH_WILDCARDS_MAX} wildcards may be"
                 " in progress per distribution or tenant"
             )
-            pending = ", ".join(in_progress) if in_progress else "none listed (they completed as it refused)"
+            pending = ", ".join(in_progress[:LISTED]) if in_progress else "none listed (they completed as it refused)"
+            if len(in_progress) > LISTED:
+                pending += f" and {len(in_progress) - LISTED} more"
             left = f"{limit}; in progress: {pending} ({len(in_progress)})"
             if self.timeout_option:
                 left = timed_out(round(waited, 1), self.timeout_option, self.headroom_timeout, left)
@@ -207,8 +212,10 @@ class Creator:
             self.clock.sleep(min(remaining, self.schedule.min_interval))
             return
 
+        oldest = in_progress[-1:]
+
         def poll() -> dict[str, str | None]:
-            return self.api.statuses(owner, in_progress)
+            return self.api.statuses(owner, oldest)
 
         def some_completed(statuses: dict[str, str | None]) -> bool:
             return any(is_completed(status) for status in statuses.values())

@@ -403,6 +403,23 @@ def test_a_create_refused_for_headroom_waits_for_an_invalidation_in_progress_to_
     assert api.retry is True  # and the requests after the wait are retried again
 
 
+def test_a_headroom_wait_polls_the_oldest_in_progress_one_request_a_poll_and_names_at_most_20():
+    """Thousands in progress cost one GetInvalidation a poll (the oldest, which completes first), not a
+    walk through their pages; the failure names the 20 newest and counts the others."""
+    in_progress = [item(f"I{n:03}", f"r{n}", ["/a"], WALL0 - 60 - n) for n in range(250)]  # newest first
+    stub, api, _clock = stubbed(E1=in_progress)
+    stub.capacity = 250
+    with pytest.raises(CloudFrontError) as error:
+        Creator(api, headroom_timeout=30, schedule=EVERY_5S).create(E1, ["/b"], "release-1")
+    ops = stub.ops()
+    listing = ops.index("GetDistribution")
+    polls = ops[listing + 1 :]
+    assert polls[:3] == ["ListInvalidations"] * 3  # the listing: until 250 were seen
+    assert polls[3:] == ["GetInvalidation"] * 6  # a poll every 5 s for 30 s, one request each
+    assert [call[1]["Id"] for call in stub.calls if call[0] == "GetInvalidation"] == ["I249"] * 6
+    assert error.value.msg.endswith(", ".join(f"I{n:03}" for n in range(20)) + " and 230 more (250)")
+
+
 def test_a_create_made_after_a_headroom_wait_is_new():
     # the wait took minutes: the invalidation made after it is told new by the retried create's own time
     stub, api, _clock = stubbed(E1=[item("I1", "r1", ["/*"], WALL0 - 60, completes_at=200.0)])
