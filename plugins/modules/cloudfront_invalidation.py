@@ -90,8 +90,9 @@ options:
       - How many seconds to wait, at most, for room among the invalidations in progress when CloudFront
         answers C(TooManyInvalidationsInProgress); V(0) fails at once (after reading what is in progress, to
         name it).
-      - Meanwhile the invalidations in progress are polled (as a wait polls them, up to O(max_poll_interval)
-        apart), and the create is tried again as soon as one of them completes.
+      - Meanwhile the oldest of the invalidations in progress (they complete about in the order made) is polled,
+        one request a poll, as a wait polls, up to O(max_poll_interval) apart, and the create is tried again as
+        soon as it completes.
       - When no room comes in time, the module fails, naming the limit and the invalidations in progress.
     type: int
     default: 600

@@ -15,7 +15,7 @@ the server's clock (the answer's ``Date`` header) when the first attempt was sen
 clock may be off by any amount.
 
 ``TooManyInvalidationsInProgress`` (at most 3,000 file paths and tags and 15 wildcards in progress per
-distribution or tenant) is waited out: the invalidations then in progress are polled until one of them
+distribution or tenant) is waited out: the oldest of the invalidations then in progress is polled until it
 completes, and the create is tried again, for at most ``headroom_timeout`` seconds.
 """
 
