@@ -62,6 +62,8 @@ options:
         C(distribution_tenant_id).
       - Each tenant's caller reference is derived from the task's, C(<caller_reference>@<tenant ID>) (with a
         digest of the reference when that would pass 128 characters), so a re-run creates nothing.
+      - When a tenant's create fails after others were made, the module fails with C(changed=true), its message
+        naming the invalidations made; a re-run with the same O(caller_reference) creates only what is missing.
     type: bool
     default: false
   paths:
@@ -345,7 +347,7 @@ def main() -> None:
         creator = Creator(api, headroom_timeout=params["headroom_timeout"], schedule=schedule)
         outcome = invalidate(api, creator, owner, request, schedule)
     except CloudFrontError as e:
-        module.fail_json(msg=e.msg, api_calls=counter.count, **e.facts())
+        module.fail_json(msg=e.msg, changed=e.changed, api_calls=counter.count, **e.facts())
 
     outcome.facts["api_calls"] = counter.count
     if outcome.failure:

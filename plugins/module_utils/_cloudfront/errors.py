@@ -68,6 +68,8 @@ class CloudFrontError(Exception):
         self.msg = msg
         self.code = code
         self.request_id = request_id
+        # something was changed before the failure (the creating module: some tenants' invalidations)
+        self.changed = False
 
     def facts(self) -> dict[str, str]:
         """The keys a failed module run returns besides ``msg``: ``error_code``, ``request_id``."""

@@ -104,12 +104,20 @@ def invalidate(
 
     created: list[Created | None] = []
     for target in owners:
-        if request.check_mode:
-            # a reference made for this run was never used: nothing to find
-            given = reference_for(target) if request.caller_reference else None
-            created.append(_checked(creator, target, request, given))
-        else:
-            created.append(creator.create(target, paths, reference_for(target)))
+        try:
+            if request.check_mode:
+                # a reference made for this run was never used: nothing to find
+                given = reference_for(target) if request.caller_reference else None
+                created.append(_checked(creator, target, request, given))
+            else:
+                created.append(creator.create(target, paths, reference_for(target)))
+        except CloudFrontError as e:
+            # a failure after some tenants' creates: they stay made, and the failure says so
+            made = [c.invalidation for c in created if c is not None and c.changed]
+            if made:
+                e.msg += f" (after creating {len(made)} of {len(owners)}: {', '.join(i['id'] for i in made)})"
+                e.changed = True
+            raise
     changed = any(c is None or c.changed for c in created)
     diff = _diff(paths, created)
     found = [c for c in created if c is not None]

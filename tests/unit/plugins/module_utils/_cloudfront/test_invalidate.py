@@ -144,6 +144,22 @@ def test_all_tenants_re_run_on_some_tenants_is_changed_and_shows_their_paths_bef
     assert not run(api, E9, Request(paths=["/a"], caller_reference="release-1", all_tenants=True)).changed
 
 
+def test_a_failure_after_some_tenants_creates_says_what_it_made_and_is_changed():
+    """The second tenant's create is refused (its reference used with other paths): the first tenant's
+    invalidation stays made, and the failure names it and says that something changed."""
+    earlier = item("I7", "release-1@dt_b2", ["/other"], WALL0 - 3600, completes_at=0)
+    _stub, api, _clock = multi_tenant("dt_a1", "dt_b2", "dt_c3", dt_b2=[earlier])
+    with pytest.raises(CloudFrontError) as failure:
+        run(api, E9, Request(paths=["/a"], caller_reference="release-1", all_tenants=True))
+    assert failure.value.msg.endswith("(after creating 1 of 3: INEW1)")
+    assert failure.value.changed is True
+    # a failure before anything was made changes nothing
+    _stub, api, _clock = multi_tenant("dt_b2", dt_b2=[earlier])
+    with pytest.raises(CloudFrontError) as first:
+        run(api, E9, Request(paths=["/a"], caller_reference="release-1", all_tenants=True))
+    assert first.value.changed is False and "after creating" not in first.value.msg
+
+
 def test_the_headroom_waited_for_each_tenant_is_added_up():
     busy = item("I1", "r1", ["/*"], WALL0 - 60, completes_at=10.0)
     stub, api, clock = multi_tenant("dt_a1", "dt_b2", dt_a1=[busy], dt_b2=[dict(busy, completes_at=17.0)])
