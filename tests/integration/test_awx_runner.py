@@ -435,6 +435,8 @@ def refused(evil_url: str, old: str) -> dict[str, Any]:
         "wait_for_invalidation_distribution_tenant_id": "dt_2wjDZi3hD1ivOXf6rpZJOSNE1AB",
         "wait_for_invalidation_alias": "www.example.org",
         "wait_for_invalidation_ids": [old],
+        "wait_for_invalidation_paths": ["/*"],
+        "wait_for_invalidation_caller_reference": "someone-elses-release",
         "wait_for_invalidation_targets": [],
         "wait_for_invalidation_timeout": 1,
         "wait_for_invalidation_fail_on_timeout": False,
