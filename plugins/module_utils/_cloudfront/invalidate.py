@@ -134,7 +134,7 @@ def invalidate(
         return Outcome(facts, changed, diff)
     facts[owner.key] = owner.id
     if invalidations:
-        facts["invalidation"] = invalidations[0]
+        (facts["invalidation"],) = invalidations
     return Outcome(facts, changed, diff)
 
 
@@ -147,5 +147,7 @@ def _waited(
 ) -> Report:
     """Wait as the info module waits, from the invalidations as the creates answered them."""
     selections = [Selection(owner=o, invalidation_id=i["id"], seen=[i]) for o, i in zip(owners, invalidations)]
-    selection: Selection | list[Selection] = selections if request.all_tenants else selections[0]
+    selection: Selection | list[Selection] = selections
+    if not request.all_tenants:
+        (selection,) = selections
     return report(api, selection, wait=True, wait_timeout=request.wait_timeout, schedule=schedule)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 import email.utils
 import math
+import time
 from typing import Any
 
 import botocore.exceptions as bx
@@ -33,6 +34,7 @@ from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.wai
 from ansible_collections.edgeops.cloudfront.tests.unit.plugins.module_utils._cloudfront.fakes import (
     FakeClock,
     client_error,
+    fresh,
 )
 from ansible_collections.edgeops.cloudfront.tests.unit.plugins.module_utils._cloudfront.test_api import (
     StubClient,
@@ -60,8 +62,9 @@ def iso(wall: float) -> str:
 
 
 def refusal(code: str, message: str = "", status: int = 400, request_id: str | None = None) -> bx.ClientError:
-    """A refused CreateInvalidation, as botocore raises it."""
-    error = client_error(code, status, message, "CreateInvalidation")
+    """A refused CreateInvalidation, as botocore raises it (its code built at run time, as botocore parses
+    it: an ``is`` for ``==`` would not match)."""
+    error = client_error(fresh(code), status, message, "CreateInvalidation")
     if request_id:
         error.response["ResponseMetadata"]["RequestId"] = request_id
     return error
@@ -254,10 +257,23 @@ def test_without_a_date_or_a_create_time_an_invalidation_is_taken_as_new():
     assert is_new(None, WALL0, 0.3)
 
 
-def test_a_naive_create_time_is_utc():
-    naive = datetime.datetime.fromtimestamp(WALL0 - 30, datetime.timezone.utc).replace(tzinfo=None)
-    assert not is_new(naive, WALL0, 0.1)
-    assert is_new(naive, WALL0 - 30, 0.0)
+def test_a_naive_create_time_is_utc(monkeypatch):
+    # in a time zone 9 hours ahead of UTC: a naive time read as local would be 9 hours off
+    monkeypatch.setenv("TZ", "Asia/Tokyo")
+    time.tzset()
+    try:
+        naive = datetime.datetime.fromtimestamp(WALL0 - 30, datetime.timezone.utc).replace(tzinfo=None)
+        assert not is_new(naive, WALL0, 0.1)
+        assert is_new(naive, WALL0 - 30, 0.0)
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+
+
+def test_an_invalidation_made_exactly_at_the_send_less_the_slack_is_new():
+    # whole binary fractions: the boundary is exact
+    assert is_new(at(999.25), 1000.0, 0.75 - CLOCK_SLACK)
+    assert not is_new(at(999.25 - 2**-10), 1000.0, 0.75 - CLOCK_SLACK)
 
 
 def test_server_time_reads_the_date_header():
@@ -720,3 +736,71 @@ def test_get_distribution_tenant_names_its_distribution():
     assert api.get_distribution_tenant("dt_a1")["DistributionId"] == "E9"
     with pytest.raises(CloudFrontError, match="CloudFront distribution tenant dt_nope does not exist"):
         api.get_distribution_tenant("dt_nope")
+
+
+# --- a clock that does not start at zero; codes that sort around the ones handled ------------------
+
+
+def started_at(now: float, **owners: list[dict[str, Any]]) -> tuple[CreateStub, CloudFrontApi, FakeClock]:
+    """``stubbed``, on a fake clock that reads ``now`` at the start (a monotonic clock never reads 0)."""
+    clock = FakeClock(now)
+    stub = CreateStub(clock, **owners)
+    return stub, api_of(stub, clock), clock
+
+
+def test_a_re_run_is_told_on_a_clock_that_does_not_start_at_zero():
+    stub, api, _clock = started_at(5000.0, E1=[item("I7", "release-1", ["/a"], WALL0 + 5000.0 - 10)])
+    stub.before, stub.after = 0.1, 0.1
+    created = Creator(api, headroom_timeout=60, schedule=EVERY_5S).create(E1, ["/a"], "release-1")
+    assert not created.changed and created.invalidation["id"] == "I7"
+
+
+def test_headroom_timeouts_are_counted_from_the_start_on_a_clock_that_does_not_start_at_zero():
+    busy = [item("I1", "r1", ["/*"], WALL0 - 60)]
+    stub, api, clock = started_at(5000.0, E1=list(busy))
+    stub.capacity = 1
+    with pytest.raises(CloudFrontError) as at_once:
+        Creator(api, headroom_timeout=0, schedule=EVERY_5S).create(E1, ["/a"], "release-1")
+    assert at_once.value.msg.startswith("Timed out after 0.0s (headroom_timeout=0)")
+    stub, api, clock = started_at(5000.0, E1=list(busy))
+    stub.capacity = 1
+    with pytest.raises(CloudFrontError) as later:
+        Creator(api, headroom_timeout=20, schedule=EVERY_5S).create(E1, ["/a"], "release-1")
+    assert later.value.msg.startswith("Timed out after 20.0s (headroom_timeout=20)")
+    assert clock.now == 5020.0
+
+
+@pytest.mark.parametrize(
+    ("code", "message"),
+    [
+        # codes that sort before and after those handled, with words that would otherwise trigger them
+        ("AccessDenied", "not authorized to use this CallerReference"),
+        ("MissingBody", "the CallerReference of the batch"),
+        ("PreconditionFailed", ""),
+        ("UnsupportedOperation", ""),
+    ],
+)
+def test_other_refusals_of_a_create_are_reported_as_they_are_with_nothing_more_read(code, message):
+    stub, api, _clock = stubbed()
+    stub.faults = [refusal(code, message)]
+    with pytest.raises(CloudFrontError) as error:
+        Creator(api, headroom_timeout=60, schedule=EVERY_5S).create(E1, ["/a", "#tag"], "release-1")
+    assert error.value.code == code
+    assert "caller_reference" not in error.value.msg and "CacheTagConfig" not in error.value.msg
+    assert stub.ops() == ["CreateInvalidation"]  # no headroom wait, no search, no distribution read
+
+
+def test_check_mode_finds_other_paths_whichever_way_they_sort():
+    for earlier, given in ((["/b"], ["/a"]), (["/a"], ["/b"])):
+        _stub, api, _clock = stubbed(E1=[item("I7", "release-1", earlier, WALL0 - 60)])
+        with pytest.raises(CloudFrontError):
+            Creator(api, headroom_timeout=60, schedule=EVERY_5S).find(E1, given, "release-1")
+
+
+def test_a_refusal_with_exactly_20_in_progress_names_them_all():
+    in_progress = [item(f"I{n:03}", f"r{n}", ["/a"], WALL0 - 60 - n) for n in range(20)]
+    stub, api, _clock = stubbed(E1=in_progress)
+    stub.capacity = 20
+    with pytest.raises(CloudFrontError) as error:
+        Creator(api, headroom_timeout=0, schedule=EVERY_5S).create(E1, ["/b"], "release-1")
+    assert error.value.msg.endswith(", ".join(f"I{n:03}" for n in range(20)) + " (20)")

@@ -78,6 +78,13 @@ def test_a_create_on_a_tenant_names_the_tenant():
     assert stub.ops() == ["CreateInvalidationForDistributionTenant"]
 
 
+def test_check_mode_on_a_tenant_reads_no_distribution():
+    stub, api, _clock = stubbed()
+    outcome = run(api, DT_A, Request(paths=["/a"], check_mode=True))
+    assert outcome.changed and outcome.facts == {"headroom_waited": 0.0, "distribution_tenant_id": "dt_a1"}
+    assert stub.ops() == []
+
+
 def test_a_run_without_a_caller_reference_makes_one_and_returns_it():
     stub, api, _clock = stubbed()
     request = Request(paths=["/a"])
@@ -153,8 +160,9 @@ def test_a_failure_after_some_tenants_creates_says_what_it_made_and_is_changed()
         run(api, E9, Request(paths=["/a"], caller_reference="release-1", all_tenants=True))
     assert failure.value.msg.endswith("(after creating 1 of 3: INEW1)")
     assert failure.value.changed is True
-    # a failure before anything was made changes nothing
-    _stub, api, _clock = multi_tenant("dt_b2", dt_b2=[earlier])
+    # a failure before anything was made changes nothing, nor after a re-run's earlier invalidation
+    rerun = item("I6", "release-1@dt_a1", ["/a"], WALL0 - 3600, completes_at=0)
+    _stub, api, _clock = multi_tenant("dt_a1", "dt_b2", dt_a1=[rerun], dt_b2=[earlier])
     with pytest.raises(CloudFrontError) as first:
         run(api, E9, Request(paths=["/a"], caller_reference="release-1", all_tenants=True))
     assert first.value.changed is False and "after creating" not in first.value.msg
