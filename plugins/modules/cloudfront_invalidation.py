@@ -129,10 +129,13 @@ notes:
     none of them has the reference.
   - Temporary credentials need their session token, read as
     M(edgeops.cloudfront.cloudfront_invalidation_info) reads it (E(AWS_SECURITY_TOKEN) too).
+requirements:
+  - python >= 3.11
+  - boto3 >= 1.38.4
+  - botocore >= 1.38.4 (the first with CloudFront's distribution tenant operations)
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
-  - amazon.aws.boto3
 """
 
 EXAMPLES = r"""

@@ -165,10 +165,13 @@ notes:
     credentials of the China partition give O(region=cn-northwest-1) (or C(cn-north-1)), which sends the
     requests to C(cloudfront.cn-northwest-1.amazonaws.com.cn).
   - The module never changes anything (C(changed) is always V(false)) and supports check mode.
+requirements:
+  - python >= 3.11
+  - boto3 >= 1.38.4
+  - botocore >= 1.38.4 (the first with CloudFront's distribution tenant operations)
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
-  - amazon.aws.boto3
 """
 
 EXAMPLES = r"""

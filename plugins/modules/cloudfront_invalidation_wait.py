@@ -145,10 +145,13 @@ notes:
     to find one by its domain. With O(paths), those of M(edgeops.cloudfront.cloudfront_invalidation) too
     (C(cloudfront:CreateInvalidation), or C(cloudfront:CreateInvalidationForDistributionTenant)).
   - Supports check mode (it creates nothing, and reads as a run would).
+requirements:
+  - python >= 3.11
+  - boto3 >= 1.38.4
+  - botocore >= 1.38.4 (the first with CloudFront's distribution tenant operations)
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
-  - amazon.aws.boto3
 """
 
 EXAMPLES = r"""

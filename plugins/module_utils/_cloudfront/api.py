@@ -23,11 +23,14 @@ from __future__ import annotations
 import email.utils
 import functools
 import os
+import re
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping, Sequence, TypeVar, cast
 
 try:
+    from botocore import __version__ as BOTOCORE_VERSION
     from botocore.config import Config
 except ImportError:
+    BOTOCORE_VERSION = None  # type: ignore[assignment]  # handled by AnsibleAWSModule
     Config = None  # type: ignore[assignment,misc]  # handled by AnsibleAWSModule
 
 from .errors import (
@@ -135,6 +138,21 @@ if TYPE_CHECKING:
 
 
 ResultT = TypeVar("ResultT")
+
+# The first botocore whose CloudFront model has the distribution-tenant operations (and so every
+# operation this collection calls): requirements.txt asks for it. An older one's client has no
+# method for them, and a tenant request fails saying so (:func:`_knowing`).
+BOTOCORE_MINIMUM = "1.38.4"
+TENANT_OPERATIONS = frozenset(
+    {
+        "GetDistributionTenantByDomain",
+        "GetDistributionTenant",
+        "ListDistributionTenants",
+        "GetInvalidationForDistributionTenant",
+        "ListInvalidationsForDistributionTenant",
+        "CreateInvalidationForDistributionTenant",
+    }
+)
 
 PAGE_SIZE = 100
 # CloudFront is a global service; its API is signed for us-east-1.
@@ -257,6 +275,18 @@ class Clients:
         return self._main
 
 
+def _knowing(client: CloudFrontClient, operation: str) -> CloudFrontClient:
+    """``client``, unless ``operation`` is a distribution-tenant one that its botocore does not know
+    (no client method for it): then the error that names the botocore this collection needs."""
+    method = re.sub(r"(?<!^)(?=[A-Z])", "_", operation).lower()
+    if operation in TENANT_OPERATIONS and not hasattr(client, method):
+        raise CloudFrontError(
+            f"{operation} needs botocore >= {BOTOCORE_MINIMUM} (this controller has botocore"
+            f" {BOTOCORE_VERSION}): upgrade boto3 and botocore (requirements.txt)"
+        )
+    return client
+
+
 def _paged(call: Callable[..., ListPage[ItemT]], paging: Paging, client: CloudFrontClient) -> ListPage[ItemT]:
     """One page of a List call: ``call(client, MaxItems=..., Marker=...)``."""
     return call(client, **paging)
@@ -361,7 +391,7 @@ class CloudFrontApi:
         def attempt() -> ResultT:
             try:
                 with translated_errors(operation, **context):
-                    return request(self._client())
+                    return request(_knowing(self._client(), operation))
             except CloudFrontError as e:
                 if self.hint and e.code in REJECTED_CREDENTIAL_CODES:
                     e.msg = f"{e.msg}: {self.hint}"
