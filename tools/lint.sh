@@ -2,7 +2,7 @@
 # The linters, offline, at the versions pinned in tests/lint-requirements.txt.
 #
 # Usage: tools/lint.sh                         every check below, in this order
-#        tools/lint.sh [--ansible-lint] ARGS   ansible-lint only (no ARGS: its default paths)
+#        tools/lint.sh [--ansible-lint] ARGS   ansible-lint only (no ARGS: the collection root)
 #        tools/lint.sh --run TOOL [ARGS]       one tool of .venv-lint in this environment
 #                                              (the local hooks of .pre-commit-config.yaml use it)
 #        tools/lint.sh --pre-commit [ARGS]     `pre-commit run ARGS` with no network (see below)
@@ -12,9 +12,9 @@
 #   mypy                                   types of plugins/ (pyproject.toml, [tool.mypy])
 #   pre-commit validate-config             .pre-commit-config.yaml; then its hooks over every file,
 #                                          offline, but for ansible-lint, which comes next anyway
-#   ansible-lint                           production profile: the role, the playbooks and the
-#                                          examples, and the collection's metadata (galaxy.yml,
-#                                          meta/runtime.yml, changelogs/) it checks with them
+#   ansible-lint                           production profile, on the collection root as certification
+#                                          lints it: the role, the playbooks, the examples, the tests'
+#                                          and benchmarks' YAML, the collection's metadata
 #
 # The tools live in a virtualenv of their own, .venv-lint (tests/lint-requirements.txt), so that
 # they cannot change the ansible-core of the main virtualenv; it is created on first use and
@@ -50,7 +50,8 @@ export NO_COLOR=1
 ansible_lint() {
     local lint=(ansible-lint --offline --nocolor --profile production -c "$REPO/.ansible-lint")
     if [ $# -eq 0 ]; then
-        set -- roles/ playbooks/ examples/ galaxy.yml meta/runtime.yml changelogs/
+        # the collection root, as certification lints it (.ansible-lint excludes what is not its content)
+        set -- .
     fi
     echo "==> $("${lint[@]}" --version </dev/null | head -n1)"
     echo "==> ansible-lint --profile production $*"
