@@ -284,20 +284,12 @@ from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleA
 
 from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.api import (
     RETRY_SECONDS,
-    Clients,
-    CloudFrontApi,
-    RequestCounter,
-    connect,
-    credential_hint,
-    use_security_token,
+    module_api,
+    owner_of,
 )
 from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.create import Creator
 from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.errors import CloudFrontError
-from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.invalidate import (
-    Request,
-    invalidate,
-    owner_of,
-)
+from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.invalidate import Request, invalidate
 from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.validation import check_create_params
 from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.waiter import PollSchedule
 
@@ -326,16 +318,8 @@ def main() -> None:
     if errors:
         module.fail_json(msg="; ".join(errors))
 
-    token = use_security_token(params)
-    if token:
-        module.no_log_values.add(token)
-    counter = RequestCounter()
     wait_timeout = float(params["wait_timeout"])
-    clients = Clients(
-        lambda **timeouts: counter.watch(connect(module, **timeouts)),
-        budget=max(RETRY_SECONDS, wait_timeout if params["wait"] else 0),
-    )
-    api = CloudFrontApi(clients, hint=credential_hint(params))
+    api, counter = module_api(module, budget=max(RETRY_SECONDS, wait_timeout if params["wait"] else 0))
     schedule = PollSchedule(max_interval=params["max_poll_interval"])
     request = Request(
         paths=params["paths"],

@@ -343,18 +343,12 @@ request_id:
   sample: 9a3e1e9c-6f0c-4f1e-8d3a-2b1a6a0c4c1d
 """
 
-from typing import Any
-
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
 from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.api import (
     RETRY_SECONDS,
-    Clients,
-    CloudFrontApi,
-    RequestCounter,
-    connect,
-    credential_hint,
-    use_security_token,
+    module_api,
+    owner_of,
 )
 from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.errors import CloudFrontError
 from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.report import (
@@ -362,18 +356,8 @@ from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.rep
     report,
     selections_of,
 )
-from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.results import Owner
 from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.validation import check_module_params
 from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.waiter import PollSchedule
-
-
-def owner_of(params: dict[str, Any], api: CloudFrontApi) -> Owner:
-    """Whose invalidations: the distribution or tenant given, or the one with the alias."""
-    if params["distribution_tenant_id"]:
-        return Owner(params["distribution_tenant_id"], tenant=True)
-    if params["distribution_id"]:
-        return Owner(params["distribution_id"])
-    return api.find_owner(params["alias"])
 
 
 def main() -> None:
@@ -408,15 +392,7 @@ def main() -> None:
         module.fail_json(msg="; ".join(errors))
 
     wait_timeout = float(params["wait_timeout"])
-    token = use_security_token(params)
-    if token:
-        module.no_log_values.add(token)
-    counter = RequestCounter()
-    clients = Clients(
-        lambda **timeouts: counter.watch(connect(module, **timeouts)),
-        budget=wait_timeout if params["wait"] else RETRY_SECONDS,
-    )
-    api = CloudFrontApi(clients, hint=credential_hint(params))
+    api, counter = module_api(module, budget=wait_timeout if params["wait"] else RETRY_SECONDS)
     try:
         selection: Selection | list[Selection]
         if params["targets"]:

@@ -230,6 +230,29 @@ def credential_hint(params: dict[str, object]) -> str | None:
     return None
 
 
+def module_api(module: AnsibleAWSModule, budget: float) -> tuple[CloudFrontApi, RequestCounter]:
+    """A module run's API object, and the counter of its requests: AWX's ``AWS_SECURITY_TOKEN`` used
+    (and kept out of the output), clients made when first needed with timeouts that fit ``budget``
+    (see :class:`Clients`), the hint for a temporary key without its token."""
+    params = module.params
+    token = use_security_token(params)
+    if token:
+        module.no_log_values.add(token)
+    counter = RequestCounter()
+    clients = Clients(lambda **timeouts: counter.watch(connect(module, **timeouts)), budget=budget)
+    return CloudFrontApi(clients, hint=credential_hint(params)), counter
+
+
+def owner_of(params: Mapping[str, Any], api: CloudFrontApi) -> Owner:
+    """Whose invalidations a module's parameters name: the distribution or tenant given, or the one
+    with the alias."""
+    if params.get("distribution_tenant_id"):
+        return Owner(params["distribution_tenant_id"], tenant=True)
+    if params.get("distribution_id"):
+        return Owner(params["distribution_id"])
+    return api.find_owner(params["alias"])
+
+
 class RequestCounter:
     """Counts the HTTP requests the clients it watches send (retries included)."""
 

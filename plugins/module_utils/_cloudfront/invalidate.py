@@ -9,7 +9,7 @@ a distribution), the creates (create.py), check mode, the wait (report.py) and t
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Sequence
+from typing import Any, Sequence
 
 from .api import CloudFrontApi, is_multi_tenant
 from .create import Created, Creator, batch_paths, derived_reference, generated_reference
@@ -46,15 +46,6 @@ class Outcome:
     changed: bool
     diff: dict[str, Any] = field(default_factory=dict)
     failure: str | None = None
-
-
-def owner_of(params: Mapping[str, Any], api: CloudFrontApi) -> Owner:
-    """Whose invalidations: the distribution or tenant given, or the one with the alias."""
-    if params.get("distribution_tenant_id"):
-        return Owner(params["distribution_tenant_id"], tenant=True)
-    if params.get("distribution_id"):
-        return Owner(params["distribution_id"])
-    return api.find_owner(params["alias"])
 
 
 def tenants_of(api: CloudFrontApi, distribution_id: str) -> list[Owner]:

@@ -13,6 +13,7 @@ from unittest.mock import MagicMock
 import pytest
 from ansible.module_utils.testing import patch_module_args
 
+from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront import api as api_module
 from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.errors import CloudFrontError
 from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.report import Report
 from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.results import Owner
@@ -24,7 +25,7 @@ def no_aws(monkeypatch):
     def refuse(_module):
         raise AssertionError("the module tried to create a CloudFront client")
 
-    monkeypatch.setattr(module_under_test, "connect", refuse)
+    monkeypatch.setattr(api_module, "connect", refuse)
 
 
 def run_module(capsys, args, rc=1):
@@ -90,11 +91,11 @@ class Reported:
             timeouts.append(given)
             return FakeClient()
 
-        module_under_test.connect, real = connect, module_under_test.connect
+        api_module.connect, real = connect, api_module.connect
         try:
             api.clients.get()
         finally:
-            module_under_test.connect = real
+            api_module.connect = real
         self.asked.append(dict(kwargs, api=api, selection=selection, at=api.clock.monotonic(), timeouts=timeouts))
         return self.answer
 

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import pytest
 
+from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.api import owner_of
 from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.create import Creator
 from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.errors import CloudFrontError
 from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.invalidate import (
     Request,
     invalidate,
-    owner_of,
 )
 from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.results import Owner
 from ansible_collections.edgeops.cloudfront.tests.unit.plugins.module_utils._cloudfront.test_create import (
