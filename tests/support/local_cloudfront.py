@@ -1721,10 +1721,23 @@ class FaultRequestHandler(WSGIRequestHandler):
 
     protocol_version = "HTTP/1.1"
 
+    server: LocalServer
+
     def send_header(self, keyword: str, value: str) -> None:
-        if keyword.lower() == "connection" and value.lower() == "close":
+        if keyword.lower() == "connection" and value.lower() == "close" and not self.server.closing:
             return  # kept alive, unless the client asked to close (http.server reads its header)
         super().send_header(keyword, value)
+
+    def parse_request(self) -> bool:
+        # a request line has been read: the connection is busy until its answer is sent
+        self.server.request_started(self.connection)
+        return super().parse_request()
+
+    def handle_one_request(self) -> None:
+        try:
+            super().handle_one_request()
+        finally:
+            self.server.request_ended(self.connection)
 
     def date_time_string(self, timestamp: float | None = None) -> str:
         """The ``Date`` header of every answer (errors too): the server's clock (``server_time()``)."""
@@ -1754,6 +1767,8 @@ class LocalServer(ThreadedWSGIServer):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         self._connections_lock = threading.Lock()
         self._connections: set[socket.socket] = set()
+        self._busy: set[socket.socket] = set()  # reading a request or answering it
+        self.closing = False  # answers from now on say "Connection: close"
         super().__init__(*args, **kwargs)
 
     def server_bind(self) -> None:
@@ -1774,16 +1789,27 @@ class LocalServer(ThreadedWSGIServer):
     def shutdown_request(self, request: Any) -> None:
         with self._connections_lock:
             self._connections.discard(request)
+            self._busy.discard(request)
         super().shutdown_request(request)
 
-    def close_connections(self) -> None:
-        """End the open connections: a request in progress is still answered, then the connection
-        closes; an idle one (kept alive) closes at once, so that no client goes on using it."""
+    def request_started(self, connection: socket.socket) -> None:
         with self._connections_lock:
-            connections = list(self._connections)
-        for connection in connections:
-            with contextlib.suppress(OSError):
-                connection.shutdown(socket.SHUT_RD)
+            self._busy.add(connection)
+
+    def request_ended(self, connection: socket.socket) -> None:
+        with self._connections_lock:
+            self._busy.discard(connection)
+
+    def close_connections(self) -> None:
+        """End the open connections: a request in progress is still answered ("Connection: close"),
+        then the connection closes; an idle one (kept alive) is shut both ways before this returns,
+        so that its client sees it closed (FIN) and does not send its next request on it: the
+        handler thread closes it later, and a request sent in between would meet a reset."""
+        with self._connections_lock:
+            self.closing = True
+            for connection in self._connections:
+                with contextlib.suppress(OSError):
+                    connection.shutdown(socket.SHUT_RD if connection in self._busy else socket.SHUT_RDWR)
 
 
 class Listener:

@@ -8,7 +8,9 @@ from __future__ import annotations
 import datetime
 import email.utils
 import functools
+import http.client
 import json
+import select
 import signal
 import subprocess
 import sys
@@ -417,12 +419,13 @@ def test_outage_refuses_connections_then_serves_the_same_state_on_the_same_port(
     cf: LocalCloudFront, impatient: Any, dist_id: str
 ) -> None:
     """A client polling through an outage: answered, refused, answered again. The first request
-    after the outage may go on the kept-alive connection the outage closed (ConnectionClosedError)."""
+    after the outage is refused too: the kept-alive connection was closed before outage() returned
+    (a request on a connection the endpoint is still closing would meet a reset, ConnectionClosedError)."""
 
     def poll() -> bool:
         try:
             return bool(impatient.get_distribution(Id=dist_id)["Distribution"]["Id"] == dist_id)
-        except (EndpointConnectionError, ConnectionClosedError):
+        except EndpointConnectionError:
             return False
 
     url = cf.url
@@ -441,6 +444,27 @@ def test_outage_refuses_connections_then_serves_the_same_state_on_the_same_port(
     assert 0.5 <= back_after < 2
     assert cf.url == url and cf.serving
     assert [e["status"] for e in cf.requests()] == [200] * 4  # the refused requests never arrived
+
+
+@pytest.mark.parametrize("going", ["outage", "down"])
+def test_going_down_closes_idle_connections_at_once_and_answers_one_in_progress_with_close(
+    cf: LocalCloudFront, dist_id: str, going: str
+) -> None:
+    """When outage() or down() returns, an idle kept-alive connection has been shut (its client reads
+    the end of it), and a request in progress is still answered, saying "Connection: close"."""
+    host, port = cf.url.removeprefix("http://").rsplit(":", 1)
+    idle = http.client.HTTPConnection(host, int(port), timeout=5)
+    idle.request("GET", "/_local_cloudfront/requests")
+    assert idle.getresponse().read() and idle.sock is not None  # answered, kept alive
+    patient = cf.client(config=Config(retries={"total_max_attempts": 1}, read_timeout=30))
+    cf.stall("GetDistribution", 1, SHORT)
+    stalled, outcome = in_thread(lambda: patient.get_distribution(Id=dist_id))
+    wait_for(lambda: cf.requests("GetDistribution"))
+    cf.outage(LONG) if going == "outage" else cf.down()
+    assert select.select([idle.sock], [], [], 0)[0] == [idle.sock] and idle.sock.recv(1) == b""
+    stalled.join(timeout=5)
+    assert outcome["result"]["ResponseMetadata"]["HTTPHeaders"]["connection"] == "close"
+    idle.close()
 
 
 def test_down_and_up(cf: LocalCloudFront, impatient: Any, dist_id: str) -> None:
