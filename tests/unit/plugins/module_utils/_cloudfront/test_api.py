@@ -1,21 +1,26 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Paging and lookup logic of the CloudFront calls, against a recording stub client.
+"""The CloudFront calls against stub clients and a fake clock (no network, no real sleeps): paging,
+lookups, the retries and their budgets, the clients and their timeouts, temporary credentials,
+distribution tenants.
 
 The real HTTP behaviour is covered by the integration tests against the local endpoint.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 import botocore.exceptions as bx
 import pytest
 
 from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.api import (
+    DEFAULT_REGION,
     Clients,
     CloudFrontApi,
+    RequestCounter,
+    connect,
     credential_hint,
     timeouts_for,
     use_security_token,
@@ -24,10 +29,15 @@ from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.err
     CloudFrontError,
     TransientCloudFrontError,
 )
+from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.report import (
+    InvalidationTracker,
+    Selection,
+)
 from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.results import Owner
 from ansible_collections.edgeops.cloudfront.tests.unit.plugins.module_utils._cloudfront.fakes import (
     FakeClock,
     client_error,
+    fresh,
 )
 
 E1 = Owner("E1")
@@ -107,14 +117,81 @@ class StubClient:
         return [c[0] for c in self.calls]
 
 
-def api_of(client: StubClient, clock: FakeClock | None = None, budget: float = 60, **kwargs: Any) -> CloudFrontApi:
+class Stub:
+    """A stub client for what StubClient does not answer: pages that end oddly, a count in progress
+    that differs from the list, a tenant lookup that fails otherwise; ``calls`` holds the operations'
+    names. Invalidations newest first, in pages of MaxItems; ``pages`` replaces the List answers;
+    ``faults`` are raised by the next calls; ``in_progress`` is what GetDistribution says."""
+
+    def __init__(self, items: list[dict[str, Any]] | None = None) -> None:
+        self.items = items or []
+        self.pages: list[dict[str, Any]] | None = None
+        self.faults: list[Exception] = []
+        self.calls: list[str] = []
+        self.in_progress: int | None = None
+        self.tenant_fault: Exception | None = None
+
+    def _called(self, name: str) -> None:
+        self.calls.append(name)
+        if self.faults:
+            raise self.faults.pop(0)
+
+    def list_invalidations(self, DistributionId: str, MaxItems: str, Marker: str | None = None) -> dict[str, Any]:
+        self._called("ListInvalidations")
+        if self.pages is not None:
+            return {"InvalidationList": self.pages.pop(0)}
+        start = [i["Id"] for i in self.items].index(Marker) + 1 if Marker else 0
+        chunk = self.items[start : start + int(MaxItems)]
+        more = start + int(MaxItems) < len(self.items)
+        page: dict[str, Any] = {"Items": chunk, "IsTruncated": more}
+        if more:
+            page["NextMarker"] = chunk[-1]["Id"]
+        return {"InvalidationList": page}
+
+    def get_invalidation(self, DistributionId: str, Id: str) -> dict[str, Any]:
+        self._called("GetInvalidation")
+        for item in self.items:
+            if item["Id"] == Id:
+                return {"Invalidation": {**item, "InvalidationBatch": {"CallerReference": item.get("ref")}}}
+        raise client_error(fresh("NoSuchInvalidation"), 404)
+
+    def get_distribution(self, Id: str) -> dict[str, Any]:
+        self._called("GetDistribution")
+        count = self.in_progress
+        if count is None:
+            count = sum(1 for i in self.items if i["Status"] != "Completed")
+        return {"Distribution": {"Id": Id, "InProgressInvalidationBatches": count}}
+
+    def list_distributions(self, MaxItems: str, Marker: str | None = None) -> dict[str, Any]:
+        self._called("ListDistributions")
+        return {"DistributionList": {"Items": [{"Id": "E9", "DomainName": "d9.cloudfront.net"}], "IsTruncated": False}}
+
+    def get_distribution_tenant_by_domain(self, Domain: str) -> dict[str, Any]:
+        self._called("GetDistributionTenantByDomain")
+        raise self.tenant_fault or client_error(fresh("EntityNotFound"), 404)
+
+
+def api_of(
+    client: StubClient | Stub, clock: FakeClock | None = None, budget: float = 60, **kwargs: Any
+) -> CloudFrontApi:
     """The API over ``client``, whatever the timeouts asked for; a fake clock (no real sleeps)."""
     return CloudFrontApi(Clients(lambda **timeouts: client, budget), clock=clock or FakeClock(), **kwargs)
 
 
 def invalidations(n: int) -> list[dict[str, Any]]:
-    # newest first: I<n-1> ... I0
+    """``n`` invalidations in progress, newest first (I<n-1> ... I0)."""
     return [{"Id": f"I{i}", "Status": "InProgress", "ref": f"ref-{i}"} for i in reversed(range(n))]
+
+
+def invalidation_history(n: int, in_progress: tuple[int, ...] = ()) -> list[dict[str, Any]]:
+    """``n`` completed invalidations, newest first (I<n-1> ... I0); those at the given places in progress."""
+    return [
+        {"Id": f"I{n - 1 - k}", "Status": "InProgress" if k in in_progress else "Completed", "ref": f"ref-{n - 1 - k}"}
+        for k in range(n)
+    ]
+
+
+# --- pages ----------------------------------------------------------------------------------------
 
 
 def test_list_limit_pages_only_as_far_as_needed():
@@ -131,6 +208,25 @@ def test_list_all_follows_markers():
     assert client.calls[1][1]["Marker"] == "I150"
 
 
+def test_a_limit_over_256_stops_there():
+    stub = Stub(invalidation_history(400))
+    assert len(list(api_of(stub).invalidations(E1, 300))) == 300
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        {"Items": [{"Id": "I1", "Status": "Completed"}], "IsTruncated": True},  # more, but no marker to go on
+        {"Items": [{"Id": "I1", "Status": "Completed"}], "IsTruncated": False, "NextMarker": "I1"},
+    ],
+)
+def test_a_page_that_gives_no_way_on_is_the_last(page):
+    stub = Stub()
+    stub.pages = [page]
+    assert [s["Id"] for s in api_of(stub).invalidations(E1, 0)] == ["I1"]
+    assert stub.calls == ["ListInvalidations"]
+
+
 def test_in_progress_reads_only_as_many_pages_as_the_count_needs():
     history = [{"Id": f"I{i}", "Status": "Completed", "ref": ""} for i in reversed(range(1000))]
     client = StubClient([{"Id": "INEW2", "Status": "InProgress", "ref": ""}, *history])
@@ -143,6 +239,23 @@ def test_in_progress_with_none_in_progress_lists_nothing():
     client = StubClient([{"Id": f"I{i}", "Status": "Completed", "ref": ""} for i in range(300)])
     assert api_of(client).in_progress(E1) == []
     assert client.ops() == ["GetDistribution"]
+
+
+def test_invalidations_in_progress_are_read_on_to_the_page_that_holds_the_last():
+    stub = Stub(invalidation_history(150, in_progress=(0, 120)))
+    found = api_of(stub).in_progress(E1)
+    assert [s["Id"] for s in found] == ["I149", "I29"]
+    assert stub.calls == ["GetDistribution", "ListInvalidations", "ListInvalidations"]
+
+
+def test_a_page_with_more_in_progress_than_counted_is_the_last():
+    stub = Stub(invalidation_history(150, in_progress=(0, 1)))
+    stub.in_progress = 1  # counted a moment before the second one was created
+    assert len(api_of(stub).in_progress(E1)) == 2
+    assert stub.calls == ["GetDistribution", "ListInvalidations"]
+
+
+# --- statuses and caller references ---------------------------------------------------------------
 
 
 def test_statuses_of_one_invalidation_is_one_get():
@@ -165,6 +278,11 @@ def test_statuses_page_on_while_several_are_missing_and_pages_hold_some():
     assert client.ops() == ["ListInvalidations"] * 2
 
 
+def test_no_ids_need_no_invalidation_read():
+    stub = Stub(invalidation_history(3))
+    assert api_of(stub).statuses(E1, []) == {}
+
+
 def test_an_id_not_in_the_first_page_costs_one_get_not_the_whole_history():
     client = StubClient(invalidations(1000))
     statuses = api_of(client).statuses(E1, ["I999", "I3"])
@@ -183,6 +301,24 @@ def test_an_unknown_id_among_a_thousand_is_refused_after_two_requests():
     assert client.ops() == ["ListInvalidations", "GetInvalidation"]  # a page with none of them: no more pages
 
 
+def test_an_unknown_invalidation_stays_the_error_when_the_distribution_cannot_be_read():
+    stub = Stub(invalidation_history(3))
+    stub.faults = []
+    api = api_of(stub)
+    tracker = InvalidationTracker(api, Selection(owner=E1, invalidation_id="I9"))
+    original = stub.get_distribution
+
+    def denied(Id: str) -> dict[str, Any]:
+        original(Id)
+        raise client_error("AccessDenied", 403)
+
+    stub.get_distribution = denied  # type: ignore[method-assign]
+    with pytest.raises(CloudFrontError) as error:
+        tracker.fetch()
+    assert error.value.code == "NoSuchInvalidation"
+    assert stub.calls == ["GetInvalidation", "GetDistribution"]
+
+
 def test_caller_reference_scan_stops_at_first_match():
     client = StubClient(invalidations(10))
     found = api_of(client).find_by_caller_reference(E1, "ref-7", 100)
@@ -195,6 +331,18 @@ def test_caller_reference_scan_is_bounded_by_max_items():
     with pytest.raises(CloudFrontError, match=r"caller reference 'ref-1' \(searched the 3 newest"):
         api_of(client).find_by_caller_reference(E1, "ref-1", 3)
     assert client.ops().count("GetInvalidation") == 3
+
+
+def test_a_caller_reference_matches_exactly():
+    items = [
+        {"Id": "I2", "Status": "Completed", "ref": "a-release"},
+        {"Id": "I1", "Status": "Completed", "ref": "b-release"},
+    ]
+    found = api_of(Stub(items)).find_by_caller_reference(E1, "b-release", 10)
+    assert found["Id"] == "I1"
+
+
+# --- aliases --------------------------------------------------------------------------------------
 
 
 DISTS = [
@@ -244,7 +392,16 @@ def test_alias_matching_nothing_fails_naming_it_and_a_wildcard_covers_no_name():
         api.find_owner("www.example.net")
 
 
-# --- retries ---------------------------------------------------------------------------------
+def test_an_alias_neither_a_distribution_nor_a_tenant_has():
+    with pytest.raises(CloudFrontError) as error:
+        api_of(Stub()).find_owner("www.example.com")
+    assert error.value.msg == (
+        "No CloudFront distribution has the alias www.example.com (as an alternate domain name or as its"
+        " *.cloudfront.net domain name), and no distribution tenant has it as a domain"
+    )
+
+
+# --- retries --------------------------------------------------------------------------------------
 
 
 def throttled() -> bx.ClientError:
@@ -286,6 +443,14 @@ def test_every_request_is_retried_through_a_passing_fault(kind, call):
         assert 1.0 <= clock.sleeps[0] <= 2.0 and 2.0 <= clock.sleeps[1] <= 4.0
 
 
+def test_the_backoff_doubles_from_two_seconds_up_to_ten(steady_random):
+    stub = Stub(invalidation_history(1))
+    stub.faults = [client_error("ServiceUnavailable", 503) for _n in range(6)]
+    clock = FakeClock()
+    assert api_of(stub, clock).get_invalidation(E1, "I0")["Id"] == "I0"
+    assert clock.sleeps == [2.0, 4.0, 8.0, 10.0, 10.0, 10.0]
+
+
 def test_a_lasting_fault_fails_within_the_budget_naming_the_cause(steady_random):
     client = StubClient(invalidations(3))
     client.faults = [throttled() for _n in range(100)]
@@ -299,6 +464,25 @@ def test_a_lasting_fault_fails_within_the_budget_naming_the_cause(steady_random)
     # windows of 0.5, 1, 2, 4, 8, 16 s (no jitter: whole), the next one cut short at the budget's end
     assert 60 <= clock.now <= 60 + 1e-9 and len(client.calls) == 8
     assert clock.sleeps[:6] == [0.5, 1.0, 2.0, 4.0, 8.0, 16.0] and clock.sleeps[6] == pytest.approx(28.5)
+
+
+def test_a_failure_that_took_the_whole_retry_budget_is_not_retried(steady_random):
+    """A read timeout as long as the budget: the request is not made again, even with time left
+    for throttled ones."""
+    clock = FakeClock()
+    stub = Stub(invalidation_history(1))
+
+    def timed_out(DistributionId: str, Id: str) -> dict[str, Any]:
+        stub.calls.append("GetInvalidation")
+        clock.now += 60.0
+        raise bx.ReadTimeoutError(endpoint_url="https://cloudfront.amazonaws.com")
+
+    stub.get_invalidation = timed_out  # type: ignore[method-assign]
+    api = api_of(stub, clock)
+    api.throttled_until = 1800.0
+    with pytest.raises(TransientCloudFrontError) as error:
+        api.get_invalidation(E1, "I0")
+    assert stub.calls == ["GetInvalidation"] and error.value.msg.endswith("(gave up after 1 attempts in 60s)")
 
 
 def test_throttling_is_retried_until_the_callers_deadline_ever_more_slowly(steady_random):
@@ -323,6 +507,17 @@ def test_throttling_is_retried_until_the_callers_deadline_ever_more_slowly(stead
     assert clock.now == pytest.approx(300.0) and "in 300s)" in error.value.msg
 
 
+def test_throttled_retries_slow_down_to_one_a_minute_and_no_slower(steady_random):
+    stub = Stub(invalidation_history(1))
+    stub.faults = [client_error("Throttling") for _n in range(1000)]
+    clock = FakeClock()
+    api = api_of(stub, clock)
+    api.throttled_until = 1800.0
+    with pytest.raises(TransientCloudFrontError):
+        api.get_invalidation(E1, "I0")
+    assert max(clock.sleeps) == pytest.approx(60.0)
+
+
 def test_other_passing_failures_keep_to_their_budget_before_the_callers_deadline():
     client = StubClient(invalidations(3))
     client.faults = [TRANSIENT["refused"]() for _n in range(1000)]
@@ -334,6 +529,26 @@ def test_other_passing_failures_keep_to_their_budget_before_the_callers_deadline
     # the attempt after the minute's last backoff, at most 10 s later
     assert 60 <= clock.now <= 70
     assert f"(gave up after {len(client.calls)} attempts in {clock.now:.0f}s)" in error.value.msg
+
+
+def test_a_clock_that_does_not_start_at_zero_keeps_the_budgets(steady_random):
+    stub = Stub(invalidation_history(1))
+    stub.faults = [client_error("Throttling") for _n in range(1000)]
+    clock = FakeClock()
+    clock.now = 1000.0
+    api = api_of(stub, clock)
+    api.throttled_until = 1300.0
+    with pytest.raises(TransientCloudFrontError) as error:
+        api.get_invalidation(E1, "I0")
+    assert clock.now == pytest.approx(1300.0) and error.value.msg.endswith(" attempts in 300s)")
+    stub = Stub(invalidation_history(1))
+    stub.faults = [client_error("ServiceUnavailable", 503) for _n in range(1000)]
+    api = api_of(stub, clock)
+    api.throttled_until = 1900.0
+    with pytest.raises(TransientCloudFrontError) as error:
+        api.get_invalidation(E1, "I0")
+    # the first attempt past the minute is the last: at 64 s (0, 2, 6, 14, 24, 34, 44, 54, 64)
+    assert clock.now == pytest.approx(1364.0) and error.value.msg.endswith("(gave up after 9 attempts in 64s)")
 
 
 @pytest.mark.parametrize(
@@ -365,7 +580,7 @@ def test_inside_a_wait_requests_are_made_once_the_waiter_retries():
     assert len(client.calls) == 1
 
 
-# --- clients ---------------------------------------------------------------------------------
+# --- clients --------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -374,6 +589,63 @@ def test_inside_a_wait_requests_are_made_once_the_waiter_retries():
 )
 def test_timeouts_fit_the_budget(budget, timeouts):
     assert timeouts_for(budget) == timeouts
+
+
+def test_timeouts_are_a_twentieth_and_a_tenth_of_the_budget_between_the_bounds():
+    assert timeouts_for(50) == (2.5, 5.0)
+    assert timeouts_for(45) == (2.25, 4.5)
+
+
+class FakeModule:
+    def __init__(self, region: str | None) -> None:
+        self.region = region
+        self.asked: dict[str, Any] = {}
+
+    def client(self, service: str, **kwargs: Any) -> str:
+        self.asked = {"service": service, **kwargs}
+        return "client"
+
+
+@pytest.mark.parametrize("region, used", [(None, DEFAULT_REGION), ("eu-west-1", "eu-west-1")])
+def test_a_client_makes_one_attempt_per_request_in_the_region_given_or_us_east_1(region, used):
+    module = FakeModule(region)
+    assert connect(module, 3.0, 6.0) == "client"  # type: ignore[arg-type]
+    config = module.asked["config"]
+    assert module.asked["service"] == "cloudfront" and module.asked["region"] == used
+    assert config.retries == {"total_max_attempts": 1}
+    assert (config.connect_timeout, config.read_timeout) == (3.0, 6.0)
+
+
+def test_every_request_sent_is_counted_once():
+    handlers: list[Callable[..., None]] = []
+
+    class Events:
+        def register(self, event: str, handler: Callable[..., None]) -> None:
+            assert event == "before-send.cloudfront"
+            handlers.append(handler)
+
+    class Meta:
+        events = Events()
+
+    class Client:
+        meta = Meta()
+
+    counter = RequestCounter()
+    assert counter.count == 0
+    counter.watch(Client())  # type: ignore[arg-type]
+    handlers[0](request=None)
+    handlers[0](request=None)
+    assert counter.count == 2
+
+
+def test_clients_are_counted_as_they_are_built():
+    clients = Clients(lambda **timeouts: timeouts, 1800)
+    assert clients.built == 0
+    clients.get()
+    clients.get()
+    assert clients.built == 1
+    clients.get(remaining=10)
+    assert clients.built == 2
 
 
 def test_a_short_run_builds_one_client_a_long_wait_two():
@@ -401,7 +673,22 @@ def test_a_short_run_builds_one_client_a_long_wait_two():
     assert made == [{"connect_timeout": 10.0, "read_timeout": 30.0}, {"connect_timeout": 2.0, "read_timeout": 4.0}]
 
 
-# --- temporary credentials ---------------------------------------------------------------------
+def test_a_budget_of_exactly_the_last_stretch_has_one_client():
+    made: list[dict[str, float]] = []
+    clients = Clients(lambda **timeouts: made.append(timeouts) or len(made), 40)
+    clients.get(remaining=40)
+    clients.get(remaining=10)
+    assert made == [{"connect_timeout": 2.0, "read_timeout": 4.0}]
+
+
+def test_the_last_stretch_begins_below_40_seconds_left():
+    made: list[dict[str, float]] = []
+    clients = Clients(lambda **timeouts: made.append(timeouts) or len(made), 1800)
+    assert clients.get(remaining=40) == 1 and clients.get(remaining=39.9) == 2
+    assert made == [{"connect_timeout": 10.0, "read_timeout": 30.0}, {"connect_timeout": 2.0, "read_timeout": 4.0}]
+
+
+# --- temporary credentials ------------------------------------------------------------------------
 
 
 def test_the_security_token_of_the_environment_goes_with_its_access_key():
@@ -419,13 +706,35 @@ def test_the_security_token_of_the_environment_goes_with_its_access_key():
         assert use_security_token(params, environ) is None and params == before
 
 
+def test_the_security_token_goes_with_an_equal_key_and_no_other():
+    env = {"AWS_ACCESS_KEY_ID": "ASIAEXAMPLE", "AWS_SECURITY_TOKEN": "token-from-awx"}
+    params: dict[str, object] = {"access_key": fresh("ASIAEXAMPLE"), "session_token": None}
+    assert use_security_token(params, env) == "token-from-awx"
+    for other in ("ASIAAAAA", "ASIAZZZZ"):
+        assert use_security_token({"access_key": other, "session_token": None}, env) is None
+
+
 def test_a_temporary_key_without_a_token_is_named():
     assert "no session token was given" in (credential_hint({"access_key": "ASIAEXAMPLE"}) or "")
     assert credential_hint({"access_key": "ASIAEXAMPLE", "session_token": "t"}) is None
     assert credential_hint({"access_key": "AKIAEXAMPLE"}) is None
 
 
-# --- distribution tenants -----------------------------------------------------------------------
+def test_the_credential_hint_goes_with_rejected_credentials_only():
+    for code, hint, hinted in [
+        ("InvalidClientTokenId", "set a token", True),
+        ("AccessDenied", "set a token", False),
+        ("InvalidClientTokenId", None, False),
+    ]:
+        stub = Stub(invalidation_history(1))
+        stub.faults = [client_error(code, 403)]
+        with pytest.raises(CloudFrontError) as error:
+            api_of(stub, hint=hint).get_invalidation(E1, "I0")
+        assert error.value.msg.endswith(": set a token") is hinted
+
+
+# --- distribution tenants -------------------------------------------------------------------------
+
 
 TENANT = Owner("dt_2wjDZi3hD1ivOXf6rpZJOSNE1AB", tenant=True)
 
@@ -436,6 +745,25 @@ def test_an_alias_no_distribution_has_is_looked_up_among_the_tenants_domains():
     assert api_of(client).find_owner("Customer.Example.NET.") == TENANT
     assert client.ops() == ["ListDistributions", "GetDistributionTenantByDomain"]
     assert client.calls[-1][1] == {"Domain": "customer.example.net"}
+
+
+def test_a_tenant_lookup_that_is_denied_says_the_alias_matched_no_distribution():
+    stub = Stub()
+    stub.tenant_fault = client_error("AccessDenied", 403)
+    with pytest.raises(CloudFrontError) as error:
+        api_of(stub).find_owner("www.example.com")
+    assert error.value.msg.startswith(
+        "No CloudFront distribution has the alias www.example.com, and looking for a distribution tenant"
+        " with it failed: Access denied"
+    )
+
+
+def test_a_tenant_lookup_refused_otherwise_is_reported_as_it_is():
+    stub = Stub()
+    stub.tenant_fault = client_error("InvalidArgument")
+    with pytest.raises(CloudFrontError) as error:
+        api_of(stub).find_owner("www.example.com")
+    assert error.value.msg.startswith("CloudFront refused cloudfront:GetDistributionTenantByDomain")
 
 
 def test_a_tenants_invalidations_are_read_with_the_tenant_operations():
@@ -468,11 +796,6 @@ def test_a_multi_tenant_distribution_given_as_a_distribution_says_how_to_name_it
 
 
 def test_an_unknown_invalidation_of_a_multi_tenant_distribution_says_how_to_name_its_tenants():
-    from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.report import (
-        InvalidationTracker,
-        Selection,
-    )
-
     client = StubClient([])
     client.get_distribution = lambda Id: {  # type: ignore[method-assign]
         "Distribution": {"Id": Id, "DistributionConfig": {"ConnectionMode": "tenant-only"}}

@@ -1,7 +1,8 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Error mapping: every AWS SDK failure becomes one message that names the thing."""
+"""Error mapping: every AWS SDK failure becomes one message that names the thing: the codes as AWS
+sends them, the boundaries of the HTTP status, the words of each message."""
 
 from __future__ import annotations
 
@@ -11,19 +12,37 @@ import pytest
 from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.errors import (
     CloudFrontError,
     TransientCloudFrontError,
+    describe_subject,
     translated_errors,
 )
 from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.waiter import TransientError
-from ansible_collections.edgeops.cloudfront.tests.unit.plugins.module_utils._cloudfront.fakes import client_error
+from ansible_collections.edgeops.cloudfront.tests.unit.plugins.module_utils._cloudfront.fakes import (
+    client_error,
+    fresh,
+)
 
 CONTEXT = {"distribution_id": "E2QWRUHAPOMQZL", "invalidation_id": "I2J0I21PCUYOIK"}
 
 
 def translate(exc: Exception, operation: str = "GetInvalidation", **context) -> CloudFrontError:
+    """The error ``exc`` becomes, raised by ``operation`` about ``context`` (CONTEXT when none is given)."""
     with pytest.raises(CloudFrontError) as info, translated_errors(operation, **(context or CONTEXT)):
         raise exc
     assert info.value.__cause__ is exc
     return info.value
+
+
+def translate_answer(code: str, status: int | None = 400, message: str | None = "", **context: str) -> CloudFrontError:
+    """The error an answer of AWS becomes: ``code``, ``status`` (None: no ResponseMetadata) and ``message``."""
+    response: dict = {"Error": {"Code": code, "Message": message}}
+    if status is not None:
+        response["ResponseMetadata"] = {"HTTPStatusCode": status}
+    with pytest.raises(CloudFrontError) as info, translated_errors("GetInvalidation", **context):
+        raise bx.ClientError(response, "GetInvalidation")
+    return info.value
+
+
+# --- refusals: the code of the answer, the thing it names, its words ------------------------------
 
 
 @pytest.mark.parametrize(
@@ -49,6 +68,66 @@ def test_final_client_errors(code, status, words):
     assert error.code == code
 
 
+def test_access_denied_names_the_action_of_the_operation_and_the_distribution_id():
+    error = translate(
+        client_error("AccessDenied", 403, operation="ListInvalidations"), "ListInvalidations", distribution_id="E1"
+    )
+    assert "cloudfront:ListInvalidations" in error.msg and "CloudFront distribution E1" in error.msg
+    # with a least-privilege policy, a wrong or foreign distribution ID is denied too
+    assert "or the distribution ID E1: a wrong one, or one of another AWS account, is denied the same way" in error.msg
+
+
+def test_codes_parsed_from_an_answer_are_recognised():
+    assert (
+        "distribution E1 does not exist" in translate_answer(fresh("NoSuchDistribution"), 404, distribution_id="E1").msg
+    )
+    missing = translate_answer(fresh("NoSuchInvalidation"), 404, distribution_id="E1", invalidation_id="I1")
+    assert "invalidation I1 does not exist in distribution E1" in missing.msg
+    tenant = translate_answer(fresh("EntityNotFound"), 404, distribution_tenant_id="dt_x1")
+    assert tenant.msg == "CloudFront distribution tenant dt_x1 does not exist"
+
+
+@pytest.mark.parametrize("code", ["AccessDenied", "InvalidArgument", "TooManyInvalidationsInProgress"])
+def test_only_entity_not_found_says_a_tenant_does_not_exist(code):
+    error = translate_answer(code, 400, distribution_tenant_id="dt_x1")
+    assert "does not exist" not in error.msg
+
+
+def test_entity_not_found_without_a_tenant_is_a_refusal():
+    error = translate_answer("EntityNotFound", 404, distribution_id="E1")
+    assert error.msg == "CloudFront refused cloudfront:GetInvalidation on CloudFront distribution E1 (EntityNotFound)"
+
+
+def test_the_message_of_the_answer_follows_its_code():
+    assert translate_answer("InvalidArgument", 400, "Bad path").msg.endswith("(InvalidArgument: Bad path)")
+    for nothing in ("", None, "   "):
+        assert translate_answer("InvalidArgument", 400, nothing).msg.endswith("(InvalidArgument)")
+
+
+def test_an_answer_of_aws_carries_its_request_id():
+    response = {
+        "Error": {"Code": "AccessDenied", "Message": "no"},
+        "ResponseMetadata": {"HTTPStatusCode": 403, "RequestId": "4b2d-request"},
+    }
+    error = translate(bx.ClientError(response, "GetInvalidation"))
+    assert error.request_id == "4b2d-request" and error.msg.endswith("[AWS request ID 4b2d-request]")
+    assert error.facts() == {"error_code": "AccessDenied", "request_id": "4b2d-request"}
+    throttled = translate(client_error("Throttling", 400))
+    assert throttled.request_id is None and "request ID" not in throttled.msg
+    assert throttled.facts() == {"error_code": "Throttling"}
+
+
+def test_an_invalidation_without_its_owner_is_not_named():
+    assert describe_subject({"invalidation_id": "I1"}) == "CloudFront"
+    assert describe_subject({"distribution_id": "E1"}) == "CloudFront distribution E1"
+    assert describe_subject({"distribution_id": "E1", "invalidation_id": "I1"}) == (
+        "invalidation I1 of CloudFront distribution E1"
+    )
+
+
+# --- passing failures: throttling, server errors, the network -------------------------------------
+
+
 @pytest.mark.parametrize(
     "code, status, cause",
     [
@@ -67,26 +146,28 @@ def test_transient_client_errors(code, status, cause):
     assert "I2J0I21PCUYOIK" in error.msg
 
 
-def test_access_denied_names_the_action_of_the_operation_and_the_distribution_id():
-    error = translate(
-        client_error("AccessDenied", 403, operation="ListInvalidations"), "ListInvalidations", distribution_id="E1"
-    )
-    assert "cloudfront:ListInvalidations" in error.msg and "CloudFront distribution E1" in error.msg
-    # with a least-privilege policy, a wrong or foreign distribution ID is denied too
-    assert "or the distribution ID E1: a wrong one, or one of another AWS account, is denied the same way" in error.msg
+def test_only_the_throttled_cause_marks_an_error_throttled():
+    assert TransientCloudFrontError("m", cause=fresh("throttled")).throttled is True
+    for cause in ("server error", "unreachable", "timed out", "TLS dropped", "credentials"):
+        assert TransientCloudFrontError("m", cause=cause).throttled is False
 
 
-def test_an_answer_of_aws_carries_its_request_id():
-    response = {
-        "Error": {"Code": "AccessDenied", "Message": "no"},
-        "ResponseMetadata": {"HTTPStatusCode": 403, "RequestId": "4b2d-request"},
-    }
-    error = translate(bx.ClientError(response, "GetInvalidation"))
-    assert error.request_id == "4b2d-request" and error.msg.endswith("[AWS request ID 4b2d-request]")
-    assert error.facts() == {"error_code": "AccessDenied", "request_id": "4b2d-request"}
-    throttled = translate(client_error("Throttling", 400))
-    assert throttled.request_id is None and "request ID" not in throttled.msg
-    assert throttled.facts() == {"error_code": "Throttling"}
+@pytest.mark.parametrize("status, transient", [(499, False), (500, True), (501, True), (599, True)])
+def test_an_http_status_of_500_and_above_is_a_server_error(status, transient):
+    error = translate_answer("SomethingNew", status)
+    assert isinstance(error, TransientCloudFrontError) is transient
+    if transient:
+        assert f"with a server error (HTTP {status}) (SomethingNew)" in error.msg
+
+
+@pytest.mark.parametrize("metadata", [None, "not a number"])
+def test_a_server_error_without_a_usable_status_says_http_0(metadata):
+    response: dict = {"Error": {"Code": "InternalError", "Message": ""}}
+    if metadata is not None:
+        response["ResponseMetadata"] = {"HTTPStatusCode": metadata}
+    with pytest.raises(TransientCloudFrontError) as info, translated_errors("GetInvalidation"):
+        raise bx.ClientError(response, "GetInvalidation")
+    assert "with a server error (HTTP 0) (InternalError)" in info.value.msg
 
 
 @pytest.mark.parametrize(
@@ -108,6 +189,9 @@ def test_an_answer_of_aws_carries_its_request_id():
 def test_network_errors_are_transient(exc, cause):
     error = translate(exc)
     assert isinstance(error, TransientCloudFrontError) and error.cause == cause
+
+
+# --- other failures -------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
