@@ -2,11 +2,11 @@
 and 2), and many gates' p95 latency against N/R (part 5).
 
 Usage: python benchmarks/chart.py RESULTS_JSON OUTPUT_PNG [MANY_GATES_PNG] (run by benchmarks/run.py
-in .venv-plot, which has matplotlib; this file needs nothing else). Measured T's (part 1) are drawn
-with solid lines and filled markers, medians with min–max bars; simulated T's (part 2) with dashed
-lines and open markers. A simulated wait that gives up (the CLI waiter past 580 s) is drawn as an x
-at the time it gave up / the calls it had made. The second chart is drawn when the results have
-part 5 and its file is given.
+in .venv-plot, which has matplotlib; this file needs nothing else of the suite but targets.py).
+Measured T's (part 1) are drawn with solid lines and filled markers, medians with min–max bars;
+simulated T's (part 2) with dashed lines and open markers. A simulated wait that gives up (the CLI
+waiter past 580 s) is drawn as an x at the time it gave up / the calls it had made. The second chart
+is drawn when the results have part 5 and its file is given.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
+from targets import GATES_P95_FACTOR
 
 STYLE = {
     # name: (label, colour, marker)
@@ -136,9 +137,9 @@ GATES_STYLE = {
 
 def draw_many_gates(results: dict[str, Any], png: Path) -> None:
     """p95 latency after completion against N/R, log-log: each contestant's simulated (N, R), the
-    real gates, the 1.5 × N/R line and the unthrottled p95 of ours (the largest over N shades where
-    the target is met). Where some gates did not open, the marker is open and says the share that
-    failed: the p95 is that of the gates that opened."""
+    real gates, the line of the p95 target (``GATES_P95_FACTOR`` × N/R) and the unthrottled p95 of
+    ours (the largest over N shades where the target is met). Where some gates did not open, the
+    marker is open and says the share that failed: the p95 is that of the gates that opened."""
     part = results["many_gates"]
     fig, ax = plt.subplots(figsize=(9, 6))
     unthrottled = []
@@ -203,13 +204,17 @@ def draw_many_gates(results: dict[str, Any], png: Path) -> None:
                     label=f"{m['gates']} {what} (R = {m['rate']:g}/s)" + (f", {failed:.0%} failed" if failed else ""),
                 )
     line = [low, high]
-    ax.plot(line, [1.5 * x for x in line], color="black", linestyle="--", label="1.5 × N/R")
+    ax.plot(
+        line, [GATES_P95_FACTOR * x for x in line], color="black", linestyle="--", label=f"{GATES_P95_FACTOR:g} × N/R"
+    )
     if unthrottled:
         floor = max(unthrottled)
         floors = f"{min(unthrottled):g}–{floor:g}" if min(unthrottled) != floor else f"{floor:g}"
         ax.axhline(floor, color="#1b7837", linestyle="-.", alpha=0.6, label=f"ours without a limit: p95 {floors} s")
         grid = [low * (high / low) ** (k / 100) for k in range(101)]
-        ax.fill_between(grid, [max(floor, 1.5 * x) for x in grid], 0.1, color="#d9f0d3", alpha=0.5, zorder=0)
+        ax.fill_between(
+            grid, [max(floor, GATES_P95_FACTOR * x) for x in grid], 0.1, color="#d9f0d3", alpha=0.5, zorder=0
+        )
         ax.text(low * 1.1, floor * 0.6, "target met below", fontsize=8, color="#1b7837")
     ax.set_xscale("log")
     ax.set_yscale("log")

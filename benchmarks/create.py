@@ -51,6 +51,7 @@ from harness import (
     run_key,
     summary,
 )
+from targets import REFERENCE_TARGET_CALLS
 
 PLAYBOOKS = BENCH / "playbooks"
 WAIT_TIMEOUT = 600  # the contestants' own timeout; far past every T measured
@@ -88,7 +89,6 @@ QUICK: dict[str, Any] = {
     "history": 50,
     "rerun_rounds": 1,
 }
-REFERENCE_TARGET_CALLS = 1  # the module's documentation: a re-run costs one request, whatever the history
 
 NAMES = {
     "module": "ours: module `wait: true`",

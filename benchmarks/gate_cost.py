@@ -57,6 +57,7 @@ from harness import (
     run_key,
     summary,
 )
+from targets import CPU_PER_GATE_HOUR_TARGET, MIN_JUDGED_DURATION, ROUNDS_TOLERANCE
 
 PLAYBOOK = BENCH / "playbooks" / "gate_cost.yml"
 BEFORE_COMMIT = "d584a52"  # the action ran the info module once per slice of the wait
@@ -74,9 +75,6 @@ FLOOR = "floor"
 TUNED_POLL_INTERVAL = 0.05  # internal_poll_interval of the tuned runs (ansible-core's default: 0.001)
 TIMEOUT_MARGIN = 120  # a gate's timeout: its wait and this
 WAIT_MARGIN = 300.0  # how much longer than a gate's timeout the part waits for its process
-CPU_PER_GATE_HOUR_TARGET = 5.0  # seconds of controller CPU per gate-hour, at most (issue 18)
-ROUNDS_TOLERANCE = 1.0  # s per gate-hour: "not growing with the rounds", shortest interval against longest
-MIN_JUDGED_DURATION = 300.0  # shorter gates are mostly their start-up: the targets are not judged on them
 # the role's default progress interval (the many gates' interval)
 DEFAULT_PROGRESS_INTERVAL = int(
     yaml.safe_load((REPO / "roles" / "wait_for_invalidation" / "defaults" / "main.yml").read_text())[

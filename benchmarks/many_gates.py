@@ -55,6 +55,7 @@ from harness import (
 from simclock import SimClock
 from simgate import DEFAULT_PROGRESS_INTERVAL, OneInvalidation, run_simulated_gate
 from simulate import CLI_DELAY, CLI_MAX_ATTEMPTS, FakeClock
+from targets import GATES_STREAK_BOTOCORE_STANDARD
 
 from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront import api, waiter
 
@@ -507,12 +508,10 @@ def simulate(
 # One gate through a streak of throttled answers, and after a burst
 # --------------------------------------------------------------------------------------
 
-BOTOCORE_STANDARD = (25.5, 51.0)  # six throttled answers in botocore's standard mode: mean, worst (s)
 STREAK = 6
 STREAK_AT = (0.0, 600.0)  # the streak begins with the first poll after the lookup, or 600 s into the wait
 BURSTS = (10.0, 30.0, 60.0)  # the account throttles every request for this long...
 BURST_AT = 60.0  # ...from this many seconds into the wait
-RECOVERY_LAG_AT_MOST = 10.0
 
 
 def _single_gate(seed: int, throttled: Callable[[float, int], bool], completion: float) -> tuple[list[float], float]:
@@ -561,7 +560,7 @@ def streak(seeds: int) -> dict[str, Any]:
             assert first is not None
             spans.append(times[first + STREAK] + times[first])  # the first was throttled: negative
         out[f"{at:g}"] = {"mean": round(statistics.fmean(spans), 2), "max": round(max(spans), 2)}
-    return {"throttles": STREAK, "botocore_standard": list(BOTOCORE_STANDARD), "by_start": out}
+    return {"throttles": STREAK, "botocore_standard": list(GATES_STREAK_BOTOCORE_STANDARD), "by_start": out}
 
 
 def recovery(seeds: int) -> dict[str, Any]:

@@ -1,32 +1,41 @@
-"""From results to the page: the targets of issue 5 judged on the data, and docs/benchmarks.md.
+"""From results to the page: the targets (targets.py) judged on the data, and docs/benchmarks.md.
 
-The page's prose lives in benchmarks/templates/benchmarks.md.in, written by hand; this module fills
-its ``{{ placeholders }}`` with tables made from the results. Nothing here measures anything.
+The page's prose lives in the Jinja2 template benchmarks/templates/benchmarks.md.j2, written by hand;
+this module renders it with tables and sentences made from the results, and with what the page says of
+the collection's code (the poll schedule, the default timeouts) asked of that code. Nothing here
+measures anything.
 """
 
 from __future__ import annotations
 
-import re
+import dataclasses
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 import create
 import gate_cost
+import jinja2
+import yaml
+from targets import (
+    FANIN_CALLS_FACTOR,
+    FANIN_GATE_LAG,
+    GATES_P95_FACTOR,
+    GATES_RECOVERY_LAG,
+    GATES_THROTTLED_AT_MOST,
+    GATES_WORST_VS_MEDIAN,
+    LONG_WAIT_CALLS_FACTOR,
+    LONG_WAIT_FROM,
+    LONG_WAIT_OVERSHOOT_TOLERANCE,
+    OVERSHOOT_LIMITS,
+    PERTASK_VS_COMMUNITY,
+    PERTASK_VS_PING,
+)
 
-TEMPLATE = Path(__file__).resolve().parent / "templates" / "benchmarks.md.in"
+from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront import api, waiter
+from ansible_collections.edgeops.cloudfront.plugins.modules import cloudfront_invalidation_info
 
-# Issue 5's targets.
-OVERSHOOT_LIMITS = {2.0: 2.0, 5.0: 2.0, 15.0: 2.0, 45.0: 5.0}
-LONG_WAIT_FROM = 300.0
-LONG_WAIT_CALLS_FACTOR = 2.0
-# "No worse than the CLI waiter's" median overshoot: once both poll every 20 s, the two medians are the
-# same quantity (half an interval, about 10 s) up to sampling error, so "no worse" allows this much.
-LONG_WAIT_OVERSHOOT_TOLERANCE = 0.5
-FANIN_CALLS_FACTOR = 10.0
-FANIN_GATE_LAG = 3.0
-PERTASK_VS_COMMUNITY = 0.8
-PERTASK_VS_PING = 1.6
+TEMPLATE = Path(__file__).resolve().parent / "templates" / "benchmarks.md.j2"
 
 NAMES = {
     "module": "ours: module `wait: true`",
@@ -388,7 +397,7 @@ def sim_default_timeout(results: dict[str, Any]) -> str:
     for T, s in part["module_with_default_wait_timeout"].items():
         n = part["method"]["seeds"]
         rows.append((T, f"{s['failed']} of {n}" + (f", at {fmt(s['failed_at'], ' s', 0)}" if s["failed"] else "")))
-    return table(("T (s)", "ours with the default wait_timeout (1800 s): failed"), rows)
+    return table(("T (s)", f"ours with the default wait_timeout ({default_wait_timeout():g} s): failed"), rows)
 
 
 def alternatives_table(results: dict[str, Any]) -> str:
@@ -586,22 +595,12 @@ def profile_tables(results: dict[str, Any]) -> str:
     return "\n\n".join(blocks)
 
 
-def schedule_text(results: dict[str, Any]) -> str:
-    """The module's default schedule, in words, from the PollSchedule the simulation used."""
-    sched = (results.get("simulation") or {}).get("method", {}).get("schedule") or (
-        (results.get("many_gates") or {}).get("method", {}).get("poll_schedule")
-    )
-    if not sched:
-        return "the module's default schedule"
-    return (
-        f"first poll at once, then every max({sched['min_interval']:g} s, {sched['growth']:g} × elapsed) up to"
-        f" {sched['max_interval']:g} s, each interval shortened at random by up to {sched['jitter']:.0%}"
-    )
-
-
 def render(
     results: dict[str, Any], png_link: str | None, many_gates_png_link: str | None = None, template: Path = TEMPLATE
 ) -> str:
+    """The page: ``template`` rendered with the results' tables and sentences and with what it says of the
+    code, asked of the code. Refuses results whose runs polled on another schedule than the code's."""
+    check_schedule(results)
     values = {
         "machine_table": machine_table(results),
         "targets_table": targets_table(results),
@@ -611,8 +610,8 @@ def render(
         "tenant_text": tenant_text(results),
         "sim_table": sim_table(results),
         "sim_default_timeout": sim_default_timeout(results),
-        "schedule": schedule_text(results),
         "sim_seeds": str((results.get("simulation") or {}).get("method", {}).get("seeds", "–")),
+        "sim_wait_timeout": _method_figure(results, "simulation", "wait_timeout"),
         "alternatives_table": alternatives_table(results),
         "deadline_table": deadline_table(results),
         "fanin_method": fanin_method(results),
@@ -626,6 +625,9 @@ def render(
         "many_gates_method": many_gates_method(results),
         "many_gates_table": many_gates_table(results),
         "many_gates_single": many_gates_single(results),
+        "gates_timeout": _method_figure(results, "many_gates", "gate_timeout"),
+        "gates_progress_interval": _method_figure(results, "many_gates", "progress_interval"),
+        "gates_p95_factor": f"{GATES_P95_FACTOR:g}",
         "gate_cost": gate_cost_section(results),
         "create_section": create.section(results.get("create")),
         "many_gates_real_table": many_gates_real_table(results),
@@ -635,26 +637,135 @@ def render(
         else "_no chart in this run_",
         "duration_min": f"{results['suite']['duration'] / 60:.0f}",
         "date": results["machine"]["date"][:10],
+        **code_figures(),
     }
-    text = template.read_text()
-    missing = set(re.findall(r"\{\{\s*(\w+)\s*\}\}", text)) - set(values)
-    if missing:
-        raise KeyError(f"the template uses unknown placeholders: {', '.join(sorted(missing))}")
-    return re.sub(r"\{\{\s*(\w+)\s*\}\}", lambda m: values[m.group(1)], text)
+    environment = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(template.parent),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        autoescape=False,
+    )
+    return environment.get_template(template.name).render(values)
+
+
+def _method_figure(results: dict[str, Any], part: str, key: str) -> str:
+    """A setting of a part's run (its ``method``), as the page gives it; ``–`` without the part."""
+    value = ((results.get(part) or {}).get("method") or {}).get(key)
+    return "–" if value is None else f"{value:g}"
+
+
+# --------------------------------------------------------------------------------------
+# What the page says of the collection's code, asked of the code
+# --------------------------------------------------------------------------------------
+
+# The elapsed times (s) at which the page gives the schedule's interval, up to where it stops growing;
+# how far (s) and how finely the page looks for that.
+SCHEDULE_PROBES = (0.0, 10.0, 30.0, 60.0)
+SCHEDULE_HORIZON = 3600
+SCHEDULE_STEPS_PER_SECOND = 10
+# The budget (s) at which the page asks api.timeouts_for for a client's timeouts, as shares of it: within
+# its bounds (at least 1 and 2 s, at most the defaults).
+CLIENT_PROBE_BUDGET = 100.0
+# the schedule recorded by each part that runs the module's default one, and the part's name for --parts
+RECORDED_SCHEDULES = {"simulation": ("schedule", "sim"), "many_gates": ("poll_schedule", "many_gates")}
+
+
+def code_figures() -> dict[str, str]:
+    """What the page says of the collection's code outside the results, for the template."""
+    connect, read = api.timeouts_for(CLIENT_PROBE_BUDGET)
+    return {
+        "schedule": schedule_text(),
+        "default_wait_timeout": f"{default_wait_timeout():g}",
+        "last_stretch": f"{api.LAST_STRETCH:g}",
+        "client_timeout_shares": f"{_share(connect / CLIENT_PROBE_BUDGET)} and {_share(read / CLIENT_PROBE_BUDGET)}",
+    }
+
+
+def schedule_text() -> str:
+    """The module's default schedule in words: ``waiter.PollSchedule()`` asked for its intervals at a few
+    elapsed times, for where they stop growing and for its jitter."""
+    schedule = waiter.PollSchedule()
+    grid = [k / SCHEDULE_STEPS_PER_SECOND for k in range(SCHEDULE_HORIZON * SCHEDULE_STEPS_PER_SECOND + 1)]
+    intervals = [schedule.interval(elapsed) for elapsed in grid]
+    longest = max(intervals)
+    longest_from = grid[intervals.index(longest)]
+    said: list[str] = []
+    for elapsed in (e for e in SCHEDULE_PROBES if e < longest_from):
+        interval = schedule.interval(elapsed)
+        if not said:
+            said.append(f"{interval:g} s between polls")
+        else:
+            said.append(f"{interval:g} s after {elapsed:g} s" + (" of waiting" if len(said) == 1 else ""))
+    if not said:
+        said.append(f"{longest:g} s between polls")
+    elif longest_from < grid[-1]:
+        said.append(f"{longest:g} s, the longest, from {longest_from:g} s on")
+    else:  # still growing at the horizon
+        said.append(f"{longest:g} s after {longest_from:g} s")
+    shortened = 1 - schedule.next_delay(longest_from, 0, 1.0) / schedule.next_delay(longest_from, 0, 0.0)
+    return f"first poll at once, then {_listing(said)}; each interval shortened at random by up to {shortened:.0%}"
+
+
+def check_schedule(results: dict[str, Any]) -> None:
+    """The page describes the code's schedule: refuse results of a part whose run recorded another."""
+    code = dataclasses.asdict(waiter.PollSchedule())
+    for part, (key, name) in RECORDED_SCHEDULES.items():
+        recorded = ((results.get(part) or {}).get("method") or {}).get(key)
+        if recorded is not None and recorded != code:
+            changed = ", ".join(
+                f"{field} {recorded.get(field)} (now {value})"
+                for field, value in code.items()
+                if recorded.get(field) != value
+            )
+            raise ValueError(
+                f"the results' {part} ran with another poll schedule than waiter.PollSchedule()'s ({changed}):"
+                f" measure it again (tools/bench.sh --merge-results RESULTS --parts {name})"
+            )
+
+
+def pace_after_streak() -> tuple[float, float]:
+    """The pace after a streak of throttled answers: how many times the streak's length, and at most (s)."""
+    schedule = waiter.PollSchedule()
+    return schedule.paced(0.0, False, took=1.0), schedule.paced(0.0, False, took=float(SCHEDULE_HORIZON))
+
+
+def throttle_window_growth() -> float:
+    """How many times the retry window of a throttled answer is that of the answer before it, in a streak."""
+    schedule = waiter.PollSchedule()
+    return schedule.next_delay(0.0, 0, 0.0, throttles=2) / schedule.next_delay(0.0, 0, 0.0, throttles=1)
+
+
+def default_wait_timeout() -> float:
+    """The module's default ``wait_timeout``, as its documentation gives it (ansible-test's
+    validate-modules holds the documentation to the argument spec)."""
+    options = yaml.safe_load(cloudfront_invalidation_info.DOCUMENTATION)["options"]
+    return float(options["wait_timeout"]["default"])
+
+
+_SHARES = {2: "a half", 3: "a third", 4: "a quarter", 5: "a fifth", 10: "a tenth", 20: "a twentieth"}
+
+
+def _share(fraction: float) -> str:
+    """``a tenth``; ``1/12``; ``15%``."""
+    whole = round(1 / fraction)
+    if abs(fraction * whole - 1) > 1e-9:
+        return f"{fraction:.0%}"
+    return _SHARES.get(whole, f"1/{whole}")
+
+
+def _times(factor: float) -> str:
+    """``twice``, ``3 times``."""
+    return "twice" if factor == 2 else f"{factor:g} times"
+
+
+def _growing(factor: float) -> str:
+    """``doubling``, ``3-fold growing``."""
+    return "doubling" if factor == 2 else f"{factor:g}-fold growing"
 
 
 # --------------------------------------------------------------------------------------
 # Part 5: many gates, one rate limit (issue 12)
 # --------------------------------------------------------------------------------------
-
-# Issue 18's targets: p95 latency at most max(unthrottled p95, 1.5 x N/R); no failure, the worst gate
-# at most 3 x the median; another caller (one request every 5 s in the same bucket) throttled on at
-# most 10 % of its requests; one gate rides through six throttled answers in a row at least as fast
-# as botocore's standard retry mode; after a burst of throttling, a gate at most 10 s behind.
-GATES_P95_FACTOR = 1.5
-GATES_THROTTLED_AT_MOST = 0.10
-GATES_WORST_VS_MEDIAN = 3.0
-GATES_RECOVERY_LAG = 10.0
 
 GATES_NAMES = {
     "ours": "ours: the role's gate",
@@ -719,7 +830,8 @@ def _others_note(cells: dict[str, Any], key: str) -> str:
 
 
 def _room(N: int, rate: float) -> str:
-    """Why N gates at R/s cannot leave another caller its room and open within 1.5 × N/R as well."""
+    """Why N gates at R/s cannot leave another caller its room and open within ``GATES_P95_FACTOR`` × N/R
+    as well."""
     return (
         f" N gates need N/R = {N / rate:g} s of the whole bucket for their first requests alone, and an"
         f" answer each every {GATES_P95_FACTOR:g} × N/R = {GATES_P95_FACTOR * N / rate:g} s asks for"
@@ -813,6 +925,7 @@ def _single_targets(single: dict[str, Any]) -> list[dict[str, Any]]:
     )
     recovery = single["recovery"]["by_burst"]
     worst_p95 = max(row["p95"] for row in recovery.values())
+    took, most = pace_after_streak()
     out.append(
         _target(
             "5",
@@ -822,7 +935,8 @@ def _single_targets(single: dict[str, Any]) -> list[dict[str, Any]]:
                 for B, row in recovery.items()
             )
             + "; the retry window of the burst's last throttled answer (it grows with the time the streak has"
-            " lasted) and the pace after it (twice the streak, 30 s at most) are what the herd's spread rests on",
+            f" lasted) and the pace after it ({_times(took)} the streak, {most:g} s at most) are what the herd's"
+            " spread rests on",
             worst_p95 <= GATES_RECOVERY_LAG,
         )
     )
@@ -1090,7 +1204,7 @@ def many_gates_findings(results: dict[str, Any]) -> str:
     for kind, what in (
         ("p95 latency", "the p95 target"),
         ("another caller", "another caller's room"),
-        ("worst latency", "no failure and the worst gate within 3 × the median"),
+        ("worst latency", f"no failure and the worst gate within {GATES_WORST_VS_MEDIAN:g} × the median"),
     ):
         said = verdicts_of(kind)
         if said:
@@ -1102,7 +1216,8 @@ def many_gates_findings(results: dict[str, Any]) -> str:
             f"Where the limit bites, {_span_of([o['throttled_fraction'] for o in ours], percent)} of our gates'"
             f" requests are throttled, {_span_of(first, percent)} of them before a gate's first answer (its lookup):"
             " N gates starting together find a bucket of R, and their first streak spreads them over its"
-            " doubling windows; then each gate keeps the pace the streak gave it (twice its length)."
+            f" {_growing(throttle_window_growth())} windows; then each gate keeps the pace the streak gave it"
+            f" ({_times(pace_after_streak()[0])} its length)."
         )
         contradictions = [
             _cell_label(N, R)
