@@ -11,7 +11,7 @@ DELAY=${DEMO_INVALIDATION_SECONDS:-8}
 # takes them from the environment or AWX.
 key=AKIAEDGEOPSDEMOKEY01 secret=edgeops-demo-secret-not-a-real-key
 mkdir -p "$WORK/demo"
-python "$REPO/tests/support/local_cloudfront.py" --port 0 --delay "$DELAY" --credentials "$key=$secret" \
+python -m ansible_collections.edgeops.cloudfront.tests.support.local_cloudfront --port 0 --delay "$DELAY" --credentials "$key=$secret" \
     >"$WORK/demo/endpoint.url" 2>"$WORK/demo/endpoint.log" &
 endpoint_pid=$!
 trap 'kill "$endpoint_pid" 2>/dev/null || true; wait "$endpoint_pid" 2>/dev/null || true' EXIT

@@ -46,7 +46,8 @@ from local_cloudfront import (
 
 SHORT = 0.3  # seconds: a delay a test can wait out
 LONG = 3600.0  # seconds: a delay no test waits out
-SCRIPT = Path(__file__).resolve().parent / "local_cloudfront.py"
+# where ``python -m local_cloudfront`` finds the package
+SUPPORT = Path(__file__).resolve().parent
 # One attempt, short timeouts: a network fault shows as the client's exception, at once.
 IMPATIENT = Config(retries={"total_max_attempts": 1}, read_timeout=1, connect_timeout=1)
 
@@ -562,7 +563,8 @@ def test_control_api_rejects_bad_faults(cf: LocalCloudFront, body: dict[str, Any
 @pytest.mark.parametrize("stop_signal", [signal.SIGTERM, signal.SIGINT])
 def test_cli_prints_its_url_and_exits_cleanly(stop_signal: signal.Signals) -> None:
     process = subprocess.Popen(
-        [sys.executable, str(SCRIPT), "--delay", "0.5"],
+        [sys.executable, "-m", "local_cloudfront", "--delay", "0.5"],
+        cwd=SUPPORT,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
