@@ -17,8 +17,13 @@ from .tenants import patch_tenants
 _patch_lock = threading.Lock()
 
 
-# Called with each role that STS (moto's) hands out: the endpoints register its credentials.
-ASSUMED_ROLE_LISTENERS: list[Callable[[str, str, str], None]] = []
+# Called with each role that STS (moto's) hands out: the endpoints register its credentials. The list
+# lives on moto's class, as the settings do: STS is patched once, by the first import of this package,
+# and the endpoints of the other import (by its other name) must hear of the roles too.
+_LISTENERS_ATTR = "_local_cloudfront_role_listeners"
+if _LISTENERS_ATTR not in vars(STSBackend):
+    setattr(STSBackend, _LISTENERS_ATTR, [])
+ASSUMED_ROLE_LISTENERS: list[Callable[[str, str, str], None]] = getattr(STSBackend, _LISTENERS_ATTR)
 
 
 def _wrap_assume_role(original: Callable[..., AssumedRole]) -> Callable[..., AssumedRole]:

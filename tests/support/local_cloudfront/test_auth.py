@@ -1,10 +1,12 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""What AWS checks of every request (auth): the signature, the secret key, the session token."""
+"""What AWS checks of every request (auth): the signature, the secret key, the session token; the
+credentials of a role from STS (patches)."""
 
 from __future__ import annotations
 
+import importlib
 import urllib.error
 import urllib.request
 from typing import Any
@@ -14,8 +16,8 @@ import botocore
 import pytest
 from botocore.config import Config
 
-from local_cloudfront import LocalCloudFront
-from local_cloudfront.helpers import IMPATIENT, error_of
+from local_cloudfront import DUMMY_ACCESS_KEY_ID, DUMMY_SECRET_ACCESS_KEY, LocalCloudFront
+from local_cloudfront.helpers import IMPATIENT, LONG, error_of
 
 
 def signed_client(cf: LocalCloudFront, key: str, secret: str, token: str | None = None) -> Any:
@@ -64,3 +66,21 @@ def test_an_unsigned_request_is_refused_as_aws_refuses_it(cf: LocalCloudFront) -
     )
     assert error_of(unsigned.list_distributions) == ("MissingAuthenticationToken", 403)
     assert [(r["operation"], r["status"]) for r in cf.requests()] == [("ListDistributions", 403)] * 2
+
+
+def test_the_credentials_of_a_role_from_sts_work_on_an_endpoint_of_either_import_of_the_package() -> None:
+    """moto's STS is patched once, by the first import of this package; an endpoint of the other import
+    (by its other name, as the integration tests and the benchmarks import it) accepts the credentials
+    of the roles it hands out too."""
+    other = importlib.import_module("ansible_collections.edgeops.cloudfront.tests.support.local_cloudfront")
+    assert other.LocalCloudFront is not LocalCloudFront  # two imports of the package
+    with other.LocalCloudFront(default_delay=LONG) as endpoint:
+        session = boto3.session.Session(DUMMY_ACCESS_KEY_ID, DUMMY_SECRET_ACCESS_KEY, region_name="us-east-1")
+        sts = session.client("sts", endpoint_url=endpoint.url, config=IMPATIENT)
+        role = sts.assume_role(RoleArn="arn:aws:iam::123456789012:role/deploy", RoleSessionName="either")
+        credentials = role["Credentials"]
+        client = signed_client(
+            endpoint, credentials["AccessKeyId"], credentials["SecretAccessKey"], credentials["SessionToken"]
+        )
+        client.list_distributions()
+        assert [(r["service"], r["status"]) for r in endpoint.requests()] == [("sts", 200), ("cloudfront", 200)]
