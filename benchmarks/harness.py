@@ -25,13 +25,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ansible_collections.edgeops.cloudfront.tests.support.local_cloudfront import (
+    LocalCloudFront,
+    completion_time,
+    find_invalidation,
+)
+
 REPO = Path(__file__).resolve().parent.parent
 BENCH = REPO / "benchmarks"
-SUPPORT = REPO / "tests" / "support"
-if str(SUPPORT) not in sys.path:
-    sys.path.insert(0, str(SUPPORT))
-
-from local_cloudfront import LocalCloudFront, completion_time, find_invalidation  # noqa: E402
 
 # Dummy credentials, which the local endpoint accepts once registered (run_key() registers each key
 # id). The secret is long and recognisable so that it could be found in any output; the key id is

@@ -1,19 +1,16 @@
 """Create a distribution and an invalidation on the local CloudFront endpoint; print their IDs as JSON.
 
-Usage: python tools/demo_setup.py ENDPOINT_URL
+Usage: python tools/demo_setup.py ENDPOINT_URL   (in the environment of tools/env.sh: the collection importable)
 """
 
 from __future__ import annotations
 
 import json
 import sys
-from pathlib import Path
 
 import boto3
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "support"))
-
-from local_cloudfront import distribution_config
+from ansible_collections.edgeops.cloudfront.tests.support.local_cloudfront import distribution_config
 
 
 def main() -> None:

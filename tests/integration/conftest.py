@@ -1,29 +1,37 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Fixtures of the integration tests."""
+"""Fixtures of the integration tests.
+
+What the tests share is imported by the collection's package path
+(``ansible_collections.edgeops.cloudfront.tests.integration.playbook_runner``, ``...tests.support.local_cloudfront``):
+one name, one module. Test files import no test file: what several of them use is in a helper module
+(playbook_runner, endpoint_triggers, gate_plays, awx_jobs)."""
 
 from __future__ import annotations
 
 import functools
 import os
-import sys
 from collections.abc import Callable, Iterator
-from pathlib import Path
 
 import pytest
 
-# ---------------------------------------------------------------------------------------
-# Local CloudFront endpoint (tests/support/local_cloudfront.py)
-# ---------------------------------------------------------------------------------------
+from ansible_collections.edgeops.cloudfront.tests.integration.endpoint_triggers import (
+    Completions,
+    complete_after,
+    triggers,
+)
+from ansible_collections.edgeops.cloudfront.tests.integration.playbook_runner import (
+    ACCESS_KEY,
+    SECRET_KEY,
+    SESSION_TOKEN,
+    accept_test_credentials,
+)
+from ansible_collections.edgeops.cloudfront.tests.support.local_cloudfront import LocalCloudFront
 
-SUPPORT_DIR = Path(__file__).resolve().parent.parent / "support"
-if str(SUPPORT_DIR) not in sys.path:
-    sys.path.insert(0, str(SUPPORT_DIR))
-
-from endpoint_triggers import Completions, complete_after, triggers  # noqa: E402
-from local_cloudfront import LocalCloudFront  # noqa: E402
-from playbook_runner import ACCESS_KEY, SECRET_KEY, SESSION_TOKEN, accept_test_credentials  # noqa: E402
+# ---------------------------------------------------------------------------------------
+# Local CloudFront endpoint (tests/support/local_cloudfront)
+# ---------------------------------------------------------------------------------------
 
 
 @pytest.fixture(scope="session")

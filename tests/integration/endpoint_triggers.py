@@ -14,7 +14,8 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 import pytest
-from local_cloudfront import LocalCloudFront
+
+from ansible_collections.edgeops.cloudfront.tests.support.local_cloudfront import LocalCloudFront
 
 
 @contextlib.contextmanager

@@ -19,8 +19,9 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
-from local_cloudfront import LocalCloudFront
-from playbook_runner import accept_test_credentials, run_module
+
+from ansible_collections.edgeops.cloudfront.tests.integration.playbook_runner import accept_test_credentials, run_module
+from ansible_collections.edgeops.cloudfront.tests.support.local_cloudfront import LocalCloudFront
 
 
 def self_signed(directory: Path) -> tuple[str, str]:

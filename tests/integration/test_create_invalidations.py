@@ -10,9 +10,17 @@ import functools
 import re
 
 import pytest
-from playbook_runner import CREATE_MODULE, assert_no_secret, assert_no_secret_in, run_modes, run_module, run_playbook
-from test_awx_runner import RESULT, artifacts, awx_project, run_job
-from test_wait_for_invalidation_role import after_gate, gate_play
+
+from ansible_collections.edgeops.cloudfront.tests.integration.awx_jobs import RESULT, artifacts, awx_project, run_job
+from ansible_collections.edgeops.cloudfront.tests.integration.gate_plays import after_gate, gate_play
+from ansible_collections.edgeops.cloudfront.tests.integration.playbook_runner import (
+    CREATE_MODULE,
+    assert_no_secret,
+    assert_no_secret_in,
+    run_modes,
+    run_module,
+    run_playbook,
+)
 
 DOMAIN = "shop.customer.example.net"
 

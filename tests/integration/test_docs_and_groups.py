@@ -10,9 +10,9 @@ import sys
 from pathlib import Path
 
 import yaml
-from playbook_runner import MODULE, aws_env, run_playbook
 
 from ansible_collections.edgeops.cloudfront.plugins.modules import cloudfront_invalidation_info as module
+from ansible_collections.edgeops.cloudfront.tests.integration.playbook_runner import MODULE, aws_env, run_playbook
 
 ANSIBLE_DOC = str(Path(sys.executable).with_name("ansible-doc"))
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 import time
 
 import pytest
-from endpoint_triggers import complete_after, triggers
+
+from ansible_collections.edgeops.cloudfront.tests.integration.endpoint_triggers import complete_after, triggers
 
 
 def test_a_trigger_fires_on_its_request_and_completions_say_when(cloudfront):

@@ -12,11 +12,15 @@ from typing import Any
 
 import pytest
 import yaml
-from local_cloudfront import NO_ANSWER
-from playbook_runner import MODULE, run_modes, run_module, run_playbook
-from test_wait_for_invalidation_role import after_gate, gate_play
 
-LONG = 3600
+from ansible_collections.edgeops.cloudfront.tests.integration.gate_plays import LONG, after_gate, gate_play
+from ansible_collections.edgeops.cloudfront.tests.integration.playbook_runner import (
+    MODULE,
+    run_modes,
+    run_module,
+    run_playbook,
+)
+from ansible_collections.edgeops.cloudfront.tests.support.local_cloudfront import NO_ANSWER
 
 
 @pytest.fixture

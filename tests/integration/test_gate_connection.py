@@ -12,10 +12,14 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from playbook_runner import PROFILE_KEY, PROFILE_SECRET, credential_free_env, run_playbook
 
-ROLE = "edgeops.cloudfront.wait_for_invalidation"
-LONG = 3600
+from ansible_collections.edgeops.cloudfront.tests.integration.gate_plays import LONG, ROLE
+from ansible_collections.edgeops.cloudfront.tests.integration.playbook_runner import (
+    PROFILE_KEY,
+    PROFILE_SECRET,
+    credential_free_env,
+    run_playbook,
+)
 
 
 def role_profile_env(tmp_path: Path, endpoint: str) -> dict[str, str]:

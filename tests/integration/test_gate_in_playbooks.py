@@ -15,11 +15,11 @@ from typing import Any
 
 import pytest
 import yaml
-from playbook_runner import aws_env, run_playbook
 
-ROLE = "edgeops.cloudfront.wait_for_invalidation"
+from ansible_collections.edgeops.cloudfront.tests.integration.gate_plays import LONG, ROLE
+from ansible_collections.edgeops.cloudfront.tests.integration.playbook_runner import aws_env, run_playbook
+
 ACTION = "edgeops.cloudfront.cloudfront_invalidation_wait"
-LONG = 3600
 # hosts the controller cannot reach (nothing listens on port 9): a gate that ran on them would fail
 UNREACHABLE = "[web]\nweb1\nweb2\nweb3\n\n[web:vars]\nansible_connection=ssh\nansible_host=127.0.0.1\nansible_port=9\n"
 

@@ -25,7 +25,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from playbook_runner import aws_env, run_playbook
+
+from ansible_collections.edgeops.cloudfront.tests.integration.playbook_runner import aws_env, run_playbook
 
 REPO = Path(__file__).resolve().parents[2]
 ANSIBLE_GALAXY = str(Path(sys.executable).with_name("ansible-galaxy"))

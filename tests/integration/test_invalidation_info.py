@@ -9,7 +9,15 @@ import re
 from typing import Any
 
 import pytest
-from playbook_runner import ACCESS_KEY, PROFILE_KEY, aws_env, credential_free_env, profile_env, run_module
+
+from ansible_collections.edgeops.cloudfront.tests.integration.playbook_runner import (
+    ACCESS_KEY,
+    PROFILE_KEY,
+    aws_env,
+    credential_free_env,
+    profile_env,
+    run_module,
+)
 
 ISO_UTC = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?\+00:00")
 FULL_KEYS = {"id", "distribution_id", "status", "completed", "create_time", "caller_reference", "paths", "path_count"}

@@ -10,8 +10,14 @@ import random
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from playbook_runner import SECRET_KEY, SESSION_TOKEN, aws_env, run_playbook
-from test_wait_for_invalidation_role import after_gate, gate_play
+
+from ansible_collections.edgeops.cloudfront.tests.integration.gate_plays import after_gate, gate_play
+from ansible_collections.edgeops.cloudfront.tests.integration.playbook_runner import (
+    SECRET_KEY,
+    SESSION_TOKEN,
+    aws_env,
+    run_playbook,
+)
 
 GATES = 20
 RATE = 2.0  # requests a second for each operation, for the whole account

@@ -9,8 +9,15 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from playbook_runner import SECRET_KEY, SESSION_TOKEN, aws_env, run_module, run_playbook
-from test_wait_for_invalidation_role import LONG, after_gate, gate_play
+
+from ansible_collections.edgeops.cloudfront.tests.integration.gate_plays import LONG, after_gate, gate_play
+from ansible_collections.edgeops.cloudfront.tests.integration.playbook_runner import (
+    SECRET_KEY,
+    SESSION_TOKEN,
+    aws_env,
+    run_module,
+    run_playbook,
+)
 
 
 def operations(cloudfront) -> list[str]:

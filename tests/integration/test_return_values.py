@@ -8,9 +8,9 @@ task per mode)."""
 from __future__ import annotations
 
 import yaml
-from playbook_runner import run_modes
 
 from ansible_collections.edgeops.cloudfront.plugins.modules.cloudfront_invalidation_info import RETURN
+from ansible_collections.edgeops.cloudfront.tests.integration.playbook_runner import run_modes
 
 DOCUMENTED = yaml.safe_load(RETURN)
 # What Ansible adds to every result, or a failed one: not the module's to document.

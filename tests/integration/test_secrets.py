@@ -9,7 +9,8 @@ import json
 
 import pytest
 import yaml
-from playbook_runner import (
+
+from ansible_collections.edgeops.cloudfront.tests.integration.playbook_runner import (
     ACCESS_KEY,
     OPTION_SECRET,
     OPTION_TOKEN,

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import os
 
-from playbook_runner import (
+from ansible_collections.edgeops.cloudfront.tests.integration.awx_jobs import artifacts, awx_project, run_job
+from ansible_collections.edgeops.cloudfront.tests.integration.gate_plays import after_gate, gate_play
+from ansible_collections.edgeops.cloudfront.tests.integration.playbook_runner import (
     SECRET_KEY,
     SESSION_TOKEN,
     TEMPORARY_KEY,
@@ -20,8 +22,6 @@ from playbook_runner import (
     run_module,
     run_playbook,
 )
-from test_awx_runner import artifacts, awx_project, run_job
-from test_wait_for_invalidation_role import after_gate, gate_play
 
 
 def temporary_env(**tokens: str) -> dict[str, str]:

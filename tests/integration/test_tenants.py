@@ -8,9 +8,18 @@ from __future__ import annotations
 
 import json
 
-from playbook_runner import assert_no_secret_in, run_modes, run_playbook
-from test_awx_runner import artifacts, awx_project, run_job
-from test_wait_for_invalidation_role import LONG, after_gate, gate_play, progress_lines
+from ansible_collections.edgeops.cloudfront.tests.integration.awx_jobs import artifacts, awx_project, run_job
+from ansible_collections.edgeops.cloudfront.tests.integration.gate_plays import (
+    LONG,
+    after_gate,
+    gate_play,
+    progress_lines,
+)
+from ansible_collections.edgeops.cloudfront.tests.integration.playbook_runner import (
+    assert_no_secret_in,
+    run_modes,
+    run_playbook,
+)
 
 DOMAIN = "shop.customer.example.net"
 

@@ -5,7 +5,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 import shutil
 import statistics
@@ -16,79 +15,27 @@ from typing import Any
 
 import pytest
 import yaml
-from playbook_runner import PROFILE_KEY, SECRET_KEY, SESSION_TOKEN, PlaybookRun, aws_env, profile_env, run_playbook
 
-ROLE = "edgeops.cloudfront.wait_for_invalidation"
-LONG = 3600
-# A Python without boto3: if the gate ran on the web servers, it would fail there.
-SYSTEM_PYTHON = shutil.which("python3", path="/usr/bin")
-
-
-def gate_play(
-    tmp_path: Path,
-    endpoint: str,
-    role_vars: dict[str, Any],
-    hosts: str = "localhost",
-    after: list[dict[str, Any]] | None = None,
-    rescue: bool = False,
-) -> Path:
-    """A play: the gate, then a task that records when it ran and what the gate said.
-
-    ``rescue``: the gate in a block whose rescue records ``ansible_failed_result.msg`` and the
-    result, as a playbook that reports a failed gate would (``after_gate(tmp_path, "rescued")``)."""
-    record = {
-        "name": "Record when the next task ran",
-        "ansible.builtin.copy": {
-            "dest": str(tmp_path / "{{ inventory_hostname }}.json"),
-            "mode": "0600",
-            "content": "{{ {'time': now().timestamp(), 'result': wait_for_invalidation_result} | to_json }}",
-        },
-        "delegate_to": "localhost",
-    }
-    play: dict[str, Any] = {
-        "name": "Deploy, then gate",
-        "hosts": hosts,
-        "gather_facts": False,
-        "module_defaults": {"group/edgeops.cloudfront.aws": {"endpoint_url": endpoint}},
-    }
-    if rescue:
-        gate = {"name": "The gate", "ansible.builtin.include_role": {"name": ROLE}, "vars": role_vars}
-        rescued = {
-            "name": "Record what the rescue sees",
-            "ansible.builtin.copy": {
-                "dest": str(tmp_path / "rescued.json"),
-                "mode": "0600",
-                "content": "{{ {'msg': ansible_failed_result.msg, 'result': wait_for_invalidation_result} | to_json }}",
-            },
-        }
-        play["tasks"] = [{"name": "Gate, or report", "block": [gate], "rescue": [rescued]}, record, *(after or [])]
-    else:
-        play["roles"] = [{"role": ROLE, **role_vars}]
-        play["tasks"] = [record, *(after or [])]
-    playbook = tmp_path / "gate.yml"
-    playbook.write_text(yaml.safe_dump([play], sort_keys=False))
-    return playbook
-
-
-def after_gate(tmp_path: Path, host: str = "localhost") -> dict[str, Any]:
-    return json.loads((tmp_path / f"{host}.json").read_text())
-
-
-PROGRESS = re.compile(
-    r"^(\d+) of (\d+) CloudFront invalidation\(s\) completed after ([\d.]+)s(?:; still in progress: (.*))?$"
+from ansible_collections.edgeops.cloudfront.tests.integration.gate_plays import (
+    LONG,
+    ROLE,
+    after_gate,
+    gate_play,
+    progress_lines,
+    waited,
+)
+from ansible_collections.edgeops.cloudfront.tests.integration.playbook_runner import (
+    PROFILE_KEY,
+    SECRET_KEY,
+    SESSION_TOKEN,
+    PlaybookRun,
+    aws_env,
+    profile_env,
+    run_playbook,
 )
 
-
-def progress_lines(run: PlaybookRun) -> list[str]:
-    """The gate's progress lines: lines of their own in the job output, at the default verbosity."""
-    return [line for line in run.stdout.splitlines() if PROGRESS.match(line)]
-
-
-def waited(line: str) -> float:
-    """The seconds a progress line says the gate has waited."""
-    match = PROGRESS.match(line)
-    assert match, line
-    return float(match.group(3))
+# A Python without boto3: if the gate ran on the web servers, it would fail there.
+SYSTEM_PYTHON = shutil.which("python3", path="/usr/bin")
 
 
 def gate_result(seen: dict[str, Any]) -> dict[str, Any]:
