@@ -6,7 +6,6 @@
 #                                 docs/iam-policy.json does not allow exactly the CloudFront calls
 #                                 of plugins/module_utils/_cloudfront/ (or docs/iam.md shows another),
 #                                 or if a relative link in the Markdown docs is broken
-#        tools/docs.sh --lint     antsibull-docs lint-collection-docs --plugin-docs
 #
 # docs/reference/ holds one page per module and role, in antsibull-docs' simplified-rst format
 # (plain RST with HTML tables, which GitHub renders), and an index:
@@ -16,9 +15,7 @@
 # The doc fragments of amazon.aws (connection options) come from the `ansible` package of .venv,
 # so the pages change when that package does: regenerate them with it.
 #
-# The lint renders every module and role page, checks the schema of their documentation and every
-# reference in it (O(), RV(), M(), P()) against this collection and the collections it depends on
-# (amazon.aws, ansible.builtin), and runs rstcheck on the result.
+# Their lint (antsibull-docs lint-collection-docs) is antsibull-nox's docs-check session (noxfile.py).
 set -euo pipefail
 # shellcheck source=tools/ecosystem_env.sh
 . "$(dirname "$0")/ecosystem_env.sh"
@@ -109,16 +106,6 @@ case "${1:-}" in
         echo "==> $DEST is up to date ($(find "$DEST" -type f | wc -l) files)"
         check_iam_policy
         check_links
-        ;;
-    --lint)
-        # The linter copies the collection and its dependencies with `git ls-files` when they sit
-        # in a git work tree: amazon.aws, inside .venv of this repository (ignored by git), would be
-        # copied empty. The ceiling stops git's search for a repository at .venv.
-        GIT_CEILING_DIRECTORIES=$VENV "$ECO_BIN/antsibull-docs" lint-collection-docs \
-            --plugin-docs --output-format simplified-rst \
-            --validate-collection-refs dependent --disallow-unknown-collection-refs \
-            --check-extra-docs-refs . </dev/null
-        echo "==> antsibull-docs lint-collection-docs: no findings"
         ;;
     *)
         sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//' >&2

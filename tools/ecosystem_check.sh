@@ -4,12 +4,17 @@
 #   docs        tools/docs.sh --check   docs/reference/ is what antsibull-docs generates from the
 #                                       code; docs/iam-policy.json allows exactly the CloudFront
 #                                       calls of the code
-#               tools/docs.sh --lint    antsibull-docs lint-collection-docs --plugin-docs
+#   antsibull-nox sessions (noxfile.py, antsibull-nox.toml), as the community collections run them:
+#               docs-check              antsibull-docs lint-collection-docs: every page renders, every
+#                                       reference resolves
+#               extra-checks            plugins/ holds plugins only; the action group of meta/runtime.yml
+#                                       and the modules' documentation of it agree
+#               build-import-check      ansible-galaxy collection build, then Galaxy's importer
 #   changelog   tools/changelog.sh      antsibull-changelog lint and lint-changelog-yaml;
 #                                       CHANGELOG.md is generated from changelogs/changelog.yaml
 #   EE          tools/ee_check.sh       ansible-builder introspect and create (offline)
 #
-# Usage: tools/ecosystem_check.sh
+# Usage: tools/ecosystem_check.sh (after tools/bootstrap.sh has built .venv-nox: tools/test.sh does)
 # Every check runs, and the exit code is non-zero if any failed. The tools live in .venv-ecosystem
 # (tests/ecosystem-requirements.txt), created on first use next to .venv (tools/env.sh).
 set -uo pipefail
@@ -29,7 +34,8 @@ run() {  # run NAME COMMAND...: one check, timed; a failure is remembered, not f
 }
 
 run "docs are generated from the code" "$tools/docs.sh" --check
-run "docs lint" "$tools/docs.sh" --lint
+run "antsibull-nox sessions" "$tools/../.venv-nox/bin/nox" --non-interactive -f "$tools/../noxfile.py" \
+    -s docs-check extra-checks build-import-check
 run "changelog" "$tools/changelog.sh"
 run "execution environment" "$tools/ee_check.sh"
 

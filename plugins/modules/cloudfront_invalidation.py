@@ -136,6 +136,7 @@ requirements:
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
+  - edgeops.cloudfront.attributes.actiongroup_aws
 """
 
 EXAMPLES = r"""
