@@ -58,6 +58,7 @@ from simulate import CLI_DELAY, CLI_MAX_ATTEMPTS, FakeClock
 from targets import GATES_STREAK_BOTOCORE_STANDARD
 
 from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront import api, waiter
+from ansible_collections.edgeops.cloudfront.tests.support.local_cloudfront import TokenBucket
 
 PLAYBOOK = BENCH / "playbooks" / "many_gates_role.yml"
 GATE_TIMEOUT = 3600.0  # the simulated gates' timeout (wait_for_invalidation_timeout)
@@ -69,30 +70,6 @@ MODEL_SEEDS = 20  # simulated runs of the real part's set-up
 def burst_for(rate: float) -> float:
     """The bucket's size for a rate: a second's worth, at least one request (the local endpoint's default)."""
     return max(1.0, rate)
-
-
-# --------------------------------------------------------------------------------------
-# The account's bucket, in simulated time
-# --------------------------------------------------------------------------------------
-
-
-class Bucket:
-    """``rate`` tokens a second, ``burst`` at most, full at the start; a request takes one or is
-    throttled. The rule of the local endpoint's ``TokenBucket``, on the simulation's clock."""
-
-    def __init__(self, rate: float, burst: float) -> None:
-        self.rate = rate
-        self.burst = burst
-        self.tokens = burst
-        self.updated = 0.0
-
-    def take(self, now: float) -> bool:
-        self.tokens = min(self.burst, self.tokens + (now - self.updated) * self.rate)
-        self.updated = now
-        if self.tokens >= 1.0 - 1e-9:
-            self.tokens -= 1.0
-            return True
-        return False
 
 
 class Caller:
@@ -277,22 +254,27 @@ OTHER_CALLER_INTERVAL = 5.0  # another pipeline's requests, in the same bucket: 
 class Run:
     """One simulated run: callers of one contestant, each starting at its offset (default: all at
     0), and another caller (another pipeline) making a request every ``OTHER_CALLER_INTERVAL`` s
-    while any of them is still at it, all drawing from one bucket (None: no rate limit), on one
-    :class:`simclock.SimClock`. Ours run the gate's own code; the others step their models."""
+    while any of them is still at it, all drawing from one bucket, on one :class:`simclock.SimClock`.
+    ``limit``: the bucket's (rate, burst), the local endpoint's ``TokenBucket`` on that clock (None:
+    no rate limit). Ours run the gate's own code; the others step their models."""
 
     def __init__(
-        self, callers: Sequence[Caller], bucket: Bucket | None, starts: Sequence[float] | None, rng: random.Random
+        self,
+        callers: Sequence[Caller],
+        limit: tuple[float, float] | None,
+        starts: Sequence[float] | None,
+        rng: random.Random,
     ) -> None:
         self.callers = callers
-        self.bucket = bucket
         self.offsets = list(starts) if starts is not None else [0.0] * len(callers)
         self.clock = SimClock()
+        self.bucket = None if limit is None else TokenBucket(*limit, clock=self.clock.monotonic)
         self.over = 0
         self.other = Caller(math.inf)
         self.other_phase = rng.uniform(0.0, OTHER_CALLER_INTERVAL)
 
     def _throttled(self) -> bool:
-        return self.bucket is not None and not self.bucket.take(self.clock.monotonic())
+        return self.bucket is not None and not self.bucket.take()
 
     def run(self) -> None:
         participants: list[Callable[[], None]] = [
@@ -390,15 +372,16 @@ def one_run(
     name: str,
     flips: Sequence[float],
     seed: int,
-    bucket: Bucket | None,
+    limit: tuple[float, float] | None,
     starts: Sequence[float] | None = None,
 ) -> tuple[list[Caller], Caller]:
-    """N callers of one contestant, each with a random source of its own, through one bucket, and
-    the other caller beside them; ``flips``: each one's completion, from its start. The lookups'
-    retries draw their jitter from ``random``'s global source, seeded for the run."""
+    """N callers of one contestant, each with a random source of its own, through one bucket (``limit``:
+    its rate and burst; None: no limit), and the other caller beside them; ``flips``: each one's
+    completion, from its start. The lookups' retries draw their jitter from ``random``'s global
+    source, seeded for the run."""
     callers = [CONTESTANTS[name][1](flip, random.Random(f"{name}-{seed}-{n}")) for n, flip in enumerate(flips)]
     random.seed(f"{name}-{seed}-retries")
-    run = Run(callers, bucket, starts, random.Random(f"other-{seed}"))
+    run = Run(callers, limit, starts, random.Random(f"other-{seed}"))
     run.run()
     return callers, run.other
 
@@ -488,7 +471,7 @@ def simulate(
             by_rate[f"{R:g}"] = {
                 name: cell(
                     [
-                        one_run(name, flips[seed], seed, None if math.isinf(R) else Bucket(R, burst_for(R)))
+                        one_run(name, flips[seed], seed, None if math.isinf(R) else (R, burst_for(R)))
                         for seed in range(runs_of_N)
                     ]
                 )
@@ -744,7 +727,7 @@ def model_of(starts: Sequence[float], flips: Sequence[float], rate: float, burst
     with the completion it saw (from that request), under the same bucket and without a rate limit."""
     return {
         "runs": seeds,
-        "throttled": cell([one_run("ours", flips, seed, Bucket(rate, burst), starts) for seed in range(seeds)]),
+        "throttled": cell([one_run("ours", flips, seed, (rate, burst), starts) for seed in range(seeds)]),
         "unthrottled": cell([one_run("ours", flips, seed, None, starts) for seed in range(seeds)]),
     }
 
