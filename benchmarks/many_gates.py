@@ -54,10 +54,11 @@ from harness import (
 )
 from simclock import SimClock
 from simgate import DEFAULT_PROGRESS_INTERVAL, OneInvalidation, run_simulated_gate
-from simulate import CLI_DELAY, CLI_MAX_ATTEMPTS, FakeClock
+from simulate import CLI_DELAY, CLI_MAX_ATTEMPTS
 from targets import GATES_STREAK_BOTOCORE_STANDARD
 
 from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront import api, waiter
+from ansible_collections.edgeops.cloudfront.tests.support.fake_clock import FakeClock
 from ansible_collections.edgeops.cloudfront.tests.support.local_cloudfront import TokenBucket
 
 PLAYBOOK = BENCH / "playbooks" / "many_gates_role.yml"

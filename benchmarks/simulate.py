@@ -25,25 +25,13 @@ from harness import summary
 from simgate import OneInvalidation, run_simulated_gate
 
 from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront import waiter
+from ansible_collections.edgeops.cloudfront.tests.support.fake_clock import FakeClock
 
 FLIP_WINDOW = 60.0  # the flip is at T + uniform[-FLIP_WINDOW/2, FLIP_WINDOW/2)
 MODULE_DEFAULT_WAIT_TIMEOUT = 1800.0  # the module's and the role's default
 SIM_WAIT_TIMEOUT = 3600.0  # large enough for every T simulated
 CLI_DELAY, CLI_MAX_ATTEMPTS = 20.0, 30  # botocore's InvalidationCompleted waiter (the CLI's and boto3's)
 TERRAFORM_INTERVAL = 30.0
-
-
-class FakeClock(waiter.Clock):
-    """A clock that moves only when something sleeps."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def monotonic(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.now += max(0.0, seconds)
 
 
 @dataclass
