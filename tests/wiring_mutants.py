@@ -3,14 +3,16 @@
 the AWX job template's playbook, the action group, the gate action's module runs), each applied to
 a copy of the tree, and the tests that should catch it run against the copy: every one must fail.
 
-Usage: tools/line.sh 2.19 python tools/wiring_mutants.py [--list] [ID...]
-       (default: every mutant of tests/wiring_mutants.yml)
+Usage: tools/line.sh 2.19 python tests/wiring_mutants.py [--test-python PATH] [--list] [ID...]
+       (default: every mutant of tests/wiring_mutants.yml; in an environment where the collection is
+       importable, for tools/tree.py)
 
-The working tree is never changed: the files git knows (tracked, as they are in the working tree,
-and new ones not ignored) are copied to .work/wiring/copy/, with a collections path of its own;
-each mutant is written into the copy, its tests run there (tools/line.sh 2.19 of the copy, in the
-repository's virtualenv of that line), and the file is put back. First the tests of every mutant
-run once on the unmutated copy: they must pass, or a failure would prove nothing.
+The working tree is never changed: tools/tree.py copies the files git knows to .work/wiring/copy/
+and makes the copy a collection of its own (its collections path, HOME in copy/.work/home); each
+mutant is written into the copy, its tests run there with the Python of --test-python (default:
+the one running this program, of the ansible-core 2.19 line's virtualenv) and its virtualenv's
+commands first on PATH, and the file is put back. First the tests of every mutant run once on the
+unmutated copy: they must pass, or a failure would prove nothing.
 
 A mutant is caught when its tests fail (pytest's exit status 1) or run past their timeout (a
 minute more than three times what they took unmutated: the gate hung, or waited far too long); it
@@ -37,11 +39,12 @@ from typing import Any
 
 import yaml
 
+from ansible_collections.edgeops.cloudfront.tools.tree import collection_env, copy_tree
+
 REPO = Path(__file__).resolve().parent.parent
 MUTANTS = REPO / "tests" / "wiring_mutants.yml"
 OUT = REPO / ".work" / "wiring"
 COPY = OUT / "copy"
-LINE = "2.19"
 # a mutant's tests may take this many times what they took unmutated, and this many seconds more
 SLOWER, MORE = 3, 60
 FIELDS = ("id", "fear", "file", "find", "replace", "tests", "why")
@@ -74,29 +77,12 @@ def load(path: Path = MUTANTS) -> list[dict[str, Any]]:
     return mutants
 
 
-def copy_tree() -> None:
-    """The working tree's files that git knows or would add, less the deleted ones, to COPY."""
-    if COPY.exists():
-        shutil.rmtree(COPY)
-    listed = subprocess.run(
-        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--deduplicate"],
-        cwd=REPO,
-        check=True,
-        capture_output=True,
-    ).stdout.split(b"\0")
-    for name in filter(None, (entry.decode() for entry in listed)):
-        source = REPO / name
-        if source.is_file():
-            target = COPY / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, target, follow_symlinks=False)
-
-
-def run_tests(tests: list[str], log: Path, timeout: float | None = None, *options: str) -> tuple[int | None, float]:
-    """The tests in the copy, as tools/line.sh runs them: pytest's exit status (None: timed out)."""
-    env = {key: value for key, value in os.environ.items() if not key.startswith("EDGEOPS_")}
-    env.update(EDGEOPS_VENV=str(REPO / ".venv"), EDGEOPS_WORK=str(COPY / ".work" / LINE))
-    command = ["bash", "tools/line.sh", LINE, "python", "-m", "pytest", "-x", "-q", "-p", "no:xdist", *options, *tests]
+def run_tests(
+    python: str, tests: list[str], log: Path, timeout: float | None = None, *options: str
+) -> tuple[int | None, float]:
+    """The tests in the copy, run by `python`: pytest's exit status (None: timed out)."""
+    env = collection_env(COPY, python)
+    command = [python, "-m", "pytest", "-x", "-q", "-p", "no:xdist", *options, *tests]
     begun = time.monotonic()
     # a session of its own: past the timeout, the tests and every process they started (a gate
     # that hangs, its ansible-playbook) are stopped, not left running
@@ -134,6 +120,13 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
     parser.add_argument("ids", nargs="*", metavar="ID", help="the mutants to try (default: all)")
     parser.add_argument("--list", action="store_true", help="list the mutants and exit")
+    parser.add_argument(
+        "--test-python",
+        type=os.path.abspath,
+        default=sys.executable,
+        metavar="PATH",
+        help="the Python of the virtualenv to run the tests in (default: this one)",
+    )
     args = parser.parse_args()
     mutants = load()
     if args.ids:
@@ -147,13 +140,15 @@ def main() -> int:
         return 0
 
     started = time.monotonic()
-    copy_tree()
+    if COPY.exists():
+        shutil.rmtree(COPY)
+    copy_tree(REPO, COPY)
     logs = OUT / "logs"
     logs.mkdir(parents=True, exist_ok=True)
     tests = list(dict.fromkeys(test for mutant in mutants for test in mutant["tests"]))
     print(f"==> wiring mutants: {len(mutants)}, tests unmutated first ({len(tests)}), in {COPY.relative_to(REPO)}")
     junit = OUT / "unmutated.xml"
-    status, took = run_tests(tests, logs / "unmutated.log", None, f"--junitxml={junit}")
+    status, took = run_tests(args.test_python, tests, logs / "unmutated.log", None, f"--junitxml={junit}")
     if status != 0:
         print((logs / "unmutated.log").read_text(encoding="utf-8", errors="replace")[-3000:])
         print(f"==> FAILED: the tests fail unmutated (exit {status}): a failure would prove nothing", file=sys.stderr)
@@ -168,7 +163,7 @@ def main() -> int:
         path.write_text(original.replace(mutant["find"], mutant["replace"], 1), encoding="utf-8")
         try:
             timeout = timeout_for(mutant["tests"], unmutated)
-            status, took = run_tests(mutant["tests"], logs / f"{mutant['id']}.log", timeout)
+            status, took = run_tests(args.test_python, mutant["tests"], logs / f"{mutant['id']}.log", timeout)
         finally:
             path.write_text(original, encoding="utf-8")
         if status == 1:
