@@ -1,19 +1,31 @@
 # /// script
 # dependencies = ["nox==2026.10.20", "antsibull-nox==1.10.0"]
 # ///
-"""The declared test sessions of the collection (nox; the ecosystem's checks from antsibull-nox).
+"""The collection's test sessions, declared for nox; the ecosystem's own checks come from antsibull-nox
+(antsibull-nox.toml). `make test` runs them (the Makefile says which, in which order); one by one:
 
-    .venv-nox/bin/nox -l                   the sessions
-    .venv-nox/bin/nox -s docs-check        one of them
+    .venv-nox/bin/nox -l                                 every session, with its description
+    .venv-nox/bin/nox -s pytest-2.21                     one line's pytest plan (LINES below)
+    .venv-nox/bin/nox -s pytest-2.19 -- tests/unit -q    pytest with these arguments instead
+    .venv-nox/bin/nox -s run-2.21 -- ansible-doc edgeops.cloudfront.cloudfront_invalidation
+                                                         any command in a line's environment
 
-`make test` runs them (tools/test.sh); `.venv-nox` is built by tools/bootstrap.sh from
-tests/nox-requirements.txt.
+Virtualenvs live in .nox/ (reused: `-R` skips the install commands too); working areas in .work/
+(HOME, ANSIBLE_HOME and the collections path are set there, never the real home directory).
+EDGEOPS_REQUIRE_ALL_LINES=1 (.ci/run) makes a line whose Python is missing a failure; otherwise nox
+skips its sessions, saying so.
 """
 
 from __future__ import annotations
 
+import filecmp
 import os
+import re
+import shutil
+import subprocess
 import sys
+import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import nox
@@ -21,21 +33,438 @@ import nox
 try:
     import antsibull_nox
 except ImportError:
-    print("antsibull-nox must be installed beside nox: tests/nox-requirements.txt")
+    print("antsibull-nox must be installed beside nox (tests/nox-requirements.txt)")
     sys.exit(1)
 
 REPO = Path(__file__).resolve().parent
-# The `ansible` package of the oldest line (tests/requirements.txt) brings amazon.aws: its site-packages
-# is the collections path where antsibull-nox finds the collections this one depends on.
-DEPENDENCIES = sorted((REPO / ".venv" / "lib").glob("python3.*/site-packages"))
-os.environ["ANSIBLE_COLLECTIONS_PATH"] = os.pathsep.join(map(str, DEPENDENCIES))
-# antsibull-docs copies a collection with `git ls-files` when it sits in a git work tree: amazon.aws,
-# inside the (ignored) .venv of this repository, would be copied empty. Git stops looking at .venv.
-os.environ["GIT_CEILING_DIRECTORIES"] = str(REPO / ".venv")
+WORK = REPO / ".work"
+# The collections path of every session: ansible_collections/edgeops/cloudfront links to the repository.
+COLLECTIONS = WORK / "collections"
+
+
+@dataclass(frozen=True)
+class Line:
+    """An ansible-core line the collection supports (meta/runtime.yml) and is tested on."""
+
+    core: str
+    python: str
+    requirements: str  # with requirements.txt: the `ansible` package (ansible-core, amazon.aws), the test tools
+    pytest_markers: str  # what pytest runs on all cores
+    pytest_paths: tuple[str, ...]  # where (none: pyproject.toml's testpaths)
+    sleepers: str = ""  # the tests that mostly sleep, run beside the others, a worker each
+    sleeper_workers: int = 0
+
+
+# What does not depend on the line runs once: the local endpoint's own tests (no ansible-core runs in
+# them) on the oldest line; tests/unit on every line, in ansible-test units. The `storm` and `load`
+# tests (pyproject.toml) test the collection's own wait loop, the same code on every line: the oldest
+# line runs them. 2.20 runs the suites that run each kind of plugin through ansible-core.
+LINES = (
+    Line("2.19", "3.11", "tests/requirements.txt", "not storm and not long", (), "storm or long", 6),
+    Line(
+        "2.20",
+        "3.12",
+        "tests/requirements-2.20.txt",
+        "not storm and not load and not long",
+        tuple(
+            f"tests/integration/test_{name}.py"
+            for name in (
+                "invalidation_info",
+                "create_invalidations",
+                "gate_in_playbooks",
+                "wait_for_invalidation_role",
+                "awx_runner",
+                "installed_collection",
+            )
+        ),
+    ),
+    Line(
+        "2.21",
+        "3.13",
+        "tests/requirements-2.21.txt",
+        "not storm and not load and not long",
+        ("tests/integration",),
+        "long",
+        2,
+    ),
+)
+OLDEST = LINES[0]
+# amazon.aws for the sessions that build a collection tree (antsibull-nox's, ansible-test): the oldest
+# line's `ansible` package (Galaxy is not reachable here), unpacked from its wheel.
+DEPENDENCIES = WORK / "dependencies"
+
+
+def find_python(version: str) -> str | None:
+    """The interpreter of Python `version` that really runs: on PATH, or one of pyenv's versions
+    (pyenv's shims fail for the versions not selected)."""
+    candidates = [shutil.which(f"python{version}")]
+    pyenv_root = os.environ.get("PYENV_ROOT") or str(Path.home() / ".pyenv")
+    versions = Path(pyenv_root, "versions").glob(f"{version}.*/bin/python{version}")
+    candidates += [
+        str(path)
+        for path in sorted(
+            versions, key=lambda path: [int(n) for n in re.findall(r"\d+", path.parts[-3])], reverse=True
+        )
+    ]
+    for candidate in candidates:
+        if (
+            candidate
+            and subprocess.run([candidate, "-c", "import sys"], capture_output=True, check=False).returncode == 0
+        ):
+            return candidate
+    return None
+
+
+def interpreters_on_path() -> None:
+    """pythonX.Y of every line first on PATH (nox and ansible-test look for them there)."""
+    bindir = WORK / "python-bin"
+    bindir.mkdir(parents=True, exist_ok=True)
+    for line in LINES:
+        found = find_python(line.python)
+        link = bindir / f"python{line.python}"
+        if found and (not link.is_symlink() or os.readlink(link) != found):
+            link.unlink(missing_ok=True)
+            link.symlink_to(found)
+    os.environ["PATH"] = f"{bindir}{os.pathsep}{os.environ['PATH']}"
+
+
+def collections_link() -> None:
+    link = COLLECTIONS / "ansible_collections" / "edgeops" / "cloudfront"
+    link.parent.mkdir(parents=True, exist_ok=True)
+    if not link.is_symlink() or Path(os.readlink(link)) != REPO:
+        link.unlink(missing_ok=True)
+        link.symlink_to(REPO)
+
+
+def dependencies() -> None:
+    """amazon.aws, unpacked from the oldest line's `ansible` wheel into .work/dependencies (once)."""
+    if (DEPENDENCIES / "ansible_collections" / "amazon" / "aws" / "MANIFEST.json").is_file():
+        return
+    pin = next(line for line in (REPO / OLDEST.requirements).read_text().splitlines() if line.startswith("ansible=="))
+    wheels = WORK / "wheels"
+    print(f"unpacking amazon.aws from {pin} into {DEPENDENCIES.relative_to(REPO)}")
+    subprocess.run([sys.executable, "-m", "pip", "download", "-q", "--no-deps", "-d", str(wheels), pin], check=True)
+    (wheel,) = wheels.glob(f"ansible-{pin.split('==')[1]}-*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        members = [name for name in archive.namelist() if name.startswith("ansible_collections/amazon/aws/")]
+        archive.extractall(DEPENDENCIES, members)
+
+
+interpreters_on_path()
+collections_link()
+dependencies()
+os.environ.update(
+    {
+        "HOME": str(WORK / "home"),
+        "ANSIBLE_HOME": str(WORK / "home" / ".ansible"),
+        "ANSIBLE_COLLECTIONS_PATH": f"{COLLECTIONS}{os.pathsep}{DEPENDENCIES}",
+        "ANSIBLE_LOCAL_TEMP": str(WORK / "home" / ".ansible" / "tmp"),
+        "ANSIBLE_NOCOLOR": "1",
+        "NO_COLOR": "1",
+        "XDG_CACHE_HOME": str(WORK / "home" / ".cache"),
+        "PYTHONDONTWRITEBYTECODE": "1",
+        # antsibull-docs copies a collection with `git ls-files` when it sits in a git work tree:
+        # amazon.aws, under the (ignored) .work of this repository, would be copied empty.
+        "GIT_CEILING_DIRECTORIES": str(WORK),
+    }
+)
+(WORK / "home" / ".ansible" / "tmp").mkdir(parents=True, exist_ok=True)
 nox.options.reuse_venv = "yes"
-nox.options.error_on_missing_interpreters = True
+nox.options.error_on_missing_interpreters = os.environ.get("EDGEOPS_REQUIRE_ALL_LINES") == "1"
 
 antsibull_nox.load_antsibull_nox_toml()
 
-if __name__ == "__main__":
-    nox.main()
+
+def line_env(line: Line) -> dict[str, str]:
+    """A line's working area: its own HOME (ansible-test's caches, ansible's temporary files)."""
+    home = WORK / line.core / "home"
+    (home / ".ansible" / "tmp").mkdir(parents=True, exist_ok=True)
+    return {
+        "HOME": str(home),
+        "ANSIBLE_HOME": str(home / ".ansible"),
+        "ANSIBLE_LOCAL_TEMP": str(home / ".ansible" / "tmp"),
+        "ANSIBLE_COLLECTIONS_PATH": str(COLLECTIONS),
+        "PYTHONPATH": str(COLLECTIONS),
+        "EDGEOPS_LINE": line.core,
+    }
+
+
+def install_line(session: nox.Session, line: Line) -> None:
+    session.install("-r", "requirements.txt", "-r", line.requirements)
+
+
+def pytest_plan(session: nox.Session, line: Line) -> None:
+    """The line's pytest runs: on all cores, and beside them, from the start, the sleepers (a worker
+    each: they wait out real backoff and long gates; their log is shown when they end)."""
+    env = line_env(line)
+    if session.posargs:
+        session.run("python", "-m", "pytest", *session.posargs, env=env)
+        return
+    sleepers = None
+    if line.sleepers:
+        log_path = WORK / "logs" / f"pytest-{line.core}-sleepers.log"
+        log_path.parent.mkdir(parents=True, exist_ok=True)
+        log = log_path.open("w")
+        command = [
+            str(Path(session.bin) / "python"),
+            "-m",
+            "pytest",
+            "-n",
+            str(line.sleeper_workers),
+            "-m",
+            line.sleepers,
+        ]
+        session.log(f"beside the others: {' '.join(command[1:])} (log: {log_path.relative_to(REPO)})")
+        sleepers = subprocess.Popen(
+            command,
+            cwd=REPO,
+            env={**os.environ, **env, "PATH": f"{session.bin}{os.pathsep}{os.environ['PATH']}"},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+        )
+    failed = []
+    try:
+        workers = str(os.cpu_count() or 2)
+        session.run(
+            "python",
+            "-m",
+            "pytest",
+            "-n",
+            workers,
+            "--dist",
+            "load",
+            "-m",
+            line.pytest_markers,
+            *line.pytest_paths,
+            env=env,
+        )
+    except nox.command.CommandFailed:
+        failed.append(f"pytest -m '{line.pytest_markers}'")
+    if sleepers is not None:
+        status = sleepers.wait()
+        log.close()
+        print(log_path.read_text(), end="")
+        if status:
+            failed.append(f"pytest -m '{line.sleepers}'")
+    if failed:
+        session.error(f"failed: {', '.join(failed)}")
+
+
+def offline_pip_bootstrap() -> None:
+    """ansible-test downloads pip's get-pip.py even with --venv: give it tools/get_pip_offline.py
+    (ensurepip's bundled pip) under each name ansible-test looks for, in every line's HOME."""
+    sources = REPO.glob(".nox/*/lib/python*/site-packages/ansible_test/_internal/python_requirements.py")
+    versions = {
+        version
+        for source in sources
+        for version in re.findall(r"""\bpip\s*=\s*['"]([0-9][0-9.]*)['"]""", source.read_text())
+    }
+    for home in [WORK / "home", *(WORK / line.core / "home" for line in LINES)]:
+        cache = home / ".ansible" / "test" / "cache"
+        cache.mkdir(parents=True, exist_ok=True)
+        for version in versions:
+            shutil.copy(REPO / "tools" / "get_pip_offline.py", cache / f"get_pip_{version.replace('.', '_')}.py")
+
+
+def drop_scratch_output() -> None:
+    """ansible-test's scratch files (its virtualenvs' leftovers) are not results: antsibull-nox copies
+    tests/output back into the repository, and fails on them."""
+    shutil.rmtree(Path.cwd() / "tests" / "output" / ".tmp", ignore_errors=True)
+
+
+for _line in LINES:
+    for _command in ("sanity", "units"):
+        antsibull_nox.add_ansible_test_session(
+            name=f"{_command}-{_line.core}",
+            description=f"ansible-test {_command} of ansible-core {_line.core}, Python {_line.python}",
+            ansible_test_params=[_command, "--venv", "--python", _line.python, "--requirements"],
+            default=False,
+            ansible_core_version=_line.core,
+            ansible_core_source="pypi",
+            callback_before=offline_pip_bootstrap,
+            callback_after=drop_scratch_output,
+        )
+
+    def _pytest(session: nox.Session, line: Line = _line) -> None:
+        install_line(session, line)
+        pytest_plan(session, line)
+
+    _pytest.__doc__ = (
+        f"pytest on ansible-core {_line.core} (Python {_line.python}): -m '{_line.pytest_markers}'"
+        f" over {', '.join(_line.pytest_paths) or 'every test path'}"
+        + (f"; beside them, -m '{_line.sleepers}'" if _line.sleepers else "")
+    )
+    nox.session(name=f"pytest-{_line.core}", python=find_python(_line.python) or _line.python)(_pytest)
+
+    def _run(session: nox.Session, line: Line = _line) -> None:
+        install_line(session, line)
+        session.run(*session.posargs, env=line_env(line), external=True)
+
+    _run.__doc__ = f"any command (the arguments) in the environment of ansible-core {_line.core}"
+    nox.session(name=f"run-{_line.core}", python=find_python(_line.python) or _line.python, default=False)(_run)
+
+
+def requirement(path: str, name: str) -> str:
+    """The pin of ``name`` in the requirements file ``path`` (one version in one place)."""
+    return next(line for line in (REPO / path).read_text().splitlines() if line.startswith(f"{name}=="))
+
+
+def core_of(line: Line) -> str:
+    """The requirement of the line's ansible-core alone (without the `ansible` package)."""
+    major, minor = line.core.split(".")
+    return f"ansible-core>={line.core},<{major}.{int(minor) + 1}"
+
+
+def fresh_dir(path: Path) -> Path:
+    """An empty directory that only its owner can write to (antsibull-docs insists)."""
+    shutil.rmtree(path, ignore_errors=True)
+    path.mkdir(parents=True)
+    path.chmod(0o755)
+    return path
+
+
+@nox.session(python=find_python(OLDEST.python) or OLDEST.python)
+def lint(session: nox.Session) -> None:
+    """ruff, mypy, the pre-commit hooks (offline), ansible-lint's production profile on the collection root"""
+    session.install("-r", "tests/lint-requirements.txt")
+    env = {"RUFF_CACHE_DIR": str(WORK / "ruff_cache")}
+    if session.posargs:  # e.g. `-- ansible-lint roles/` or `-- pre-commit run --all-files`
+        session.run(*session.posargs, env=env)
+        return
+    session.run("ruff", "check", ".", env=env)
+    session.run("ruff", "format", "--check", ".", env=env)
+    session.run("mypy", env=env)
+    session.run("pre-commit", "validate-config", ".pre-commit-config.yaml", env=env)
+    # .pre-commit-config.yaml takes ruff's hooks from GitHub: a copy where they run this ruff
+    offline = WORK / "pre-commit-offline.yaml"
+    session.run("python", "tools/pre_commit_offline.py", ".pre-commit-config.yaml", str(offline), env=env)
+    session.run(
+        "pre-commit",
+        "run",
+        "--config",
+        str(offline),
+        "--all-files",
+        "--show-diff-on-failure",
+        env={**env, "SKIP": "ansible-lint"},
+    )
+    session.run(
+        "ansible-lint", "--offline", "--nocolor", "--profile", "production", "-c", ".ansible-lint", ".", env=env
+    )
+
+
+@nox.session(python=find_python(OLDEST.python) or OLDEST.python)
+def docs(session: nox.Session) -> None:
+    """docs/reference/ is what antsibull-docs generates from the code, docs/iam-policy.json allows exactly
+    the calls of the code, the Markdown links resolve, CHANGELOG.md is what the changelog generates;
+    `-- generate` rewrites docs/reference/ and CHANGELOG.md, `-- release ARGS` is antsibull-changelog release"""
+    # ansible-doc of the oldest line; amazon.aws from .work/dependencies (the collections path)
+    session.install("-r", "tests/ecosystem-requirements.txt", core_of(OLDEST))
+
+    def reference(dest: Path) -> None:
+        session.run(
+            "antsibull-docs",
+            "collection",
+            "--use-current",
+            "--squash-hierarchy",
+            "--output-format",
+            "simplified-rst",
+            "--no-add-antsibull-docs-version",
+            "--fail-on-error",
+            "--dest-dir",
+            str(dest),
+            "edgeops.cloudfront",
+        )
+
+    if session.posargs[:1] == ["release"]:
+        # from the collection's link: there antsibull-changelog asks ansible-doc about it in place
+        with session.chdir(COLLECTIONS / "ansible_collections" / "edgeops" / "cloudfront"):
+            session.run("antsibull-changelog", "release", *session.posargs[1:])
+        return
+    if session.posargs == ["generate"]:
+        generated = fresh_dir(WORK / "docs" / "generated")
+        reference(generated)
+        shutil.rmtree(REPO / "docs" / "reference")
+        shutil.copytree(generated, REPO / "docs" / "reference")
+        session.run("antsibull-changelog", "generate")
+        return
+    check = fresh_dir(WORK / "docs" / "check")
+    reference(check)
+    if filecmp.dircmp(REPO / "docs" / "reference", check).diff_files or set(os.listdir(check)) != set(
+        os.listdir(REPO / "docs" / "reference")
+    ):
+        session.run("diff", "-ru", "docs/reference", str(check), external=True, success_codes=[0, 1])
+        session.error("docs/reference/ is stale: run `.venv-nox/bin/nox -s docs -- generate` and commit the result")
+    session.run("python", "tests/checks/iam_policy.py")
+    session.run("python", "tests/checks/doc_links.py")
+    session.run("antsibull-changelog", "lint")
+    session.run("antsibull-changelog", "lint-changelog-yaml", "changelogs/changelog.yaml")
+    changelog = WORK / "docs" / "CHANGELOG.md"
+    session.run("antsibull-changelog", "generate", "--output", str(changelog), "--output-format", "md")
+    if changelog.read_text() != (REPO / "CHANGELOG.md").read_text():
+        session.run("diff", "-u", "CHANGELOG.md", str(changelog), external=True, success_codes=[0, 1])
+        session.error(
+            "CHANGELOG.md is not what changelogs/changelog.yaml generates: `.venv-nox/bin/nox -s docs -- generate`"
+        )
+
+
+@nox.session(name="ee-check", python=find_python(OLDEST.python) or OLDEST.python)
+def ee_check(session: nox.Session) -> None:
+    """what ansible-builder makes of the collection, offline (tests/checks/execution_environment.py)"""
+    session.install(requirement("tests/ecosystem-requirements.txt", "ansible-builder"), core_of(OLDEST), "pyyaml")
+    session.run("python", "tests/checks/execution_environment.py")
+
+
+def side_venv(session: nox.Session, path: Path, requirements: str) -> None:
+    """A virtualenv a session's programs call by path (the AWS CLI pins its own botocore), rebuilt when
+    its requirements change."""
+    stamp = path / ".requirements"
+    if stamp.is_file() and stamp.read_text() == (REPO / requirements).read_text():
+        return
+    session.run(sys.executable, "-m", "venv", "--clear", str(path), external=True)
+    session.run(
+        str(path / "bin" / "pip"), "install", "-q", "--disable-pip-version-check", "-r", requirements, external=True
+    )
+    stamp.write_text((REPO / requirements).read_text())
+
+
+@nox.session(python=find_python(OLDEST.python) or OLDEST.python, default=False)
+def bench(session: nox.Session) -> None:
+    """the benchmark suite against the alternatives (about 70 minutes): rewrites docs/benchmarks.md,
+    docs/benchmarks/results.json and the charts; arguments go to benchmarks/run.py"""
+    install_line(session, OLDEST)
+    side_venv(session, REPO / ".venv-awscli", "benchmarks/requirements-awscli.txt")
+    side_venv(session, REPO / ".venv-plot", "benchmarks/requirements-plot.txt")
+    session.run("python", "benchmarks/run.py", *session.posargs, env=line_env(OLDEST))
+
+
+@nox.session(name="bench-smoke", python=find_python(OLDEST.python) or OLDEST.python)
+def bench_smoke(session: nox.Session) -> None:
+    """every part of the benchmark suite, briefly (about 80 s; no figure is judged, benchmarks/output only)"""
+    install_line(session, OLDEST)
+    session.run("python", "benchmarks/run.py", "--quick", *session.posargs, env=line_env(OLDEST))
+
+
+@nox.session(python=find_python(OLDEST.python) or OLDEST.python, default=False)
+def demo(session: nox.Session) -> None:
+    """the main job: a local CloudFront endpoint, an invalidation, the example playbook holding at the gate"""
+    install_line(session, OLDEST)
+    session.run("python", "tools/demo.py", *session.posargs, env=line_env(OLDEST))
+
+
+@nox.session(python=find_python(OLDEST.python) or OLDEST.python, default=False)
+def mutate(session: nox.Session) -> None:
+    """cosmic-ray's operator mutants of plugins/ (tests/operator_mutants.toml), each tested by tests/unit in
+    a copy of the tree; fails under 90 % killed in plugins/module_utils/_cloudfront/; arguments: files"""
+    install_line(session, OLDEST)
+    session.install("-r", "tests/mutate-requirements.txt")
+    python = str(Path(session.bin) / "python")
+    session.run("python", "tests/operator_mutants.py", "--test-python", python, *session.posargs, env=line_env(OLDEST))
+
+
+@nox.session(name="wiring-mutants", python=find_python(OLDEST.python) or OLDEST.python, default=False)
+def wiring_mutants(session: nox.Session) -> None:
+    """the failure-mode mutants of tests/wiring_mutants.yml, each in a copy of the tree with the tests
+    that must catch it; arguments: mutant IDs, or --list"""
+    install_line(session, OLDEST)
+    session.run("python", "tests/wiring_mutants.py", *session.posargs, env=line_env(OLDEST))

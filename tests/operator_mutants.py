@@ -3,10 +3,11 @@
 keyword changed), each tested by the unit tests in a copy of the tree; a mutant that makes a test
 fail, or the tests run past the timeout, is killed.
 
-Usage: .venv-mutate/bin/python tests/operator_mutants.py --test-python PATH [FILE...]
-  Run by a Python with cosmic-ray (tests/mutate-requirements.txt), where the collection is importable
-  (PYTHONPATH=.work/collections), for tools/tree.py. PATH: the Python of the ansible-core 2.19 line's
-  virtualenv (e.g. .venv/bin/python), which runs the tests. FILE: files of plugins/ to mutate
+Usage: .venv-nox/bin/nox -s mutate -- [FILE...]   (`make mutate` runs it with the wiring mutants)
+  The session runs `python tests/operator_mutants.py --test-python PATH [FILE...]` in one virtualenv
+  with cosmic-ray (tests/mutate-requirements.txt) and the ansible-core 2.19 line's requirements, where
+  the collection is importable (PYTHONPATH=.work/collections), for tools/tree.py. PATH: the Python that
+  runs the tests (the session's own). FILE: files of plugins/ to mutate
   (default: module-path of tests/operator_mutants.toml, cosmic-ray's configuration).
 
 The working tree is never mutated: tools/tree.py copies the files git knows to .work/mutate/copy-N/,

@@ -3,9 +3,9 @@
 the AWX job template's playbook, the action group, the gate action's module runs), each applied to
 a copy of the tree, and the tests that should catch it run against the copy: every one must fail.
 
-Usage: tools/line.sh 2.19 python tests/wiring_mutants.py [--test-python PATH] [--list] [ID...]
-       (default: every mutant of tests/wiring_mutants.yml; in an environment where the collection is
-       importable, for tools/tree.py)
+Usage: .venv-nox/bin/nox -s wiring-mutants -- [--test-python PATH] [--list] [ID...]
+       (default: every mutant of tests/wiring_mutants.yml; the session runs this program in the
+       ansible-core 2.19 line's virtualenv, where the collection is importable, for tools/tree.py)
 
 The working tree is never changed: tools/tree.py copies the files git knows to .work/wiring/copy/
 and makes the copy a collection of its own (its collections path, HOME in copy/.work/home); each

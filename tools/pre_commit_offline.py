@@ -1,12 +1,12 @@
 """Write a copy of .pre-commit-config.yaml whose hooks need no network.
 
-Usage: python tools/pre_commit_offline.py CONFIG OUTPUT   (run by `tools/lint.sh --pre-commit`)
+Usage: python tools/pre_commit_offline.py CONFIG OUTPUT   (run by the `lint` session of noxfile.py)
 
 .pre-commit-config.yaml takes ruff's hooks from astral-sh/ruff-pre-commit, which pre-commit clones
 from GitHub. In the copy, that repository becomes a local one with the same hooks (same ids, and
 the entries and file types of ruff-pre-commit's .pre-commit-hooks.yaml; the config's own settings
-such as args still win), run by the ruff of .venv-lint through `tools/lint.sh --run`. The copy is
-only written when the config's rev is the ruff version of .venv-lint (tests/lint-requirements.txt),
+such as args still win), run by the ruff on PATH (the lint session's). The copy is
+only written when the config's rev is the ruff version installed (tests/lint-requirements.txt),
 so that both run the same ruff. The local hooks (mypy, ansible-lint) are copied as they are.
 """
 
@@ -22,9 +22,9 @@ import yaml
 RUFF_PRE_COMMIT = "https://github.com/astral-sh/ruff-pre-commit"
 # ruff-pre-commit's hooks; "ruff" is its old name for ruff-check.
 RUFF_HOOKS = {
-    "ruff-check": {"name": "ruff check", "entry": "tools/lint.sh --run ruff check --force-exclude"},
-    "ruff": {"name": "ruff check", "entry": "tools/lint.sh --run ruff check --force-exclude"},
-    "ruff-format": {"name": "ruff format", "entry": "tools/lint.sh --run ruff format --force-exclude"},
+    "ruff-check": {"name": "ruff check", "entry": "ruff check --force-exclude"},
+    "ruff": {"name": "ruff check", "entry": "ruff check --force-exclude"},
+    "ruff-format": {"name": "ruff format", "entry": "ruff format --force-exclude"},
 }
 RUFF_HOOK_DEFAULTS = {"language": "system", "types_or": ["python", "pyi", "jupyter"], "require_serial": True}
 

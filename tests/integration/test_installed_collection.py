@@ -40,6 +40,10 @@ LEFTOVERS = (
     ".venv/pyvenv.cfg",
     ".venv-2.21/bin/python",
     ".venv-lint/pyvenv.cfg",
+    ".venv-nox/bin/nox",
+    ".nox/pytest-2-19/pyvenv.cfg",
+    ".nox/.cache/x",
+    "tests/unit/plugins/module_utils/_cloudfront/.ruff_cache/0.17.6/12345",
     ".work/home/.ansible/test/cache/get_pip_25_2.py",
     ".work/collections/ansible_collections/edgeops/README.md",
     ".work/2.21/ansible-test/ansible_collections/edgeops/cloudfront/tests/output/junit/units.xml",
@@ -58,7 +62,7 @@ LEFTOVERS = (
     "edgeops-cloudfront-0.0.9.tar.gz",
 )
 # Which of the tarball's paths are leftovers of those kinds.
-FORBIDDEN_PARTS = {".git", ".work", "__pycache__", ".pytest_cache", ".mypy_cache", ".ruff_cache", ".cache"}
+FORBIDDEN_PARTS = {".git", ".work", ".nox", "__pycache__", ".pytest_cache", ".mypy_cache", ".ruff_cache", ".cache"}
 FORBIDDEN_PREFIXES = ("tests/output/", "benchmarks/output/", "build/", "dist/")
 # What a user of the collection needs.
 REQUIRED = {
@@ -119,7 +123,7 @@ def tarball(tmp_path_factory) -> Path:
         # the real ones are large (or, for .git in a worktree, a file): stand-ins take their place
         if Path(directory) != REPO:
             return set()
-        return {n for n in names if n in {".git", ".work"} or n.startswith(".venv")}
+        return {n for n in names if n in {".git", ".work", ".nox"} or n.startswith(".venv")}
 
     shutil.copytree(REPO, tree, symlinks=True, ignore=big_leftovers)
     for leftover in LEFTOVERS:
