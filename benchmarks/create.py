@@ -74,7 +74,7 @@ POSITIONS = {
     "oldest": "the oldest of the history (a re-run after every other invalidation of the history)",
 }
 # The full suite's settings and --quick's: one round at a short completion time, a short history,
-# no AWS CLI (its waiter polls every 20 s, and tools/bench.sh --quick does not install it)
+# no AWS CLI (its waiter polls every 20 s, and the bench-smoke session does not install it)
 FULL: dict[str, Any] = {
     "rounds": 3,
     "T": [20.0, 30.0],
@@ -120,9 +120,7 @@ def create_command(name: str, tools: Tools, url: str, distribution_id: str) -> l
     if name == "role":
         return _playbook(tools, "create_role.yml", extra)
     if name == "community_cli":
-        if not tools.aws:
-            raise RuntimeError("the AWS CLI is not installed (.venv-awscli: run tools/bench.sh)")
-        return _playbook(tools, "create_community_cli.yml", {**extra, "bench_aws": tools.aws})
+        return _playbook(tools, "create_community_cli.yml", {**extra, "bench_aws": tools.aws_cli()})
     raise ValueError(f"unknown create contestant {name}")
 
 

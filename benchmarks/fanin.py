@@ -57,11 +57,10 @@ def _command(name: str, tools: Tools, url: str, targets: list[dict[str, Any]], w
         }
         return [tools.ansible_playbook, str(PLAYBOOKS / "fanin_module_loop.yml"), "-e", json.dumps(extra)]
     if name == "cli_loop":
-        if not tools.aws:
-            raise RuntimeError("the AWS CLI is not installed (.venv-awscli: run tools/bench.sh)")
+        aws = tools.aws_cli()
         listing = work / f"fanin-{tag}.txt"
         listing.write_text("".join(f"{d} {i}\n" for d, i in pairs))
-        return ["bash", str(PLAYBOOKS / "fanin_cli_loop.sh"), tools.aws, url, str(listing)]
+        return ["bash", str(PLAYBOOKS / "fanin_cli_loop.sh"), aws, url, str(listing)]
     raise ValueError(f"unknown fan-in contestant {name}")
 
 

@@ -1,7 +1,7 @@
 """What every part of the benchmark suite shares: paths, the local endpoint, running contestants.
 
 A contestant is a real command (``ansible-playbook``, ``aws``, ``python``) run against the local
-CloudFront endpoint of ``tests/support/local_cloudfront.py``, which runs in this process. Each run
+CloudFront endpoint of ``tests/support/local_cloudfront/``, which runs in this process. Each run
 signs its requests with an access key id of its own, so the endpoint's request log tells how many
 calls that run made. A run's wall time ends when its process exits (``os.wait4``), which also gives
 the CPU seconds of the process and of every descendant it waited for.
@@ -71,6 +71,14 @@ class Tools:
             aws=aws or (str(aws_default) if aws_default.exists() else None),
             plot_python=plot_python or (str(plot_default) if plot_default.exists() else None),
         )
+
+    def aws_cli(self) -> str:
+        """The AWS CLI, for the contestants that run it."""
+        if not self.aws:
+            raise RuntimeError(
+                "the AWS CLI is not installed (.venv-awscli, which the bench session of noxfile.py makes)"
+            )
+        return self.aws
 
 
 def contestant_env(key: str, work: Path, **extra: str) -> dict[str, str]:

@@ -149,7 +149,7 @@ class BotocoreRetries:
 
 # botocore's retry modes: "legacy" (data/_retry.json: 5 attempts, rand × 2^(i - 1)), the default of the
 # AWS CLI v1 (its own botocore), and "standard" (retries/standard.py: 3 attempts, at most 20 s), the
-# default of the botocore that Ansible's modules run with in this suite (.venv).
+# default of the botocore that Ansible's modules run with in this suite (the ansible-core 2.19 line's).
 LEGACY = BotocoreRetries(5, math.inf)
 STANDARD = BotocoreRetries(3, 20.0)
 

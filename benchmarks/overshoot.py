@@ -63,7 +63,7 @@ class Contestant:
             return [tools.ansible_playbook, str(PLAYBOOKS / "tenant_wait.yml"), "-e", json.dumps(extra)]
         if self.name == "tenant_cli":
             return [
-                _aws(tools),
+                tools.aws_cli(),
                 "cloudfront",
                 "wait",
                 "invalidation-for-distribution-tenant-completed",
@@ -80,7 +80,7 @@ class Contestant:
             return [tools.python, str(BENCH / "boto3_waiter.py"), url, distribution_id, invalidation_id]
         if self.name == "cli":
             return [
-                _aws(tools),
+                tools.aws_cli(),
                 "cloudfront",
                 "wait",
                 "invalidation-completed",
@@ -92,12 +92,6 @@ class Contestant:
                 url,
             ]
         raise ValueError(f"unknown contestant {self.name}")
-
-
-def _aws(tools: Tools) -> str:
-    if not tools.aws:
-        raise RuntimeError("the AWS CLI is not installed (.venv-awscli: run tools/bench.sh)")
-    return tools.aws
 
 
 CONTESTANTS = {

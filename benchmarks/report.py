@@ -719,7 +719,7 @@ def check_schedule(results: dict[str, Any]) -> None:
             )
             raise ValueError(
                 f"the results' {part} ran with another poll schedule than waiter.PollSchedule()'s ({changed}):"
-                f" measure it again (tools/bench.sh --merge-results RESULTS --parts {name})"
+                f" measure it again (.venv-nox/bin/nox -s bench -- --merge-results RESULTS --parts {name})"
             )
 
 

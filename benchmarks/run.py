@@ -1,4 +1,4 @@
-"""The benchmark suite of issue 5, in one command: ``tools/bench.sh`` (or ``make bench``).
+"""The benchmark suite of issue 5, in one command: ``make bench`` (the ``bench`` session of noxfile.py).
 
 Parts: 1 detection overshoot and API calls (measured; also for a distribution tenant's invalidation,
 beside the AWS CLI's tenant waiter), 2 long waits (simulated with a fake clock),
@@ -6,17 +6,18 @@ beside the AWS CLI's tenant waiter), 2 long waits (simulated with a fake clock),
 5 many gates sharing one account's rate limit (simulated, and real gates measured), 6 create and
 wait: our ``cloudfront_invalidation`` and the gate creating and holding beside community.aws and the
 AWS CLI waiter, and a re-run with a caller reference on a long history (measured).
-Everything runs against the local CloudFront endpoint (tests/support/local_cloudfront.py) in this
+Everything runs against the local CloudFront endpoint (tests/support/local_cloudfront/) in this
 process. Raw data goes to benchmarks/output/; the full suite also writes docs/benchmarks.md,
 docs/benchmarks/results.json and the charts docs/benchmarks/overshoot_calls.png and
-docs/benchmarks/many_gates_latency.png. ``--quick`` is a smoke of every part for CI (well under a
-minute); it writes to benchmarks/output/ only.
+docs/benchmarks/many_gates_latency.png. ``--quick`` is a smoke of every part (about 80 s; the
+bench-smoke session of ``make test``); it writes to benchmarks/output/ only.
 
-Run it through tools/bench.sh, which sets up the environment (tools/env.sh) and the AWS CLI's and
-the charts' virtualenvs. ``--from-results FILE`` renders the page and the charts again from a
-results file, without measuring anything. ``--merge-results FILE`` measures the ``--parts`` only and
-renders them merged into FILE's results (the other parts and the run they describe kept): a part
-measured again, or a new one, without running the whole suite.
+Run it through nox: ``.venv-nox/bin/nox -s bench -- ARGS`` runs it in a virtualenv of the ansible-core
+2.19 line's requirements, in the collection's environment (noxfile.py), and makes the AWS CLI's and
+the charts' virtualenvs (.venv-awscli, .venv-plot) first. ``--from-results FILE`` renders the page
+and the charts again from a results file, without measuring anything. ``--merge-results FILE``
+measures the ``--parts`` only and renders them merged into FILE's results (the other parts and the
+run they describe kept): a part measured again, or a new one, without running the whole suite.
 """
 
 from __future__ import annotations
@@ -193,7 +194,7 @@ def measure(args: argparse.Namespace, tools: Tools) -> dict[str, Any]:
     results: dict[str, Any] = {
         "suite": {
             "quick": args.quick,
-            "command": " ".join(["tools/bench.sh", *sys.argv[1:]]),
+            "command": " ".join(["benchmarks/run.py", *sys.argv[1:]]),
             "started": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         },
         "machine": machine_info(tools),
@@ -366,7 +367,7 @@ def merged(base: dict[str, Any], measured: dict[str, Any], parts: Sequence[str])
 def chart(results_file: Path, png: Path, many_gates_png: Path, tools: Tools) -> bool:
     """Both charts (the second only with part 5's results), drawn in .venv-plot."""
     if not tools.plot_python:
-        log("  (no chart: .venv-plot is missing; tools/bench.sh creates it)")
+        log("  (no chart: .venv-plot is missing; the bench session of noxfile.py makes it)")
         return False
     proc = subprocess.run(
         [tools.plot_python, str(BENCH / "chart.py"), str(results_file), str(png), str(many_gates_png)],
