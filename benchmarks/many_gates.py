@@ -794,6 +794,27 @@ def _said(s: dict[str, Any]) -> str:
 # --------------------------------------------------------------------------------------
 
 
+def settings() -> dict[str, Any]:
+    """The part's settings of its callers, as its results record them (``method``)."""
+    return {
+        "gate_timeout": GATE_TIMEOUT,
+        "progress_interval": DEFAULT_PROGRESS_INTERVAL,
+        "other_caller_interval": OTHER_CALLER_INTERVAL,
+        "cli": {
+            "delay": CLI_DELAY,
+            "max_attempts": CLI_MAX_ATTEMPTS,
+            "retries": {"mode": "legacy", "max_attempts": LEGACY.max_attempts},
+        },
+        "until": {
+            "delay": UNTIL_DELAY,
+            "retries": UNTIL_RETRIES,
+            "module_start": MODULE_START,
+            "botocore_retries": {"mode": "standard", **asdict(STANDARD)},
+            "awsretry": [AWSRETRY_ATTEMPTS, AWSRETRY_DELAY, AWSRETRY_MAX_DELAY],
+        },
+    }
+
+
 def measure(
     cloudfront: LocalCloudFront,
     tools: Tools,
@@ -817,24 +838,10 @@ def measure(
             "burst": {f"{R:g}": burst_for(R) for R in Rs},
             "seeds": {str(N): seeds_for(N, seeds) for N in Ns},
             "spread": list(spread),
-            "gate_timeout": GATE_TIMEOUT,
-            "progress_interval": DEFAULT_PROGRESS_INTERVAL,
-            "other_caller_interval": OTHER_CALLER_INTERVAL,
+            **settings(),
             "poll_schedule": asdict(waiter.PollSchedule()),
             "retry_schedule": asdict(api.RETRY_SCHEDULE),
             "contestants": {name: title for name, (title, _factory) in CONTESTANTS.items()},
-            "cli": {
-                "delay": CLI_DELAY,
-                "max_attempts": CLI_MAX_ATTEMPTS,
-                "retries": {"mode": "legacy", "max_attempts": LEGACY.max_attempts},
-            },
-            "until": {
-                "delay": UNTIL_DELAY,
-                "retries": UNTIL_RETRIES,
-                "module_start": MODULE_START,
-                "botocore_retries": {"mode": "standard", **asdict(STANDARD)},
-                "awsretry": [AWSRETRY_ATTEMPTS, AWSRETRY_DELAY, AWSRETRY_MAX_DELAY],
-            },
         },
     }
     result["simulation"] = simulate(Ns, Rs, seeds, spread, log)

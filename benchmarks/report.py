@@ -2,8 +2,8 @@
 
 The page's prose lives in the Jinja2 template benchmarks/templates/benchmarks.md.j2, written by hand;
 this module renders it with tables and sentences made from the results, and with what the page says of
-the collection's code (the poll schedule, the default timeouts) asked of that code. Nothing here
-measures anything.
+the collection's code (the poll schedule, the default timeouts) and of the benchmarks' own settings (the
+AWS CLI waiter's delay, the other caller's pace...) asked of that code. Nothing here measures anything.
 """
 
 from __future__ import annotations
@@ -16,6 +16,8 @@ from typing import Any
 import create
 import gate_cost
 import jinja2
+import many_gates
+import simulate
 import yaml
 from targets import (
     FANIN_CALLS_FACTOR,
@@ -43,8 +45,6 @@ NAMES = {
     "cli": "AWS CLI waiter",
     "boto3": "boto3 waiter",
     "until": "`until:` loop, community.aws",
-    "cli_pace": "20 s polls, no attempt limit",
-    "terraform": "fixed 30 s poll (Terraform)",
     "cli_loop": "loop of AWS CLI waiters",
     "module_loop": "loop of module waits",
     "community": "community.aws `cloudfront_distribution_info`",
@@ -52,6 +52,15 @@ NAMES = {
     "tenant_module": "ours, a tenant's invalidation: module `wait: true`",
     "tenant_cli": "AWS CLI tenant waiter",
 }
+
+
+def contestant_name(name: str) -> str:
+    """A contestant's name on the page; the fixed-interval pollers' from their intervals (simulate.py)."""
+    fixed = {
+        "cli_pace": f"{simulate.CLI_DELAY:g} s polls, no attempt limit",
+        "terraform": f"fixed {simulate.TERRAFORM_INTERVAL:g} s poll (Terraform)",
+    }
+    return fixed.get(name) or NAMES.get(name, name)
 
 
 def _T(value: float | str) -> str:
@@ -117,7 +126,7 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
                 continue
             cli, pace = sim["cli"][T], sim["cli_pace"][T]
             yardstick = cli if not cli["failed"] else pace
-            label = NAMES[name] + (" (model)" if name == "role" else "")
+            label = contestant_name(name) + (" (model)" if name == "role" else "")
             ours_o, theirs_o = stat["overshoot"]["median"], yardstick["overshoot"]["median"]
             out.append(
                 _target(
@@ -125,7 +134,7 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
                     f"T = {T} s, {label}: median overshoot no worse than the CLI waiter's"
                     f" (up to {LONG_WAIT_OVERSHOOT_TOLERANCE:g} s of sampling error)",
                     f"{ours_o} s vs {theirs_o} s"
-                    + (" (its 20 s pace: the CLI itself gave up)" if cli["failed"] else ""),
+                    + (f" (its {simulate.CLI_DELAY:g} s pace: the CLI itself gave up)" if cli["failed"] else ""),
                     None if ours_o is None or theirs_o is None else ours_o <= theirs_o + LONG_WAIT_OVERSHOOT_TOLERANCE,
                 )
             )
@@ -163,7 +172,7 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
                     "3",
                     f"fan-in: at least {FANIN_CALLS_FACTOR:g}x fewer API calls than per-invalidation polling",
                     f"{role['calls']['median']:g} calls vs {others[fewest]['calls']['median']:g}"
-                    f" ({NAMES[fewest]}): {ratio:.2f}x fewer",
+                    f" ({contestant_name(fewest)}): {ratio:.2f}x fewer",
                     ratio >= FANIN_CALLS_FACTOR,
                 )
             )
@@ -246,7 +255,7 @@ def overshoot_table(results: dict[str, Any]) -> str:
             s = by_T[T]
             rows.append(
                 (
-                    NAMES.get(name, name),
+                    contestant_name(name),
                     T,
                     fmt(s["overshoot"]),
                     fmt(s["detection"]),
@@ -299,7 +308,7 @@ def tenant_text(results: dict[str, Any]) -> str:
                 f" {same['calls']['median']:g} calls"
             )
         failures = [
-            f"{NAMES[name]}: {by_T[T]['failed']}"
+            f"{contestant_name(name)}: {by_T[T]['failed']}"
             for name, by_T in (("tenant_module", ours), ("tenant_cli", cli))
             if T in by_T and by_T[T]["failed"]
         ]
@@ -328,7 +337,7 @@ def reference_table(results: dict[str, Any]) -> str:
             )
             rows.append(
                 (
-                    NAMES.get(name, name),
+                    contestant_name(name),
                     T,
                     fmt(live["overshoot"]),
                     fmt(ref["overshoot"]),
@@ -385,7 +394,7 @@ def sim_table(results: dict[str, Any]) -> str:
         for T in sorted(by_T, key=float):
             s = by_T[T]
             failed = f"{s['failed']} (at {fmt(s['failed_at'], ' s', 0)})" if s["failed"] else "0"
-            rows.append((NAMES.get(name, name), T, fmt(s["overshoot"], digits=1), fmt(s["calls"], digits=0), failed))
+            rows.append((contestant_name(name), T, fmt(s["overshoot"], digits=1), fmt(s["calls"], digits=0), failed))
     return table(("contestant", "T (s)", "overshoot (s)", "API calls", "failed"), rows)
 
 
@@ -409,7 +418,7 @@ def alternatives_table(results: dict[str, Any]) -> str:
         ["schedule"]
         + [f"detection at T ≈ {t} s (s)" for t in short]
         + [f"calls at T = {t} s" for t in short[-1:]]
-        + [f"T = {t} s: overshoot (s), calls vs 20 s pace" for t in long_]
+        + [f"T = {t} s: overshoot (s), calls vs {simulate.CLI_DELAY:g} s pace" for t in long_]
     )
     rows = []
     for label, row in alt["schedules"].items():
@@ -421,8 +430,8 @@ def alternatives_table(results: dict[str, Any]) -> str:
     first = alt["first_polls"]
     return (
         f"The module's first poll {fmt(first, ' s')} after the command's start (measured in part 1, drawn"
-        f" in turn); {alt['seeds']} samples each. Short waits complete at T ± 20 % (uniform), so that no"
-        " schedule is judged by where one exact T falls between its polls; detection is from the flip to the"
+        f" in turn); {alt['seeds']} samples each. Short waits complete at T ± {simulate.NEAR * 100:g} % (uniform),"
+        " so that no schedule is judged by where one exact T falls between its polls; detection is from the flip to the"
         " first poll after it.\n\n" + table(headers, rows)
     )
 
@@ -452,7 +461,7 @@ def fanin_table(results: dict[str, Any]) -> str:
         by_op = ", ".join(f"{op} {sorted(v)[len(v) // 2]}" for op, v in sorted(ops.items()))
         rows.append(
             (
-                NAMES.get(name, name),
+                contestant_name(name),
                 fmt(s["gate_open_after_last_flip"], digits=1),
                 fmt(s.get("detection_after_last_flip"), digits=1),
                 fmt(s["calls"], digits=0),
@@ -599,8 +608,11 @@ def render(
     results: dict[str, Any], png_link: str | None, many_gates_png_link: str | None = None, template: Path = TEMPLATE
 ) -> str:
     """The page: ``template`` rendered with the results' tables and sentences and with what it says of the
-    code, asked of the code. Refuses results whose runs polled on another schedule than the code's."""
+    code, asked of the code. Refuses results whose runs polled on another schedule than the code's, or ran
+    with other settings than the benchmarks' code has."""
     check_schedule(results)
+    check_settings(results)
+    results = with_shown_commands(results)
     values = {
         "machine_table": machine_table(results),
         "targets_table": targets_table(results),
@@ -611,6 +623,7 @@ def render(
         "sim_table": sim_table(results),
         "sim_default_timeout": sim_default_timeout(results),
         "sim_seeds": str((results.get("simulation") or {}).get("method", {}).get("seeds", "–")),
+        "sim_longest_min": _longest_simulated_wait(results),
         "sim_wait_timeout": _method_figure(results, "simulation", "wait_timeout"),
         "alternatives_table": alternatives_table(results),
         "deadline_table": deadline_table(results),
@@ -637,7 +650,9 @@ def render(
         else "_no chart in this run_",
         "duration_min": f"{results['suite']['duration'] / 60:.0f}",
         "date": results["machine"]["date"][:10],
+        **run_figures(results),
         **code_figures(),
+        **bench_settings(),
     }
     environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(template.parent),
@@ -652,6 +667,170 @@ def _method_figure(results: dict[str, Any], part: str, key: str) -> str:
     """A setting of a part's run (its ``method``), as the page gives it; ``–`` without the part."""
     value = ((results.get(part) or {}).get("method") or {}).get(key)
     return "–" if value is None else f"{value:g}"
+
+
+_WORDS = {
+    **dict(enumerate(("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"))),
+    20: "twenty",
+}
+_ORDINALS = ("zeroth", "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
+
+
+def _count(n: int) -> str:
+    """``four``, ``twenty``; digits where the page would not write the word."""
+    return _WORDS.get(n, str(n))
+
+
+def _ordinal(n: int) -> str:
+    """``second``; ``12th``."""
+    return _ORDINALS[n] if 0 <= n < len(_ORDINALS) else f"{n}th"
+
+
+def run_figures(results: dict[str, Any]) -> dict[str, str]:
+    """What the page's prose says of this run's set-up (completion times, runs at once, the real gates'
+    start), from the results; ``–`` for a part not run."""
+    overshoot = (results.get("overshoot") or {}).get("method") or {}
+    max_live = overshoot.get("max_live")
+    return {
+        "overshoot_Ts": ", ".join(f"{T:g}" for T in overshoot.get("T", [])) or "–",
+        "overshoot_max_live": "–" if max_live is None else _count(max_live),
+        "real_gates_start": real_gates_start(results),
+        "create_completions": create_completions(results),
+    }
+
+
+def _longest_simulated_wait(results: dict[str, Any]) -> str:
+    """The longest completion time of part 2, in minutes."""
+    Ts = ((results.get("simulation") or {}).get("method") or {}).get("T")
+    return f"{max(Ts) / 60:g}" if Ts else "–"
+
+
+def _real_first_requests(real: dict[str, Any]) -> list[float]:
+    """When each real gate made its first request, from the first gate's start (s)."""
+    gates = [g for g in real["samples"].get("ours", []) if g.get("request_times")]
+    if not gates:
+        return []
+    started = min(g["start"] for g in gates)
+    return [g["request_times"][0] - started for g in gates]
+
+
+def real_gates_start(results: dict[str, Any]) -> str:
+    """How long the real gates of part 5 took to start, on the machine they ran on."""
+    part = results.get("many_gates") or {}
+    real = part.get("real")
+    firsts = _real_first_requests(real) if real else []
+    if not firsts:
+        return "`ansible-playbook` starts take a while"
+    cores = (part.get("separate_run") or results["machine"])["cores"]
+    return (
+        f"on a machine of {_count(cores)} cores {_count(real['method']['gates'])} `ansible-playbook` starts take"
+        f" {_span_of(firsts, '{:.0f}'.format)} s"
+    )
+
+
+def create_completions(results: dict[str, Any]) -> str:
+    """Where part 6's completion times fall in the AWS CLI waiter's period, its first poll just after the
+    create."""
+    Ts = (((results.get("create") or {}).get("method") or {}).get("T")) or []
+    if not Ts:
+        return "_not run_"
+    delay = simulate.CLI_DELAY
+    cases = []
+    for n, T in enumerate(Ts):
+        phase = T % delay
+        if phase == 0:
+            where = f"falls just before its {_ordinal(int(T // delay) + 1)} poll, its best case"
+        elif phase == delay / 2:
+            where = "in the middle of a period, its usual case"
+        else:
+            where = f"{phase:g} s into a period"
+        cases.append(f"a completion {T:g} s after the create {where}" if n == 0 else f"one {T:g} s after it {where}")
+    said = cases[0] if len(cases) == 1 else ", ".join(cases[:-1]) + ", and " + cases[-1]
+    return f"{said}; hence {_count(len(Ts))} completion time{'s' if len(Ts) > 1 else ''}"
+
+
+# tools/bench.sh ran the suite before the nox session ``bench``: it ran ``python benchmarks/run.py "$@"``, the
+# command run.py records itself since; the page shows the commands recorded by it as that run.py command.
+RETIRED_WRAPPERS = ("tools/bench.sh",)
+
+
+def shown_command(command: str) -> str:
+    """A recorded command as the page shows it: ``benchmarks/run.py`` and its arguments."""
+    head, _, arguments = command.partition(" ")
+    if head not in RETIRED_WRAPPERS:
+        return command
+    return " ".join(["benchmarks/run.py", *([arguments] if arguments else [])])
+
+
+def with_shown_commands(results: dict[str, Any]) -> dict[str, Any]:
+    """``results`` with the commands they record (the run's, and a part's measured on its own) as the
+    page shows them (``shown_command``); ``results`` itself is left as it is."""
+    out = {**results, "suite": {**results["suite"], "command": shown_command(results["suite"]["command"])}}
+    for key, part in results.items():
+        separate = part.get("separate_run") if isinstance(part, dict) else None
+        if separate and separate.get("command"):
+            out[key] = {**part, "separate_run": {**separate, "command": shown_command(separate["command"])}}
+    return out
+
+
+# --------------------------------------------------------------------------------------
+# What the page says of the benchmarks' own settings, asked of their code
+# --------------------------------------------------------------------------------------
+
+# the module whose settings() each part records (in its ``method``), and the part's name for --parts
+RECORDED_SETTINGS = {"simulation": (simulate, "sim"), "many_gates": (many_gates, "many_gates")}
+
+
+def bench_settings() -> dict[str, str]:
+    """What the page says of the benchmarks' settings (benchmarks/simulate.py, benchmarks/many_gates.py):
+    the AWS CLI waiter's schedule, the completion window of part 2, part 5's other caller and its models of
+    the retries."""
+    legacy, standard = many_gates.LEGACY, many_gates.STANDARD
+    return {
+        "cli_delay": f"{simulate.CLI_DELAY:g}",
+        "cli_max_attempts": f"{simulate.CLI_MAX_ATTEMPTS:g}",
+        "terraform_interval": f"{simulate.TERRAFORM_INTERVAL:g}",
+        "flip_window": f"{simulate.FLIP_WINDOW:g}",
+        "flip_half_window": f"{simulate.FLIP_WINDOW / 2:g}",
+        "other_caller_interval": f"{many_gates.OTHER_CALLER_INTERVAL:g}",
+        "until_delay": f"{many_gates.UNTIL_DELAY:g}",
+        "until_module_start": f"{many_gates.MODULE_START:g}",
+        "legacy_attempts": f"{legacy.max_attempts:g}",
+        "standard_attempts": f"{standard.max_attempts:g}",
+        "standard_max_backoff": f"{standard.max_backoff:g}",
+        "awsretry_attempts": f"{many_gates.AWSRETRY_ATTEMPTS:g}",
+        "awsretry_delay": f"{many_gates.AWSRETRY_DELAY:g}",
+        "awsretry_max_delay": f"{many_gates.AWSRETRY_MAX_DELAY:g}",
+    }
+
+
+def check_settings(results: dict[str, Any]) -> None:
+    """The page states the benchmarks' settings from their code: refuse results of a part whose run
+    recorded others."""
+    for part, (module, name) in RECORDED_SETTINGS.items():
+        recorded = (results.get(part) or {}).get("method")
+        changed = _changed(recorded, module.settings()) if recorded is not None else []
+        if changed:
+            raise ValueError(
+                f"the results' {part} ran with other settings than {module.__name__}.settings()"
+                f" ({', '.join(changed)}): {_measure_again(name)}"
+            )
+
+
+def _changed(recorded: dict[str, Any], code: dict[str, Any], prefix: str = "") -> list[str]:
+    """Where a part's recorded settings differ from the code's: ``field recorded (now code's)``."""
+    out = []
+    for key, value in code.items():
+        was = recorded.get(key)
+        if isinstance(was, dict) and isinstance(value, dict):
+            out += _changed(was, value, f"{prefix}{key}.")
+        elif was != value:
+            out.append(f"{prefix}{key} {was} (now {value})")
+    return out
+
+
+def _measure_again(name: str) -> str:
+    return f"measure it again (.venv-nox/bin/nox -s bench -- --merge-results RESULTS --parts {name})"
 
 
 # --------------------------------------------------------------------------------------
@@ -712,14 +891,10 @@ def check_schedule(results: dict[str, Any]) -> None:
     for part, (key, name) in RECORDED_SCHEDULES.items():
         recorded = ((results.get(part) or {}).get("method") or {}).get(key)
         if recorded is not None and recorded != code:
-            changed = ", ".join(
-                f"{field} {recorded.get(field)} (now {value})"
-                for field, value in code.items()
-                if recorded.get(field) != value
-            )
+            changed = _changed(recorded, code)
             raise ValueError(
-                f"the results' {part} ran with another poll schedule than waiter.PollSchedule()'s ({changed}):"
-                f" measure it again (.venv-nox/bin/nox -s bench -- --merge-results RESULTS --parts {name})"
+                f"the results' {part} ran with another poll schedule than waiter.PollSchedule()'s"
+                f" ({', '.join(changed)}): {_measure_again(name)}"
             )
 
 
@@ -883,7 +1058,8 @@ def _gate_targets(
     out.append(
         _target(
             "5",
-            f"{label}: another caller (a request every 5 s, same bucket) throttled on at most"
+            f"{label}: another caller (a request every {many_gates.OTHER_CALLER_INTERVAL:g} s, same bucket) throttled"
+            f" on at most"
             f" {GATES_THROTTLED_AT_MOST:.0%} of its requests",
             measured,
             other_met,

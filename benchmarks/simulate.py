@@ -32,6 +32,7 @@ MODULE_DEFAULT_WAIT_TIMEOUT = 1800.0  # the module's and the role's default
 SIM_WAIT_TIMEOUT = 3600.0  # large enough for every T simulated
 CLI_DELAY, CLI_MAX_ATTEMPTS = 20.0, 30  # botocore's InvalidationCompleted waiter (the CLI's and boto3's)
 TERRAFORM_INTERVAL = 30.0
+NEAR = 0.2  # the alternatives' short waits complete at T +/- NEAR x T (uniform)
 
 
 @dataclass
@@ -117,6 +118,11 @@ CONTESTANTS: dict[str, tuple[str, Simulator]] = {
 }
 
 
+def settings() -> dict[str, Any]:
+    """The part's settings, as its results record them (``method``)."""
+    return {"flip_window": FLIP_WINDOW, "wait_timeout": SIM_WAIT_TIMEOUT}
+
+
 def simulate(Ts: Sequence[float], seeds: int) -> dict[str, Any]:
     # the samples, by columns: the flips (shared), then each contestant's end, calls and success
     samples: dict[str, dict[str, Any]] = {
@@ -153,8 +159,7 @@ def simulate(Ts: Sequence[float], seeds: int) -> dict[str, Any]:
             "contestants": {name: title for name, (title, _simulator) in CONTESTANTS.items()},
             "T": list(Ts),
             "seeds": seeds,
-            "flip_window": FLIP_WINDOW,
-            "wait_timeout": SIM_WAIT_TIMEOUT,
+            **settings(),
             "schedule": asdict(waiter.PollSchedule()),
         },
         "summary": result,
@@ -186,13 +191,13 @@ def _wait(flip: float, seed: int, schedule: waiter.PollSchedule) -> Outcome:
 
 
 def _near(T: float, seed: int) -> float:
-    return T * random.Random(f"near-{seed}").uniform(0.8, 1.2)
+    return T * random.Random(f"near-{seed}").uniform(1 - NEAR, 1 + NEAR)
 
 
 def alternatives(
     short_Ts: Sequence[float], long_Ts: Sequence[float], seeds: int, first_polls: Sequence[float]
 ) -> dict[str, Any]:
-    """For each candidate schedule: the detection delay for short waits that complete around T (T +/- 20 %),
+    """For each candidate schedule: the detection delay for short waits that complete around T (T +/- NEAR x T),
     where the module's first poll comes as long after the command's start as it did in part 1
     (sample ``s`` takes the measured start-up ``first_polls[s % n]``), and the overshoot and calls
     of long waits against the CLI waiter's 20 s pace, as in ``simulate``."""
@@ -202,7 +207,7 @@ def alternatives(
         row: dict[str, Any] = {"detection": {}, "overshoot": {}, "calls": {}, "calls_vs_cli_pace": {}}
         for T in short_Ts:
             # the flip, in the module's time (its first poll at 0); a flip before it is seen at once
-            # around T (+/- 20 %): the detection delay at one exact T depends on where T falls between two
+            # around T (+/- NEAR x T): the detection delay at one exact T depends on where T falls between two
             # polls of a nearly fixed schedule; tuning should not chase that
             outcomes = [
                 _wait(_near(T, seed) - first_polls[seed % len(first_polls)], seed, schedule) for seed in range(seeds)

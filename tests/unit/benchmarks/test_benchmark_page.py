@@ -3,14 +3,18 @@
 
 """docs/benchmarks.md from the real code (benchmarks/report.py): the committed page is what its
 committed results render to, and what the page says of the collection's code (the poll schedule, the
-pace after throttling, the default timeout, the clients near the deadline) follows that code when it
-changes; a page is not rendered from results measured on another schedule than the code's."""
+pace after throttling, the default timeout, the clients near the deadline) and of the benchmarks' own
+settings (the AWS CLI waiter's, the other caller's, the models' retries) follows that code when it
+changes; a page is not rendered from results measured on another schedule or other settings than the
+code's."""
 
 from __future__ import annotations
 
 import copy
 import dataclasses
+import inspect
 import json
+import math
 import sys
 from pathlib import Path
 from typing import Any
@@ -27,9 +31,14 @@ BENCH = REPO / "benchmarks"
 if str(BENCH) not in sys.path:
     sys.path.insert(0, str(BENCH))
 
+import botocore.loaders  # noqa: E402
+import botocore.retries.standard  # noqa: E402
+import botocore.session  # noqa: E402
 import harness  # noqa: E402
+import many_gates  # noqa: E402
 import report  # noqa: E402
 import simulate  # noqa: E402
+from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry  # noqa: E402
 
 from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront import api, waiter  # noqa: E402
 from ansible_collections.edgeops.cloudfront.plugins.modules import cloudfront_invalidation_info  # noqa: E402
@@ -156,3 +165,140 @@ def test_the_page_follows_the_default_timeout_and_the_clients(monkeypatch: pytes
 def test_the_simulation_waits_with_the_modules_default_timeout() -> None:
     """Part 2's row "with the default wait_timeout" is the page's figure only if the simulation used it."""
     assert report.default_wait_timeout() == simulate.MODULE_DEFAULT_WAIT_TIMEOUT
+
+
+def retune_the_benchmarks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Other settings for the AWS CLI waiter, the completion window, the other caller and the models of the
+    until: loop and of the retries (benchmarks/simulate.py and many_gates.py, which imports the CLI's)."""
+    for module in (simulate, many_gates):
+        monkeypatch.setattr(module, "CLI_DELAY", 25.0)
+        monkeypatch.setattr(module, "CLI_MAX_ATTEMPTS", 40)
+    monkeypatch.setattr(simulate, "TERRAFORM_INTERVAL", 50.0)
+    monkeypatch.setattr(simulate, "FLIP_WINDOW", 100.0)
+    monkeypatch.setattr(simulate, "NEAR", 0.25)
+    monkeypatch.setattr(many_gates, "OTHER_CALLER_INTERVAL", 8.0)
+    monkeypatch.setattr(many_gates, "UNTIL_DELAY", 15.0)
+    monkeypatch.setattr(many_gates, "UNTIL_RETRIES", 240)
+    monkeypatch.setattr(many_gates, "MODULE_START", 2.0)
+    monkeypatch.setattr(many_gates, "LEGACY", many_gates.BotocoreRetries(4, math.inf))
+    monkeypatch.setattr(many_gates, "STANDARD", many_gates.BotocoreRetries(5, 15.0))
+    monkeypatch.setattr(many_gates, "AWSRETRY_ATTEMPTS", 7)
+    monkeypatch.setattr(many_gates, "AWSRETRY_DELAY", 2.0)
+    monkeypatch.setattr(many_gates, "AWSRETRY_MAX_DELAY", 45.0)
+
+
+def measured_with_the_settings(results: dict[str, Any]) -> dict[str, Any]:
+    """``results`` as if its parts had run with the benchmarks' settings as they are now."""
+    results = copy.deepcopy(results)
+    results["simulation"]["method"].update(simulate.settings())
+    results["many_gates"]["method"].update(many_gates.settings())
+    results["targets"] = report.targets(results)
+    return results
+
+
+def test_the_page_follows_retuned_benchmarks(monkeypatch: pytest.MonkeyPatch) -> None:
+    retune_the_benchmarks(monkeypatch)
+    page = rendered(measured_with_the_settings(committed_results()))
+    for said in (
+        # part 1
+        "(AWS CLI v1, GetInvalidation every 25 s, 40 attempts)",
+        "in an `until:` loop with `delay: 15`",
+        "same 25 s and 40 attempts as its distribution waiter",
+        # part 2: the window, the names of the fixed-interval pollers, what the schedule's growth trades
+        "u uniform in [−50, 50) s (seeded): a 100 s window holds whole periods of the 25 s and the\n50 s polls",
+        "| 25 s polls, no attempt limit | 300 |",
+        "| fixed 50 s poll (Terraform) | 300 |",
+        "(its 25 s pace: the CLI itself gave up)",
+        "Short waits complete at T ± 25 % (uniform)",
+        "T = 300 s: overshoot (s), calls vs 25 s pace",
+        # part 5: the other caller (and its target), the models
+        "makes one request\nevery 8 s in the same bucket",
+        "another caller (a request every 8 s, same bucket) throttled on at most",
+        "GetInvalidation, then 25 s of\n  sleep, 40 polls at most",
+        "legacy one: 4 attempts, a sleep of rand × 2^(i − 1) s",
+        "throttled after its 4 attempts raises `Throttling`",
+        "4 throttled attempts of one poll end it",
+        "writes it: `delay: 15`,\n  `retries` the timeout (3600 s) ÷ 15, each attempt a module run whose request"
+        " comes 2 s after",
+        "defaults (7 attempts, sleeps uniform in [0, min(2 × 2^k, 45)] s)",
+        "(5 requests, a sleep of rand × min(2^(i − 1), 15) s after the i-th throttled one)",
+        "(`WaiterConfig` Delay\n25, MaxAttempts 40;",
+        # part 6: the CLI waiter's period against the completion times of the run (20 and 30 s)
+        "The AWS CLI waiter polls every 25 s from its first poll, which comes just after the\ncreate: a completion"
+        " 20 s after the create 20 s into a period, and one 30 s after it 5 s into a period; hence two completion"
+        " times.",
+    ):
+        assert said in page
+    for gone in ("every 20 s", "20 s polls", "20 s pace", "30 attempts", "[−30, 30)", "every 5 s", "delay: 10"):
+        assert gone not in page
+
+
+def test_the_create_completions_follow_the_cli_waiters_period() -> None:
+    page = rendered(committed_results())
+    assert (
+        "The AWS CLI waiter polls every 20 s from its first poll, which comes just after the\ncreate: a completion"
+        " 20 s after the create falls just before its second poll, its best case, and one 30 s after it in the"
+        " middle of a period, its usual case; hence two completion times."
+    ) in page
+
+
+def test_results_of_other_settings_are_not_rendered(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A page cannot state the benchmarks' settings beside figures measured with others: measure again."""
+    results = committed_results()
+    monkeypatch.setattr(many_gates, "OTHER_CALLER_INTERVAL", 8.0)
+    with pytest.raises(
+        ValueError, match=r"many_gates ran .*\(other_caller_interval 5\.0 \(now 8\.0\)\).*--parts many_gates"
+    ):
+        rendered(results)
+    monkeypatch.setattr(many_gates, "LEGACY", many_gates.BotocoreRetries(4, math.inf))
+    with pytest.raises(ValueError, match=r"cli\.retries\.max_attempts 5 \(now 4\)"):
+        rendered(results)
+    monkeypatch.undo()
+    monkeypatch.setattr(simulate, "FLIP_WINDOW", 100.0)
+    with pytest.raises(ValueError, match=r"simulation ran .*\(flip_window 60\.0 \(now 100\.0\)\).*--parts sim"):
+        rendered(results)
+
+
+def test_the_models_are_the_libraries() -> None:
+    """The page states the AWS CLI waiter, the retry modes and AWSRetry as the benchmarks model them: as
+    botocore and amazon.aws have them, and the until: loop as its playbook writes it."""
+    waiters = botocore.session.get_session().get_waiter_model("cloudfront")
+    tenant = "InvalidationForDistributionTenantCompleted"  # not in older botocores
+    for name in ("InvalidationCompleted", *([tenant] if tenant in waiters.waiter_names else [])):
+        config = waiters.get_waiter(name)
+        assert (config.delay, config.max_attempts) == (simulate.CLI_DELAY, simulate.CLI_MAX_ATTEMPTS), name
+    legacy = botocore.loaders.create_loader().load_data("_retry")["retry"]["__default__"]
+    assert legacy["max_attempts"] == many_gates.LEGACY.max_attempts
+    standard = botocore.retries.standard
+    assert (
+        many_gates.BotocoreRetries(standard.DEFAULT_MAX_ATTEMPTS, standard.ExponentialBackoff._MAX_BACKOFF)
+        == many_gates.STANDARD
+    )
+    defaults = inspect.signature(AWSRetry.jittered_backoff).parameters
+    assert tuple(defaults[name].default for name in ("retries", "delay", "max_delay")) == (
+        many_gates.AWSRETRY_ATTEMPTS,
+        many_gates.AWSRETRY_DELAY,
+        many_gates.AWSRETRY_MAX_DELAY,
+    )
+    (task,) = yaml.safe_load((BENCH / "playbooks" / "until_loop.yml").read_text())[0]["tasks"]
+    assert task["delay"] == many_gates.UNTIL_DELAY
+
+
+def test_the_completion_window_holds_whole_periods() -> None:
+    """Part 2 says so: no fixed-interval poller is favoured by where a T falls on its grid."""
+    for interval in (simulate.CLI_DELAY, simulate.TERRAFORM_INTERVAL):
+        assert (simulate.FLIP_WINDOW / interval).is_integer()
+
+
+def test_the_page_shows_a_retired_wrappers_commands_as_run_py_commands() -> None:
+    """tools/bench.sh ran ``python benchmarks/run.py "$@"``: the page shows its recorded commands as that."""
+    assert report.shown_command("tools/bench.sh") == "benchmarks/run.py"
+    assert report.shown_command("tools/bench.sh --parts create") == "benchmarks/run.py --parts create"
+    assert report.shown_command("benchmarks/run.py --quick") == "benchmarks/run.py --quick"
+    results = committed_results()
+    assert results["suite"]["command"] == "tools/bench.sh"
+    page = rendered(results)
+    assert "| command | `benchmarks/run.py` |" in page
+    assert "`benchmarks/run.py --parts create --merge-results docs/benchmarks/results.json`" in page
+    assert "tools/bench.sh" not in page
+    assert results["suite"]["command"] == "tools/bench.sh"  # the results are left as they are
