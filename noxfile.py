@@ -298,6 +298,8 @@ for _line in LINES:
     nox.session(name=f"pytest-{_line.core}", python=find_python(_line.python) or _line.python)(_pytest)
 
     def _run(session: nox.Session, line: Line = _line) -> None:
+        if not session.posargs:
+            session.error(f"name the command: .venv-nox/bin/nox -s run-{line.core} -- COMMAND [ARGS...]")
         install_line(session, line)
         session.run(*session.posargs, env=line_env(line), external=True)
 
@@ -440,7 +442,7 @@ def bench(session: nox.Session) -> None:
 
 @nox.session(name="bench-smoke", python=find_python(OLDEST.python) or OLDEST.python)
 def bench_smoke(session: nox.Session) -> None:
-    """every part of the benchmark suite, briefly (about 80 s; no figure is judged, benchmarks/output only)"""
+    """every part of the benchmark suite, briefly (no figure is judged; benchmarks/output only)"""
     install_line(session, OLDEST)
     session.run("python", "benchmarks/run.py", "--quick", *session.posargs, env=line_env(OLDEST))
 

@@ -19,7 +19,7 @@ def anchors(md: Path) -> set[str]:
 
 
 def main() -> None:
-    files = [REPO / "README.md", *sorted((REPO / "docs").glob("*.md")), *sorted(REPO.glob("roles/*/README.md"))]
+    files = [REPO / "README.md", *sorted((REPO / "docs").rglob("*.md")), *sorted(REPO.glob("roles/*/README.md"))]
     broken = []
     for md in files:
         for target in re.findall(r"\]\(([^)\s]+)\)", md.read_text()):
