@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import filecmp
 import os
+import pwd
 import re
 import shutil
 import subprocess
@@ -58,7 +59,10 @@ class Line:
 # What does not depend on the line runs once: the local endpoint's own tests (no ansible-core runs in
 # them) on the oldest line; tests/unit on every line, in ansible-test units. The `storm` and `load`
 # tests (pyproject.toml) test the collection's own wait loop, the same code on every line: the oldest
-# line runs them. 2.20 runs the suites that run each kind of plugin through ansible-core.
+# line runs them. 2.20 runs the suites that run the collection's plugins through what changes most
+# between cores: the collection built, installed and run from its tarball (the module, the action, the
+# role), AWX's job template in ansible-runner (cancel included), and the gate under tags, include_role,
+# become and strategies in playbooks.
 LINES = (
     Line("2.19", "3.11", "tests/requirements.txt", "not storm and not long", (), "storm or long", 6),
     Line(
@@ -67,15 +71,7 @@ LINES = (
         "tests/requirements-2.20.txt",
         "not storm and not load and not long",
         tuple(
-            f"tests/integration/test_{name}.py"
-            for name in (
-                "invalidation_info",
-                "create_invalidations",
-                "gate_in_playbooks",
-                "wait_for_invalidation_role",
-                "awx_runner",
-                "installed_collection",
-            )
+            f"tests/integration/test_{name}.py" for name in ("installed_collection", "awx_runner", "gate_in_playbooks")
         ),
     ),
     Line(
@@ -94,38 +90,38 @@ OLDEST = LINES[0]
 DEPENDENCIES = WORK / "dependencies"
 
 
+PYTHON_BIN = WORK / "python-bin"  # pythonX.Y of every line, first on PATH
+
+
+def runs(interpreter: str | Path) -> bool:
+    return subprocess.run([str(interpreter), "-c", "import sys"], capture_output=True, check=False).returncode == 0
+
+
 def find_python(version: str) -> str | None:
-    """The interpreter of Python `version` that really runs: on PATH, or one of pyenv's versions
-    (pyenv's shims fail for the versions not selected)."""
-    candidates = [shutil.which(f"python{version}")]
-    pyenv_root = os.environ.get("PYENV_ROOT") or str(Path.home() / ".pyenv")
-    versions = Path(pyenv_root, "versions").glob(f"{version}.*/bin/python{version}")
-    candidates += [
-        str(path)
-        for path in sorted(
-            versions, key=lambda path: [int(n) for n in re.findall(r"\d+", path.parts[-3])], reverse=True
-        )
-    ]
-    for candidate in candidates:
-        if (
-            candidate
-            and subprocess.run([candidate, "-c", "import sys"], capture_output=True, check=False).returncode == 0
-        ):
-            return candidate
-    return None
+    """The interpreter of Python `version` that really runs: on PATH (but PYTHON_BIN), or one of pyenv's
+    versions (pyenv's shims fail for the versions not selected), newest first."""
+    path = os.pathsep.join(d for d in os.environ["PATH"].split(os.pathsep) if Path(d) != PYTHON_BIN)
+    candidates = [shutil.which(f"python{version}", path=path)]
+    # the user's home, not the HOME of the sessions (.work/home), which nox's workers inherit
+    pyenv_root = os.environ.get("PYENV_ROOT") or str(Path(pwd.getpwuid(os.getuid()).pw_dir, ".pyenv"))
+    found = Path(pyenv_root, "versions").glob(f"{version}.*/bin/python{version}")
+    candidates += [str(p) for p in sorted(found, key=lambda p: [int(n) for n in re.findall(r"\d+", p.parts[-3])])[::-1]]
+    return next((candidate for candidate in candidates if candidate and runs(candidate)), None)
 
 
 def interpreters_on_path() -> None:
     """pythonX.Y of every line first on PATH (nox and ansible-test look for them there)."""
-    bindir = WORK / "python-bin"
-    bindir.mkdir(parents=True, exist_ok=True)
+    PYTHON_BIN.mkdir(parents=True, exist_ok=True)
     for line in LINES:
+        link = PYTHON_BIN / f"python{line.python}"
+        if link.is_symlink() and runs(link):
+            continue
         found = find_python(line.python)
-        link = bindir / f"python{line.python}"
-        if found and (not link.is_symlink() or os.readlink(link) != found):
+        if found:
             link.unlink(missing_ok=True)
-            link.symlink_to(found)
-    os.environ["PATH"] = f"{bindir}{os.pathsep}{os.environ['PATH']}"
+            link.symlink_to(os.path.realpath(found))
+    if str(PYTHON_BIN) not in os.environ["PATH"].split(os.pathsep):
+        os.environ["PATH"] = f"{PYTHON_BIN}{os.pathsep}{os.environ['PATH']}"
 
 
 def collections_link() -> None:
@@ -196,6 +192,10 @@ def install_line(session: nox.Session, line: Line) -> None:
 def pytest_plan(session: nox.Session, line: Line) -> None:
     """The line's pytest runs: on all cores, and beside them, from the start, the sleepers (a worker
     each: they wait out real backoff and long gates; their log is shown when they end)."""
+    # nox --install-only (make test builds the lines' virtualenvs side by side first) skips session.run,
+    # but not the sleepers' Popen: nox has no public flag for it
+    if session._runner.global_config.install_only:
+        return
     env = line_env(line)
     if session.posargs:
         session.run("python", "-m", "pytest", *session.posargs, env=env)
@@ -295,7 +295,7 @@ for _line in LINES:
         f" over {', '.join(_line.pytest_paths) or 'every test path'}"
         + (f"; beside them, -m '{_line.sleepers}'" if _line.sleepers else "")
     )
-    nox.session(name=f"pytest-{_line.core}", python=find_python(_line.python) or _line.python)(_pytest)
+    nox.session(name=f"pytest-{_line.core}", python=_line.python)(_pytest)
 
     def _run(session: nox.Session, line: Line = _line) -> None:
         if not session.posargs:
@@ -304,7 +304,7 @@ for _line in LINES:
         session.run(*session.posargs, env=line_env(line), external=True)
 
     _run.__doc__ = f"any command (the arguments) in the environment of ansible-core {_line.core}"
-    nox.session(name=f"run-{_line.core}", python=find_python(_line.python) or _line.python, default=False)(_run)
+    nox.session(name=f"run-{_line.core}", python=_line.python, default=False)(_run)
 
 
 def requirement(path: str, name: str) -> str:
@@ -326,7 +326,7 @@ def fresh_dir(path: Path) -> Path:
     return path
 
 
-@nox.session(python=find_python(OLDEST.python) or OLDEST.python)
+@nox.session(python=OLDEST.python)
 def lint(session: nox.Session) -> None:
     """ruff, mypy, the pre-commit hooks (offline), ansible-lint's production profile on the collection root"""
     session.install("-r", "tests/lint-requirements.txt")
@@ -355,7 +355,7 @@ def lint(session: nox.Session) -> None:
     )
 
 
-@nox.session(python=find_python(OLDEST.python) or OLDEST.python)
+@nox.session(python=OLDEST.python)
 def docs(session: nox.Session) -> None:
     """docs/reference/ is what antsibull-docs generates from the code, docs/iam-policy.json allows exactly
     the calls of the code, the Markdown links resolve, CHANGELOG.md is what the changelog generates;
@@ -410,7 +410,7 @@ def docs(session: nox.Session) -> None:
         )
 
 
-@nox.session(name="ee-check", python=find_python(OLDEST.python) or OLDEST.python)
+@nox.session(name="ee-check", python=OLDEST.python)
 def ee_check(session: nox.Session) -> None:
     """what ansible-builder makes of the collection, offline (tests/checks/execution_environment.py)"""
     session.install(requirement("tests/ecosystem-requirements.txt", "ansible-builder"), core_of(OLDEST), "pyyaml")
@@ -430,7 +430,7 @@ def side_venv(session: nox.Session, path: Path, requirements: str) -> None:
     stamp.write_text((REPO / requirements).read_text())
 
 
-@nox.session(python=find_python(OLDEST.python) or OLDEST.python, default=False)
+@nox.session(python=OLDEST.python, default=False)
 def bench(session: nox.Session) -> None:
     """the benchmark suite against the alternatives (about 70 minutes): rewrites docs/benchmarks.md,
     docs/benchmarks/results.json and the charts; arguments go to benchmarks/run.py"""
@@ -440,21 +440,21 @@ def bench(session: nox.Session) -> None:
     session.run("python", "benchmarks/run.py", *session.posargs, env=line_env(OLDEST))
 
 
-@nox.session(name="bench-smoke", python=find_python(OLDEST.python) or OLDEST.python)
+@nox.session(name="bench-smoke", python=OLDEST.python)
 def bench_smoke(session: nox.Session) -> None:
     """every part of the benchmark suite, briefly (no figure is judged; benchmarks/output only)"""
     install_line(session, OLDEST)
     session.run("python", "benchmarks/run.py", "--quick", *session.posargs, env=line_env(OLDEST))
 
 
-@nox.session(python=find_python(OLDEST.python) or OLDEST.python, default=False)
+@nox.session(python=OLDEST.python, default=False)
 def demo(session: nox.Session) -> None:
     """the main job: a local CloudFront endpoint, an invalidation, the example playbook holding at the gate"""
     install_line(session, OLDEST)
     session.run("python", "tools/demo.py", *session.posargs, env=line_env(OLDEST))
 
 
-@nox.session(python=find_python(OLDEST.python) or OLDEST.python, default=False)
+@nox.session(python=OLDEST.python, default=False)
 def mutate(session: nox.Session) -> None:
     """cosmic-ray's operator mutants of plugins/ (tests/operator_mutants.toml), each tested by tests/unit in
     a copy of the tree; fails under 90 % killed in plugins/module_utils/_cloudfront/; arguments: files"""
@@ -464,7 +464,7 @@ def mutate(session: nox.Session) -> None:
     session.run("python", "tests/operator_mutants.py", "--test-python", python, *session.posargs, env=line_env(OLDEST))
 
 
-@nox.session(name="wiring-mutants", python=find_python(OLDEST.python) or OLDEST.python, default=False)
+@nox.session(name="wiring-mutants", python=OLDEST.python, default=False)
 def wiring_mutants(session: nox.Session) -> None:
     """the failure-mode mutants of tests/wiring_mutants.yml, each in a copy of the tree with the tests
     that must catch it; arguments: mutant IDs, or --list"""
