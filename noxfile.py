@@ -57,12 +57,12 @@ class Line:
 
 
 # What does not depend on the line runs once: the local endpoint's own tests (no ansible-core runs in
-# them) on the oldest line; tests/unit on every line, in ansible-test units. The `storm` and `load`
-# tests (pyproject.toml) test the collection's own wait loop, the same code on every line: the oldest
-# line runs them. 2.20 runs the suites that run the collection's plugins through what changes most
-# between cores: the collection built, installed and run from its tarball (the module, the action, the
-# role), AWX's job template in ansible-runner (cancel included), and the gate under tags, include_role,
-# become and strategies in playbooks.
+# them) on the oldest line; tests/unit on every line, in ansible-test units. The `storm`, `load` and
+# `loop` tests (pyproject.toml) test the collection's own wait loop and request accounting, the same
+# code on every line: the oldest line runs them. 2.20 runs the suites that run the collection's
+# plugins through what changes most between cores: the collection built, installed and run from its
+# tarball (the module, the action, the role), AWX's job template in ansible-runner (cancel included),
+# and the gate under tags, include_role, become and strategies in playbooks.
 LINES = (
     Line("2.19", "3.11", "tests/requirements.txt", "not storm and not long", (), "storm or long", 6),
     Line(
@@ -78,10 +78,10 @@ LINES = (
         "2.21",
         "3.13",
         "tests/requirements-2.21.txt",
-        "not storm and not load and not long",
+        "not storm and not load and not long and not loop",
         ("tests/integration",),
-        "long",
-        2,
+        "long and not loop",
+        1,
     ),
 )
 OLDEST = LINES[0]

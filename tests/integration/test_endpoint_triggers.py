@@ -12,6 +12,9 @@ import pytest
 
 from ansible_collections.edgeops.cloudfront.tests.integration.endpoint_triggers import complete_after, triggers
 
+# the collection's own wait loop (pyproject.toml): on the oldest line only
+pytestmark = pytest.mark.loop
+
 
 def test_a_trigger_fires_on_its_request_and_completions_say_when(cloudfront):
     dist = cloudfront.create_distribution()["id"]

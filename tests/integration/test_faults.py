@@ -22,6 +22,9 @@ from ansible_collections.edgeops.cloudfront.tests.integration.playbook_runner im
 )
 from ansible_collections.edgeops.cloudfront.tests.support.local_cloudfront import NO_ANSWER
 
+# the collection's own wait loop (pyproject.toml): on the oldest line only
+pytestmark = pytest.mark.loop
+
 
 @pytest.fixture
 def waiting(cloudfront, complete_after_first_poll):

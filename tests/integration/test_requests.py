@@ -19,6 +19,9 @@ from ansible_collections.edgeops.cloudfront.tests.integration.playbook_runner im
     run_playbook,
 )
 
+# the collection's own wait loop (pyproject.toml): on the oldest line only
+pytestmark = pytest.mark.loop
+
 
 def operations(cloudfront) -> list[str]:
     return [r["operation"] for r in cloudfront.requests()]

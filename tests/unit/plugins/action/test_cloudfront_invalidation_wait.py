@@ -19,7 +19,7 @@ from ansible_collections.edgeops.cloudfront.plugins.action import cloudfront_inv
 from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.gate import GateError, option_name
 from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.waiter import TransientError
 from ansible_collections.edgeops.cloudfront.plugins.modules import cloudfront_invalidation_wait as docs
-from ansible_collections.edgeops.cloudfront.tests.unit.plugins.module_utils._cloudfront.fakes import FakeClock
+from ansible_collections.edgeops.cloudfront.tests.support.fake_clock import FakeClock
 
 IN_PROGRESS = {"distribution_id": "E1", "id": "I1", "status": "InProgress", "completed": False}
 DONE = {**IN_PROGRESS, "status": "Completed", "completed": True}

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Fakes shared by the unit tests of module_utils/_cloudfront: a clock that never sleeps for real,
+"""Fakes shared by the unit tests of module_utils/_cloudfront (the clock is tests/support/fake_clock.py):
 no jitter, CloudFront's errors as botocore raises them. The fixture that takes the jitter out of
 ``random.random`` is in conftest.py, next to this file."""
 
@@ -10,9 +10,6 @@ from __future__ import annotations
 import botocore.exceptions as bx
 
 from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.waiter import TransientError
-
-# the clock lives with the test support: the benchmarks' simulations run on it too
-from ansible_collections.edgeops.cloudfront.tests.support.fake_clock import FakeClock  # noqa: F401
 
 
 def no_jitter() -> float:

@@ -34,8 +34,8 @@ from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.rep
     Selection,
 )
 from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.results import Owner
+from ansible_collections.edgeops.cloudfront.tests.support.fake_clock import FakeClock
 from ansible_collections.edgeops.cloudfront.tests.unit.plugins.module_utils._cloudfront.fakes import (
-    FakeClock,
     client_error,
     fresh,
 )

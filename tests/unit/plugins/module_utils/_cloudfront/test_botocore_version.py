@@ -23,7 +23,7 @@ from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.api
 )
 from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.errors import CloudFrontError
 from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.results import Owner
-from ansible_collections.edgeops.cloudfront.tests.unit.plugins.module_utils._cloudfront.fakes import FakeClock
+from ansible_collections.edgeops.cloudfront.tests.support.fake_clock import FakeClock
 from ansible_collections.edgeops.cloudfront.tests.unit.plugins.module_utils._cloudfront.test_api import (
     StubClient,
     api_of,

@@ -31,8 +31,8 @@ from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.cre
 from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.errors import CloudFrontError
 from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.results import Owner
 from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.waiter import PollSchedule
+from ansible_collections.edgeops.cloudfront.tests.support.fake_clock import FakeClock
 from ansible_collections.edgeops.cloudfront.tests.unit.plugins.module_utils._cloudfront.fakes import (
-    FakeClock,
     client_error,
     fresh,
 )

@@ -24,7 +24,7 @@ from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.rep
 )
 from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.results import Owner
 from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.waiter import Clock
-from ansible_collections.edgeops.cloudfront.tests.unit.plugins.module_utils._cloudfront.fakes import FakeClock
+from ansible_collections.edgeops.cloudfront.tests.support.fake_clock import FakeClock
 
 
 class FakeApi:

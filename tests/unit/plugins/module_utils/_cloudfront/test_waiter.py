@@ -20,8 +20,8 @@ from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.wai
     WaitOutcome,
     wait_for,
 )
+from ansible_collections.edgeops.cloudfront.tests.support.fake_clock import FakeClock
 from ansible_collections.edgeops.cloudfront.tests.unit.plugins.module_utils._cloudfront.fakes import (
-    FakeClock,
     Throttled,
     no_jitter,
 )

@@ -18,7 +18,7 @@ from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.gat
 from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.results import Owner
 from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.waiter import TransientError
 from ansible_collections.edgeops.cloudfront.plugins.module_utils._cloudfront.watch import GateRequests
-from ansible_collections.edgeops.cloudfront.tests.unit.plugins.module_utils._cloudfront.fakes import FakeClock
+from ansible_collections.edgeops.cloudfront.tests.support.fake_clock import FakeClock
 
 
 class FakeApi:
