@@ -756,7 +756,7 @@ RETIRED_WRAPPERS = ("tools/bench.sh",)
 
 def shown_command(command: str) -> str:
     """A recorded command as the page shows it: ``benchmarks/run.py`` and its arguments."""
-    head, _, arguments = command.partition(" ")
+    head, arguments = (command.split(" ", 1) + [""])[:2]
     if head not in RETIRED_WRAPPERS:
         return command
     return " ".join(["benchmarks/run.py", *([arguments] if arguments else [])])
