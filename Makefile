@@ -5,11 +5,15 @@
 PYTHON ?= python3
 NOX := .venv-nox/bin/nox
 LINES := 2.19 2.20 2.21
-# First the lines' virtualenvs, side by side; then pytest, one line after the other: each keeps both
+# First the lines' virtualenvs (and PREBUILT's), side by side; then pytest, one line after the other:
+# each keeps both
 # cores busy, and some tests judge timings that a busier machine would stretch (the sleepers of a
 # line run beside it, inside its session).
 # Then the rest side by side: what does not depend on the line runs once.
 PYTEST_SESSIONS := $(addprefix pytest-,$(LINES))
+# the virtualenvs of our own sessions that install the `ansible` package or the ecosystem's tools,
+# built with the lines' ones (pip waits on the disk as much as on the cores)
+PREBUILT := lint docs ee-check bench-smoke
 SIDE_BY_SIDE := $(addprefix sanity-,$(LINES)) $(addprefix units-,$(LINES)) \
 	lint docs docs-check extra-checks build-import-check ee-check bench-smoke
 
@@ -23,7 +27,7 @@ demo: $(NOX)  ## The main job: local CloudFront endpoint, an invalidation, the e
 
 test: $(NOX)  ## Every test on every ansible-core line (README: What `make test` runs)
 	@status=0; \
-	$(NOX) --install-only --parallel 3 --allow-parallel -s $(PYTEST_SESSIONS) || status=1; \
+	$(NOX) --install-only --parallel 4 --allow-parallel -s $(PYTEST_SESSIONS) $(PREBUILT) || status=1; \
 	$(NOX) -s $(PYTEST_SESSIONS) || status=1; \
 	$(NOX) --parallel 6 --allow-parallel -s $(SIDE_BY_SIDE) || status=1; \
 	exit $$status

@@ -197,12 +197,16 @@ def install_line(session: nox.Session, line: Line) -> None:
     session.install("-r", "requirements.txt", "-r", line.requirements)
 
 
+def installing_only(session: nox.Session) -> bool:
+    """nox --install-only (make test builds the virtualenvs side by side first) skips session.run, but
+    not what a session does in Python: nox has no public flag for it."""
+    return bool(session._runner.global_config.install_only)
+
+
 def pytest_plan(session: nox.Session, line: Line) -> None:
     """The line's pytest runs: on all cores, and beside them, from the start, the sleepers (a worker
     each: they wait out real backoff and long gates; their log is shown when they end)."""
-    # nox --install-only (make test builds the lines' virtualenvs side by side first) skips session.run,
-    # but not the sleepers' Popen: nox has no public flag for it
-    if session._runner.global_config.install_only:
+    if installing_only(session):
         return
     env = line_env(line)
     if session.posargs:
@@ -368,6 +372,8 @@ def docs(session: nox.Session) -> None:
     `-- generate` rewrites docs/reference/ and CHANGELOG.md, `-- release ARGS` is antsibull-changelog release"""
     # ansible-doc of the oldest line; amazon.aws from .work/dependencies (the collections path)
     session.install("-r", "tests/ecosystem-requirements.txt", core_of(OLDEST))
+    if installing_only(session):
+        return
 
     def reference(dest: Path) -> None:
         session.run(
