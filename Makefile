@@ -6,9 +6,8 @@ PYTHON ?= python3
 NOX := .venv-nox/bin/nox
 LINES := 2.19 2.20 2.21
 # First the lines' virtualenvs (and PREBUILT's), side by side; then pytest, one line after the other:
-# each keeps both
-# cores busy, and some tests judge timings that a busier machine would stretch (the sleepers of a
-# line run beside it, inside its session).
+# each keeps both cores busy, and some tests judge timings that a busier machine would stretch (the
+# sleepers of a line run beside it, inside its session).
 # Then the rest side by side: what does not depend on the line runs once.
 PYTEST_SESSIONS := $(addprefix pytest-,$(LINES))
 # the virtualenvs of our own sessions that install the `ansible` package or the ecosystem's tools,
