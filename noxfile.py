@@ -141,11 +141,16 @@ def collections_link() -> None:
         link.symlink_to(REPO)
 
 
+def requirement(path: str, name: str) -> str:
+    """The pin of ``name`` in the requirements file ``path`` (one version in one place)."""
+    return next(line for line in (REPO / path).read_text().splitlines() if line.startswith(f"{name}=="))
+
+
 def dependencies() -> None:
     """amazon.aws, unpacked from the oldest line's `ansible` wheel into .work/dependencies (once)."""
     if (DEPENDENCIES / "ansible_collections" / "amazon" / "aws" / "MANIFEST.json").is_file():
         return
-    pin = next(line for line in (REPO / OLDEST.requirements).read_text().splitlines() if line.startswith("ansible=="))
+    pin = requirement(OLDEST.requirements, "ansible")
     wheels = WORK / "wheels"
     print(f"unpacking amazon.aws from {pin} into {DEPENDENCIES.relative_to(REPO)}")
     subprocess.run([sys.executable, "-m", "pip", "download", "-q", "--no-deps", "-d", str(wheels), pin], check=True)
@@ -317,11 +322,6 @@ for _line in LINES:
 
     _run.__doc__ = f"any command (the arguments) in the environment of ansible-core {_line.core}"
     nox.session(name=f"run-{_line.core}", python=_line.python, default=False)(_run)
-
-
-def requirement(path: str, name: str) -> str:
-    """The pin of ``name`` in the requirements file ``path`` (one version in one place)."""
-    return next(line for line in (REPO / path).read_text().splitlines() if line.startswith(f"{name}=="))
 
 
 def core_of(line: Line) -> str:
