@@ -38,6 +38,11 @@ except ImportError:
     sys.exit(1)
 
 REPO = Path(__file__).resolve().parent
+# tools/tree.py defines a working area once, for these sessions and for the mutants' copies; nox run
+# from its console script does not put the noxfile's directory on sys.path
+sys.path.append(str(REPO))
+from tools.tree import link_collection, working_area  # noqa: E402  # pylint: disable=wrong-import-position
+
 WORK = REPO / ".work"
 # The collections path of every session: ansible_collections/edgeops/cloudfront links to the repository.
 COLLECTIONS = WORK / "collections"
@@ -133,14 +138,6 @@ def interpreters_on_path() -> None:
         os.environ["PATH"] = f"{PYTHON_BIN}{os.pathsep}{os.environ['PATH']}"
 
 
-def collections_link() -> None:
-    link = COLLECTIONS / "ansible_collections" / "edgeops" / "cloudfront"
-    link.parent.mkdir(parents=True, exist_ok=True)
-    if not link.is_symlink() or Path(os.readlink(link)) != REPO:
-        link.unlink(missing_ok=True)
-        link.symlink_to(REPO)
-
-
 def requirement(path: str, name: str) -> str:
     """The pin of ``name`` in the requirements file ``path`` (one version in one place)."""
     return next(line for line in (REPO / path).read_text().splitlines() if line.startswith(f"{name}=="))
@@ -161,14 +158,11 @@ def dependencies() -> None:
 
 
 interpreters_on_path()
-collections_link()
+link_collection(COLLECTIONS, REPO)
 dependencies()
 os.environ.update(
     {
-        "HOME": str(WORK / "home"),
-        "ANSIBLE_HOME": str(WORK / "home" / ".ansible"),
-        "ANSIBLE_COLLECTIONS_PATH": f"{COLLECTIONS}{os.pathsep}{DEPENDENCIES}",
-        "ANSIBLE_LOCAL_TEMP": str(WORK / "home" / ".ansible" / "tmp"),
+        **working_area(WORK / "home", f"{COLLECTIONS}{os.pathsep}{DEPENDENCIES}"),
         "ANSIBLE_NOCOLOR": "1",
         "NO_COLOR": "1",
         "XDG_CACHE_HOME": str(WORK / "home" / ".cache"),
@@ -178,7 +172,6 @@ os.environ.update(
         "GIT_CEILING_DIRECTORIES": str(WORK),
     }
 )
-(WORK / "home" / ".ansible" / "tmp").mkdir(parents=True, exist_ok=True)
 nox.options.reuse_venv = "yes"
 nox.options.error_on_missing_interpreters = os.environ.get("EDGEOPS_REQUIRE_ALL_LINES") == "1"
 
@@ -187,15 +180,7 @@ antsibull_nox.load_antsibull_nox_toml()
 
 def line_env(line: Line) -> dict[str, str]:
     """A line's working area: its own HOME (ansible-test's caches, ansible's temporary files)."""
-    home = WORK / line.core / "home"
-    (home / ".ansible" / "tmp").mkdir(parents=True, exist_ok=True)
-    return {
-        "HOME": str(home),
-        "ANSIBLE_HOME": str(home / ".ansible"),
-        "ANSIBLE_LOCAL_TEMP": str(home / ".ansible" / "tmp"),
-        "ANSIBLE_COLLECTIONS_PATH": str(COLLECTIONS),
-        "PYTHONPATH": str(COLLECTIONS),
-    }
+    return {**working_area(WORK / line.core / "home", str(COLLECTIONS)), "PYTHONPATH": str(COLLECTIONS)}
 
 
 def install_line(session: nox.Session, line: Line) -> None:

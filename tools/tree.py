@@ -8,7 +8,8 @@ Usage: python tools/tree.py DEST      (DEST must not exist, or be empty)
 copy_tree(repo, dest) makes the copy; collection_env(copy, python) makes the copy the collection
 edgeops.cloudfront for tests run with `python`: it links copy/.work/collections/ansible_collections/
 edgeops/cloudfront to the copy and returns the environment of such a run (tests/operator_mutants.py
-and tests/wiring_mutants.py use both).
+and tests/wiring_mutants.py use both). link_collection and working_area are the parts that
+noxfile.py shares for the repository itself.
 """
 
 from __future__ import annotations
@@ -39,26 +40,38 @@ def copy_tree(repo: Path, dest: Path) -> None:
             shutil.copy2(source, target, follow_symlinks=False)
 
 
+def link_collection(collections: Path, root: Path) -> None:
+    """collections/ansible_collections/edgeops/cloudfront, a link to root (the repository or a copy)."""
+    link = collections / "ansible_collections" / "edgeops" / "cloudfront"
+    link.parent.mkdir(parents=True, exist_ok=True)
+    if not link.is_symlink() or Path(os.readlink(link)) != root:
+        link.unlink(missing_ok=True)
+        link.symlink_to(root)
+
+
+def working_area(home: Path, collections_path: str) -> dict[str, str]:
+    """The variables of a working area: HOME and Ansible's files in home, the collections path;
+    never the real home directory (noxfile.py's sessions and lines, the copies below)."""
+    (home / ".ansible" / "tmp").mkdir(parents=True, exist_ok=True)
+    return {
+        "HOME": str(home),
+        "ANSIBLE_HOME": str(home / ".ansible"),
+        "ANSIBLE_LOCAL_TEMP": str(home / ".ansible" / "tmp"),
+        "ANSIBLE_COLLECTIONS_PATH": collections_path,
+    }
+
+
 def collection_env(copy: Path, python: str) -> dict[str, str]:
     """The environment of tests of the copy run with `python` (the Python of a virtualenv of one
     line): its bin directory first on PATH, the copy as edgeops.cloudfront on the collections path
-    and on PYTHONPATH, HOME and Ansible's files in copy/.work/home; no EDGEOPS_ variable of the
-    caller's (they name the caller's line, virtualenv and working area)."""
+    and on PYTHONPATH, its working area in copy/.work/home; no EDGEOPS_ variable of the caller's
+    (they name the caller's line, virtualenv and working area)."""
     collections = copy / ".work" / "collections"
-    link = collections / "ansible_collections" / "edgeops" / "cloudfront"
-    link.parent.mkdir(parents=True, exist_ok=True)
-    if link.is_symlink():
-        link.unlink()
-    link.symlink_to(copy)
-    home = copy / ".work" / "home"
-    (home / ".ansible" / "tmp").mkdir(parents=True, exist_ok=True)
+    link_collection(collections, copy)
     env = {key: value for key, value in os.environ.items() if not key.startswith("EDGEOPS_")}
     env.update(
+        working_area(copy / ".work" / "home", str(collections)),
         PATH=os.pathsep.join([str(Path(os.path.abspath(python)).parent), env.get("PATH", os.defpath)]),
-        HOME=str(home),
-        ANSIBLE_HOME=str(home / ".ansible"),
-        ANSIBLE_LOCAL_TEMP=str(home / ".ansible" / "tmp"),
-        ANSIBLE_COLLECTIONS_PATH=str(collections),
         ANSIBLE_NOCOLOR="1",
         PYTHONPATH=str(collections),
         PYTHONDONTWRITEBYTECODE="1",
