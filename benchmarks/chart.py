@@ -5,7 +5,7 @@ Usage: python benchmarks/chart.py RESULTS_JSON OUTPUT_PNG [MANY_GATES_PNG] (run 
 in .venv-plot, which has matplotlib; this file needs nothing else of the suite but targets.py).
 Measured T's (part 1) are drawn with solid lines and filled markers, medians with min–max bars;
 simulated T's (part 2) with dashed lines and open markers. A simulated wait that gives up (the CLI
-waiter past 580 s) is drawn as an x at the time it gave up / the calls it had made. The second chart
+waiter past its last attempt) is drawn as an x at the time it gave up / the calls it had made. The second chart
 is drawn when the results have part 5 and its file is given.
 """
 
@@ -23,15 +23,27 @@ import matplotlib.pyplot as plt
 from targets import GATES_P95_FACTOR
 
 STYLE = {
-    # name: (label, colour, marker)
+    # name: (label, colour, marker); the fixed-interval pollers' labels from the results (fixed_labels)
     "module": ("ours: module wait", "#1b7837", "o"),
     "role": ("ours: role rounds (model)", "#5aae61", "D"),
     "cli": ("AWS CLI waiter", "#2166ac", "s"),
     "boto3": ("boto3 waiter", "#67a9cf", "^"),
     "until": ("until: loop, community.aws", "#b2182b", "v"),
-    "cli_pace": ("20 s polls, no attempt limit", "#999999", "."),
-    "terraform": ("fixed 30 s poll (Terraform)", "#e08214", "P"),
+    "cli_pace": ("", "#999999", "."),
+    "terraform": ("", "#e08214", "P"),
 }
+
+
+def styles(results: dict[str, Any]) -> dict[str, tuple[str, str, str]]:
+    """STYLE with the fixed-interval pollers' labels from the intervals the simulation ran with (its
+    ``method``, recorded from benchmarks/simulate.py's settings)."""
+    method = (results.get("simulation") or {}).get("method", {})
+    cli, terraform = (method.get(key) for key in ("cli_delay", "terraform_interval"))
+    labels = {
+        "cli_pace": f"{cli if cli is None else format(cli, 'g')} s polls, no attempt limit",
+        "terraform": f"fixed {terraform if terraform is None else format(terraform, 'g')} s poll (Terraform)",
+    }
+    return {name: (labels.get(name, label), colour, marker) for name, (label, colour, marker) in STYLE.items()}
 
 
 def _series(by_T: dict[str, Any], key: str) -> tuple[list[float], list[float], list[float], list[float]]:
@@ -51,10 +63,14 @@ def draw(results: dict[str, Any], png: Path) -> None:
     fig, (ax_o, ax_c) = plt.subplots(1, 2, figsize=(13, 5.2))
     measured = (results.get("overshoot") or {}).get("summary", {})
     simulated = (results.get("simulation") or {}).get("summary", {})
+    style = styles(results)
+    # the T's of each part, as run: the simulated span is shaded
+    measured_T = [float(T) for by_T in measured.values() for T in by_T] or [1.0]
+    simulated_T = [float(T) for by_T in simulated.values() for T in by_T] or [max(measured_T)]
     for name, by_T in measured.items():
         if name.startswith("tenant_"):  # the tenant rows (issue 13): the same schedules, in the table only
             continue
-        label, colour, marker = STYLE.get(name, (name, "black", "o"))
+        label, colour, marker = style.get(name, (name, "black", "o"))
         for ax, key in ((ax_o, "overshoot"), (ax_c, "calls")):
             xs, med, lo, hi = _series(by_T, key)
             ax.errorbar(
@@ -68,7 +84,7 @@ def draw(results: dict[str, Any], png: Path) -> None:
                 label=f"{label} (measured)",
             )
     for name, by_T in simulated.items():
-        label, colour, marker = STYLE.get(name, (name, "black", "o"))
+        label, colour, marker = style.get(name, (name, "black", "o"))
         for ax, key in ((ax_o, "overshoot"), (ax_c, "calls")):
             xs, med, lo, hi = _series(by_T, key)
             if not xs:
@@ -92,7 +108,7 @@ def draw(results: dict[str, Any], png: Path) -> None:
             ax_c.scatter(xs, [s["calls"]["median"] for _T, s in failed], marker="x", s=70, color=colour, zorder=5)
             ax_o.scatter(xs, [0.0] * len(failed), marker="x", s=70, color=colour, zorder=5, clip_on=False)
             ax_o.annotate(
-                f"x: {STYLE.get(name, (name,))[0]} gives up (at {failed[0][1]['failed_at']['median']:.0f} s)",
+                f"x: {style.get(name, (name,))[0]} gives up (at {failed[0][1]['failed_at']['median']:.0f} s)",
                 (xs[0], 0.0),
                 textcoords="offset points",
                 xytext=(-60, 10),
@@ -111,15 +127,17 @@ def draw(results: dict[str, Any], png: Path) -> None:
     ax_c.set_title("API calls (median, min–max); x: gave up")
     for ax in (ax_o, ax_c):
         ax.grid(True, which="both", alpha=0.3)
-        ax.axvspan(50, 3000, color="#f0f0f0", zorder=0)
+    span_from = (max(measured_T) * min(simulated_T)) ** 0.5  # halfway between the parts, on the log axis
     for ax in (ax_o, ax_c):
-        ax.text(55, 0.04, "simulated", transform=ax.get_xaxis_transform(), fontsize=8, color="#666666")
+        ax.axvspan(span_from, max(simulated_T) * 1.25, color="#f0f0f0", zorder=0)
+        ax.text(span_from * 1.1, 0.04, "simulated", transform=ax.get_xaxis_transform(), fontsize=8, color="#666666")
     handles, labels = ax_o.get_legend_handles_labels()
     fig.legend(handles, labels, loc="lower center", ncol=3, fontsize=8, frameon=False)
     machine = results.get("machine", {})
     fig.suptitle(
         f"edgeops.cloudfront benchmarks, {machine.get('date', '')[:10]}: {machine.get('cpu_model', '')},"
-        f" {machine.get('cores', '?')} cores (measured: T ≤ 45 s; simulated with a fake clock: T ≥ 60 s)",
+        f" {machine.get('cores', '?')} cores (measured: T ≤ {max(measured_T):g} s;"
+        f" simulated with a fake clock: T ≥ {min(simulated_T):g} s)",
         fontsize=10,
     )
     fig.tight_layout(rect=(0, 0.14, 1, 0.95))

@@ -246,7 +246,10 @@ class OurGate(Caller):
 
 CONTESTANTS: dict[str, tuple[str, Callable[[float, random.Random], Caller]]] = {
     "ours": ("ours: the gate, the collection's own code (gate.run_gate) on a simulated clock", OurGate),
-    "cli": ("AWS CLI waiter: every 20 s, 30 attempts, botocore's legacy retry mode", CliWaiter),
+    "cli": (
+        f"AWS CLI waiter: every {CLI_DELAY:g} s, {CLI_MAX_ATTEMPTS} attempts, botocore's legacy retry mode",
+        CliWaiter,
+    ),
     "until": ("until: loop, delay 10, AWSRetry and botocore's standard retry mode in the module", UntilLoop),
 }
 OTHER_CALLER_INTERVAL = 5.0  # another pipeline's requests, in the same bucket: one every 5 s

@@ -36,6 +36,7 @@ from harness import (
     run_key,
     summary,
 )
+from simulate import CLI_DELAY
 
 PLAYBOOKS = BENCH / "playbooks"
 # Far enough for every T measured; the until loop's retries follow from it too.
@@ -204,7 +205,7 @@ def _by_operation(requests: list[dict[str, Any]]) -> dict[str, int]:
 
 # Seconds of CPU-heavy start-up after a launch (interpreter, imports, Ansible's first task).
 STARTUP = {"module": 2.5, "until": 2.5, "cli": 1.2, "boto3": 1.0, "tenant_module": 2.5, "tenant_cli": 1.2}
-# A waiter that polls every 20 s (CLI, boto3) makes its first request about this long after launch.
+# A waiter that polls every CLI_DELAY (CLI, boto3) makes its first request about this long after launch.
 FIRST_POLL = 0.8
 LOOKAHEAD = 4
 
@@ -218,8 +219,8 @@ def sensitive_window(name: str, T: float, start: float) -> tuple[float, float]:
         return flip - 0.3, flip + max(1.0, 0.22 * T) + 1.5
     if name == "until":  # an attempt every 10 s plus the module run
         return flip - 0.3, flip + 13.0
-    polls = max(0, math.ceil((T - FIRST_POLL) / 20.0))  # CLI (tenant or not), boto3: a poll every 20 s
-    poll = start + FIRST_POLL + 20.0 * polls
+    polls = max(0, math.ceil((T - FIRST_POLL) / CLI_DELAY))  # CLI (tenant or not), boto3: a poll every CLI_DELAY
+    poll = start + FIRST_POLL + CLI_DELAY * polls
     return poll - 0.5, poll + 1.5
 
 

@@ -612,7 +612,6 @@ def render(
     with other settings than the benchmarks' code has."""
     check_schedule(results)
     check_settings(results)
-    results = with_shown_commands(results)
     values = {
         "machine_table": machine_table(results),
         "targets_table": targets_table(results),
@@ -747,30 +746,6 @@ def create_completions(results: dict[str, Any]) -> str:
         cases.append(f"a completion {T:g} s after the create {where}" if n == 0 else f"one {T:g} s after it {where}")
     said = cases[0] if len(cases) == 1 else ", ".join(cases[:-1]) + ", and " + cases[-1]
     return f"{said}; hence {_count(len(Ts))} completion time{'s' if len(Ts) > 1 else ''}"
-
-
-# tools/bench.sh ran the suite before the nox session ``bench``: it ran ``python benchmarks/run.py "$@"``, the
-# command run.py records itself since; the page shows the commands recorded by it as that run.py command.
-RETIRED_WRAPPERS = ("tools/bench.sh",)
-
-
-def shown_command(command: str) -> str:
-    """A recorded command as the page shows it: ``benchmarks/run.py`` and its arguments."""
-    head, arguments = (command.split(" ", 1) + [""])[:2]
-    if head not in RETIRED_WRAPPERS:
-        return command
-    return " ".join(["benchmarks/run.py", *([arguments] if arguments else [])])
-
-
-def with_shown_commands(results: dict[str, Any]) -> dict[str, Any]:
-    """``results`` with the commands they record (the run's, and a part's measured on its own) as the
-    page shows them (``shown_command``); ``results`` itself is left as it is."""
-    out = {**results, "suite": {**results["suite"], "command": shown_command(results["suite"]["command"])}}
-    for key, part in results.items():
-        separate = part.get("separate_run") if isinstance(part, dict) else None
-        if separate and separate.get("command"):
-            out[key] = {**part, "separate_run": {**separate, "command": shown_command(separate["command"])}}
-    return out
 
 
 # --------------------------------------------------------------------------------------

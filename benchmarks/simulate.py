@@ -21,6 +21,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
+import botocore.session
 from harness import summary
 from simgate import OneInvalidation, run_simulated_gate
 
@@ -30,7 +31,9 @@ from ansible_collections.edgeops.cloudfront.tests.support.fake_clock import Fake
 FLIP_WINDOW = 60.0  # the flip is at T + uniform[-FLIP_WINDOW/2, FLIP_WINDOW/2)
 MODULE_DEFAULT_WAIT_TIMEOUT = 1800.0  # the module's and the role's default
 SIM_WAIT_TIMEOUT = 3600.0  # large enough for every T simulated
-CLI_DELAY, CLI_MAX_ATTEMPTS = 20.0, 30  # botocore's InvalidationCompleted waiter (the CLI's and boto3's)
+# botocore's InvalidationCompleted waiter (the CLI's and boto3's), asked of botocore's waiter model
+_CLI_WAITER = botocore.session.get_session().get_waiter_model("cloudfront").get_waiter("InvalidationCompleted")
+CLI_DELAY, CLI_MAX_ATTEMPTS = float(_CLI_WAITER.delay), int(_CLI_WAITER.max_attempts)
 TERRAFORM_INTERVAL = 30.0
 NEAR = 0.2  # the alternatives' short waits complete at T +/- NEAR x T (uniform)
 
@@ -112,15 +115,25 @@ Simulator = Callable[[float, int], Outcome]
 CONTESTANTS: dict[str, tuple[str, Simulator]] = {
     "module": ("ours: module wait (waiter.wait_for, PollSchedule defaults), wait_timeout 3600", ours),
     "role": ("ours: the gate (the role's action, gate.run_gate on a fake clock)", gate),
-    "cli": ("AWS CLI / boto3 waiter: every 20 s, 30 attempts", cli_waiter),
-    "cli_pace": ("20 s polls without the 30-attempt limit (yardstick past 580 s)", cli_pace),
-    "terraform": ("fixed 30 s poll (Terraform)", terraform),
+    "cli": (f"AWS CLI / boto3 waiter: every {CLI_DELAY:g} s, {CLI_MAX_ATTEMPTS} attempts", cli_waiter),
+    "cli_pace": (
+        f"{CLI_DELAY:g} s polls without the {CLI_MAX_ATTEMPTS}-attempt limit"
+        f" (yardstick past {(CLI_MAX_ATTEMPTS - 1) * CLI_DELAY:g} s)",
+        cli_pace,
+    ),
+    "terraform": (f"fixed {TERRAFORM_INTERVAL:g} s poll (Terraform)", terraform),
 }
 
 
 def settings() -> dict[str, Any]:
     """The part's settings, as its results record them (``method``)."""
-    return {"flip_window": FLIP_WINDOW, "wait_timeout": SIM_WAIT_TIMEOUT}
+    return {
+        "flip_window": FLIP_WINDOW,
+        "wait_timeout": SIM_WAIT_TIMEOUT,
+        "cli_delay": CLI_DELAY,
+        "cli_max_attempts": CLI_MAX_ATTEMPTS,
+        "terraform_interval": TERRAFORM_INTERVAL,
+    }
 
 
 def simulate(Ts: Sequence[float], seeds: int) -> dict[str, Any]:

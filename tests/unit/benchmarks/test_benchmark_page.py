@@ -288,17 +288,3 @@ def test_the_completion_window_holds_whole_periods() -> None:
     """Part 2 says so: no fixed-interval poller is favoured by where a T falls on its grid."""
     for interval in (simulate.CLI_DELAY, simulate.TERRAFORM_INTERVAL):
         assert (simulate.FLIP_WINDOW / interval).is_integer()
-
-
-def test_the_page_shows_a_retired_wrappers_commands_as_run_py_commands() -> None:
-    """tools/bench.sh ran ``python benchmarks/run.py "$@"``: the page shows its recorded commands as that."""
-    assert report.shown_command("tools/bench.sh") == "benchmarks/run.py"
-    assert report.shown_command("tools/bench.sh --parts create") == "benchmarks/run.py --parts create"
-    assert report.shown_command("benchmarks/run.py --quick") == "benchmarks/run.py --quick"
-    results = committed_results()
-    assert results["suite"]["command"] == "tools/bench.sh"
-    page = rendered(results)
-    assert "| command | `benchmarks/run.py` |" in page
-    assert "`benchmarks/run.py --parts create --merge-results docs/benchmarks/results.json`" in page
-    assert "tools/bench.sh" not in page
-    assert results["suite"]["command"] == "tools/bench.sh"  # the results are left as they are
