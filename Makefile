@@ -5,21 +5,16 @@
 PYTHON ?= python3
 NOX := .venv-nox/bin/nox
 LINES := 2.19 2.20 2.21
-# First the lines' virtualenvs (and PREBUILT's), side by side. Then pytest, one line after the other:
+# First the lines' virtualenvs (and PREBUILT's), side by side; then pytest, one line after the other:
 # each keeps both cores busy, and some tests judge timings that a busier machine would stretch (the
-# sleepers of a line run beside it, inside its session). The pytest sessions leave a core idle about
-# 40 % of the time (their tests wait on the endpoint and on ansible-playbook starting): the rest runs
-# beside them from the start, at the lowest CPU and disk priority (nice 19, best-effort class 7), six
-# sessions at a time, its log in SIDE_LOG and shown when both are done. What does not depend on the
-# line runs once.
+# sleepers of a line run beside it, inside its session).
+# Then the rest side by side: what does not depend on the line runs once.
 PYTEST_SESSIONS := $(addprefix pytest-,$(LINES))
 # the virtualenvs of our own sessions that install the `ansible` package or the ecosystem's tools,
 # built with the lines' ones (pip waits on the disk as much as on the cores)
 PREBUILT := lint docs ee-check bench-smoke
 SIDE_BY_SIDE := $(addprefix sanity-,$(LINES)) $(addprefix units-,$(LINES)) \
 	lint docs docs-check extra-checks build-import-check ee-check bench-smoke
-SIDE_LOG := .work/logs/side-by-side.log
-LOWEST_PRIORITY := nice -n 19 $(if $(shell command -v ionice),ionice -c 2 -n 7)
 
 $(NOX): tests/nox-requirements.txt
 	$(PYTHON) -m venv --clear .venv-nox
@@ -30,13 +25,10 @@ demo: $(NOX)  ## The main job: local CloudFront endpoint, an invalidation, the e
 	$(NOX) -s demo
 
 test: $(NOX)  ## Every test on every ansible-core line (README: What `make test` runs)
-	@status=0; mkdir -p $(dir $(SIDE_LOG)); \
+	@status=0; \
 	$(NOX) --install-only --parallel 4 --allow-parallel -s $(PYTEST_SESSIONS) $(PREBUILT) || status=1; \
-	echo "nox > beside the pytest sessions, at the lowest priority: $(SIDE_BY_SIDE) (log: $(SIDE_LOG))"; \
-	$(LOWEST_PRIORITY) $(NOX) --parallel 6 --allow-parallel -s $(SIDE_BY_SIDE) > $(SIDE_LOG) 2>&1 & side=$$!; \
 	$(NOX) -s $(PYTEST_SESSIONS) || status=1; \
-	wait $$side || status=1; \
-	cat $(SIDE_LOG); \
+	$(NOX) --parallel 6 --allow-parallel -s $(SIDE_BY_SIDE) || status=1; \
 	exit $$status
 
 bench: $(NOX)  ## The benchmark suite against the alternatives (about 70 minutes): rewrites docs/benchmarks.md
