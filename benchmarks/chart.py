@@ -23,7 +23,7 @@ import matplotlib.pyplot as plt
 from targets import GATES_P95_FACTOR
 
 STYLE = {
-    # name: (label, colour, marker); the fixed-interval pollers' labels from the results (fixed_labels)
+    # name: (label, colour, marker); the fixed-interval pollers' labels from the results (styles)
     "module": ("ours: module wait", "#1b7837", "o"),
     "role": ("ours: role rounds (model)", "#5aae61", "D"),
     "cli": ("AWS CLI waiter", "#2166ac", "s"),
@@ -37,11 +37,12 @@ STYLE = {
 def styles(results: dict[str, Any]) -> dict[str, tuple[str, str, str]]:
     """STYLE with the fixed-interval pollers' labels from the intervals the simulation ran with (its
     ``method``, recorded from benchmarks/simulate.py's settings)."""
-    method = (results.get("simulation") or {}).get("method", {})
-    cli, terraform = (method.get(key) for key in ("cli_delay", "terraform_interval"))
+    method = (results.get("simulation") or {}).get("method")
+    if not method:
+        return STYLE
     labels = {
-        "cli_pace": f"{cli if cli is None else format(cli, 'g')} s polls, no attempt limit",
-        "terraform": f"fixed {terraform if terraform is None else format(terraform, 'g')} s poll (Terraform)",
+        "cli_pace": f"{method['cli_delay']:g} s polls, no attempt limit",
+        "terraform": f"fixed {method['terraform_interval']:g} s poll (Terraform)",
     }
     return {name: (labels.get(name, label), colour, marker) for name, (label, colour, marker) in STYLE.items()}
 
