@@ -23,22 +23,22 @@ import matplotlib.pyplot as plt
 from targets import GATES_P95_FACTOR
 
 STYLE = {
-    # name: (label, colour, marker); the fixed-interval pollers' labels from the results (styles)
+    # name: (label, colour, marker); the fixed-interval pollers' labels with their intervals from the results (styles)
     "module": ("ours: module wait", "#1b7837", "o"),
     "role": ("ours: role rounds (model)", "#5aae61", "D"),
     "cli": ("AWS CLI waiter", "#2166ac", "s"),
     "boto3": ("boto3 waiter", "#67a9cf", "^"),
     "until": ("until: loop, community.aws", "#b2182b", "v"),
-    "cli_pace": ("", "#999999", "."),
-    "terraform": ("", "#e08214", "P"),
+    "cli_pace": ("the CLI's polls, no attempt limit", "#999999", "."),
+    "terraform": ("fixed poll (Terraform)", "#e08214", "P"),
 }
 
 
 def styles(results: dict[str, Any]) -> dict[str, tuple[str, str, str]]:
     """STYLE with the fixed-interval pollers' labels from the intervals the simulation ran with (its
     ``method``, recorded from benchmarks/simulate.py's settings)."""
-    method = (results.get("simulation") or {}).get("method")
-    if not method:
+    method = (results.get("simulation") or {}).get("method") or {}
+    if "cli_delay" not in method:  # results of an older suite: the page refuses them, the chart says less
         return STYLE
     labels = {
         "cli_pace": f"{method['cli_delay']:g} s polls, no attempt limit",
