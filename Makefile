@@ -11,7 +11,7 @@ LINES := 2.19 2.20 2.21
 # Then the rest side by side: what does not depend on the line runs once.
 PYTEST_SESSIONS := $(addprefix pytest-,$(LINES))
 # the virtualenvs of our own sessions that install the `ansible` package or the ecosystem's tools,
-# built with the lines' ones (pip waits on the disk as much as on the cores)
+# built with the lines' ones (uv links them from its cache: seconds)
 PREBUILT := lint docs ee-check bench-smoke
 SIDE_BY_SIDE := $(addprefix sanity-,$(LINES)) $(addprefix units-,$(LINES)) \
 	lint docs docs-check extra-checks build-import-check ee-check bench-smoke

@@ -166,13 +166,21 @@ os.environ.update(
         "ANSIBLE_NOCOLOR": "1",
         "NO_COLOR": "1",
         "XDG_CACHE_HOME": str(WORK / "home" / ".cache"),
-        "PYTHONDONTWRITEBYTECODE": "1",
+        # bytecode in one tree under .work, never beside the sources (the collection's tarball, the copies):
+        # written when a module is first imported, so the virtualenvs need not compile the whole `ansible`
+        # package when they are installed (uv does not; pip took minutes) and no process compiles twice
+        # (PYTHONDONTWRITEBYTECODE, which CI machines may set, is dropped below)
+        "PYTHONPYCACHEPREFIX": str(WORK / "pycache"),
         # antsibull-docs copies a collection with `git ls-files` when it sits in a git work tree:
         # amazon.aws, under the (ignored) .work of this repository, would be copied empty.
         "GIT_CEILING_DIRECTORIES": str(WORK),
     }
 )
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 nox.options.reuse_venv = "yes"
+# uv (installed beside nox, tests/nox-requirements.txt) makes the virtualenvs and installs into them,
+# from one cache under .work; virtualenv and pip if uv is missing
+nox.options.default_venv_backend = "uv|virtualenv"
 nox.options.error_on_missing_interpreters = os.environ.get("EDGEOPS_REQUIRE_ALL_LINES") == "1"
 
 antsibull_nox.load_antsibull_nox_toml()

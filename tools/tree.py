@@ -68,7 +68,12 @@ def collection_env(copy: Path, python: str) -> dict[str, str]:
     (they name the caller's line, virtualenv and working area)."""
     collections = copy / ".work" / "collections"
     link_collection(collections, copy)
-    env = {key: value for key, value in os.environ.items() if not key.startswith("EDGEOPS_")}
+    # no bytecode at all: a mutant may have the size and the second of the source it replaces
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith("EDGEOPS_") and key != "PYTHONPYCACHEPREFIX"
+    }
     env.update(
         working_area(copy / ".work" / "home", str(collections)),
         PATH=os.pathsep.join([str(Path(os.path.abspath(python)).parent), env.get("PATH", os.defpath)]),

@@ -237,6 +237,9 @@ class LocalCloudFront:
         self.controller.clear_faults()
 
     def requests(self, operation: str | None = None) -> list[dict[str, Any]]:
+        """The AWS requests served (of ``operation``), in order of arrival: each with ``time`` (its
+        arrival), ``answered`` (when its answer's status was set: a poll's status was read between the
+        two) and ``status`` (request_log.RequestRecord)."""
         return self.controller.log.entries(operation)
 
     def clear_requests(self) -> None:

@@ -123,6 +123,9 @@ class RequestRecord:
     # lose_answers(): the status of the answer that was made (the request carried out) and never sent
     # (status NO_ANSWER); None otherwise
     lost_answer: int | None = None
+    # when the answer's status was set (time.time()): what the answer says (an invalidation's status) was
+    # decided between `time` and then; None while in flight
+    answered: float | None = None
 
     @classmethod
     def from_environ(cls, environ: WSGIEnvironment) -> RequestRecord:
@@ -156,6 +159,7 @@ class RequestLog:
     def set_status(self, record: RequestRecord, status: int) -> None:
         with self._lock:
             record.status = status
+            record.answered = time.time()
 
     def entries(self, operation: str | None = None) -> list[dict[str, Any]]:
         with self._lock:

@@ -46,8 +46,11 @@ def test_request_log_names_operations_keys_and_statuses(cf: LocalCloudFront, cli
         "query",
         "service",
         "lost_answer",
+        "answered",
     }
     assert all(set(e) == keys for e in log) and not any(e["lost_answer"] for e in log)
+    # each answered after it arrived, in the order of arrival (one client, one request at a time)
+    assert all(a["time"] <= a["answered"] <= b["time"] for a, b in zip(log, log[1:]))
     # one client, one kept-alive connection; no session token with these dummy credentials
     assert len({e["connection"] for e in log}) == 1 and not any(e["session_token"] for e in log)
     assert all(e["access_key_id"] == DUMMY_ACCESS_KEY_ID for e in log)
