@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import nox
+import yaml  # antsibull-nox's dependency
 
 try:
     import antsibull_nox
@@ -244,6 +245,7 @@ def pytest_plan(session: nox.Session, line: Line) -> None:
             workers,
             "--dist",
             "load",
+            "--durations=15",  # where a line's minutes go
             "-m",
             line.pytest_markers,
             *line.pytest_paths,
@@ -277,6 +279,22 @@ def offline_pip_bootstrap() -> None:
             shutil.copy(REPO / "tools" / "get_pip_offline.py", cache / f"get_pip_{version.replace('.', '_')}.py")
 
 
+def shipped_only() -> None:
+    """ansible-test sanity checks what the tarball ships, as certification does: the tree antsibull-nox
+    prepared loses what galaxy.yml's build_ignore leaves out (the benchmark suite, linted by `lint`)."""
+    for pattern in yaml.safe_load((REPO / "galaxy.yml").read_text())["build_ignore"]:
+        for path in Path.cwd().glob(pattern):
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path)
+            else:
+                path.unlink()
+
+
+def sanity_before() -> None:
+    offline_pip_bootstrap()
+    shipped_only()
+
+
 def drop_scratch_output() -> None:
     """ansible-test's scratch files (its virtualenvs' leftovers) are not results: antsibull-nox copies
     tests/output back into the repository, and fails on them."""
@@ -292,7 +310,7 @@ for _line in LINES:
             default=False,
             ansible_core_version=_line.core,
             ansible_core_source="pypi",
-            callback_before=offline_pip_bootstrap,
+            callback_before=sanity_before if _command == "sanity" else offline_pip_bootstrap,
             callback_after=drop_scratch_output,
         )
 

@@ -34,9 +34,8 @@ def gate_play(
     result, as a playbook that reports a failed gate would (``after_gate(tmp_path, "rescued")``)."""
     record = {
         "name": "Record when the next task ran",
-        "ansible.builtin.copy": {
+        "record_json": {
             "dest": str(tmp_path / "{{ inventory_hostname }}.json"),
-            "mode": "0600",
             "content": "{{ {'time': now().timestamp(), 'result': wait_for_invalidation_result} | to_json }}",
         },
         "delegate_to": "localhost",
@@ -51,9 +50,8 @@ def gate_play(
         gate = {"name": "The gate", "ansible.builtin.include_role": {"name": ROLE}, "vars": role_vars}
         rescued = {
             "name": "Record what the rescue sees",
-            "ansible.builtin.copy": {
+            "record_json": {
                 "dest": str(tmp_path / "rescued.json"),
-                "mode": "0600",
                 "content": "{{ {'msg': ansible_failed_result.msg, 'result': wait_for_invalidation_result} | to_json }}",
             },
         }

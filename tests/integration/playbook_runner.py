@@ -65,6 +65,8 @@ def aws_env(**extra: str) -> dict[str, str]:
         ANSIBLE_RETRY_FILES_ENABLED="0",
         ANSIBLE_LOCALHOST_WARNING="0",
         ANSIBLE_INVENTORY_UNPARSED_WARNING="0",
+        # record_json, the plays' record of what they saw (action_plugins/record_json.py)
+        ANSIBLE_ACTION_PLUGINS=str(Path(__file__).with_name("action_plugins")),
     )
     env.update(extra)
     return env
@@ -125,7 +127,7 @@ def run_modes(
             task.update(check_mode=True, diff=True)
     results = tmp_path / f"{name}.json"
     content = "{{ [" + ", ".join(f"mode{n}" for n in range(len(modes))) + "] | to_json }}"
-    tasks.append({"name": "Record the results", "ansible.builtin.copy": {"content": content, "dest": str(results)}})
+    tasks.append({"name": "Record the results", "record_json": {"content": content, "dest": str(results)}})
     play = {
         "name": "Every mode",
         "hosts": "localhost",
@@ -221,10 +223,9 @@ def run_module(
             },
             {
                 "name": "Record the result",
-                "ansible.builtin.copy": {
+                "record_json": {
                     "content": "{{ under_test | to_json }}",
                     "dest": str(result_file),
-                    "mode": "0600",
                 },
             },
         ],

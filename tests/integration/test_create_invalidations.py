@@ -86,6 +86,7 @@ def test_a_create_returns_the_structured_invalidation_in_one_request(cloudfront,
     assert_no_secret(run.output)
 
 
+@pytest.mark.loop
 def test_a_re_run_with_the_same_reference_creates_nothing_in_one_request(cloudfront, tmp_path):
     distribution = cloudfront.create_distribution()["id"]
     earlier = made_a_minute_ago(
@@ -105,6 +106,7 @@ def test_a_re_run_with_the_same_reference_creates_nothing_in_one_request(cloudfr
     assert invalidation_ids(cloudfront, distribution)[0] == earlier  # nothing newer
 
 
+@pytest.mark.loop
 def test_the_same_reference_with_other_paths_fails_naming_the_reference_and_the_earlier_invalidation(
     cloudfront, tmp_path
 ):
@@ -173,6 +175,7 @@ def test_bad_input_is_refused_naming_the_option_before_any_request(cloudfront, t
     assert cloudfront.requests() == []
 
 
+@pytest.mark.loop
 def test_tenants_by_id_and_by_domain_and_a_multi_tenant_distribution_says_how_to_name_them(cloudfront, tmp_path):
     saas = cloudfront.create_distribution(multi_tenant=True)["id"]
     tenant = cloudfront.create_distribution_tenant(saas, [DOMAIN])
@@ -284,6 +287,7 @@ def test_the_awx_job_invalidates_and_holds_and_a_launcher_cannot_redirect_it(clo
 # ---------------------------------------------------------------------------------------
 
 
+@pytest.mark.loop
 def test_a_lost_answer_is_retried_with_the_same_reference_and_exactly_one_invalidation_exists(cloudfront, tmp_path):
     distribution = cloudfront.create_distribution()["id"]
     cloudfront.lose_answers("CreateInvalidation", 1)  # carried out, then the connection reset
@@ -296,6 +300,7 @@ def test_a_lost_answer_is_retried_with_the_same_reference_and_exactly_one_invali
     assert result["invalidation"]["caller_reference"] == result["caller_reference"]
 
 
+@pytest.mark.loop
 def test_throttled_creates_are_retried(cloudfront, tmp_path):
     distribution = cloudfront.create_distribution()["id"]
     cloudfront.throttle("CreateInvalidation", 3)
@@ -307,6 +312,7 @@ def test_throttled_creates_are_retried(cloudfront, tmp_path):
     assert len(invalidation_ids(cloudfront, distribution)) == 1
 
 
+@pytest.mark.loop
 def test_a_create_waits_for_headroom_then_creates(cloudfront, tmp_path, complete_after_first_poll):
     distribution = cloudfront.create_distribution()["id"]
     cloudfront.set_invalidation_limits(paths=3, wildcards=15)
@@ -323,6 +329,7 @@ def test_a_create_waits_for_headroom_then_creates(cloudfront, tmp_path, complete
     assert result["invalidation"]["id"] in invalidation_ids(cloudfront, distribution)
 
 
+@pytest.mark.loop
 @pytest.mark.parametrize("headroom_timeout", [0, 4])
 def test_a_headroom_that_never_comes_fails_in_time_naming_the_limit_and_what_is_in_progress(
     cloudfront, tmp_path, headroom_timeout
@@ -342,6 +349,7 @@ def test_a_headroom_that_never_comes_fails_in_time_naming_the_limit_and_what_is_
     assert sorted(invalidation_ids(cloudfront, distribution)) == sorted(blockers)
 
 
+@pytest.mark.loop
 def test_a_new_create_and_a_re_run_are_told_by_the_servers_clock_not_the_controllers(cloudfront, tmp_path):
     """The server's clock an hour behind the controller's, then an hour ahead: a create is new and its
     re-run is not, whatever the controller's clock says."""
@@ -388,6 +396,7 @@ def test_cache_tags_need_a_cache_tag_config(cloudfront, tmp_path):
     assert invalidation_ids(cloudfront, plain) == []
 
 
+@pytest.mark.loop
 def test_every_tenant_of_a_distribution_gets_the_batch_once(cloudfront, tmp_path):
     saas = cloudfront.create_distribution(multi_tenant=True)["id"]
     tenants = [cloudfront.create_distribution_tenant(saas, [f"t{n}.example.net"]) for n in range(3)]

@@ -45,9 +45,8 @@ def play(tmp_path: Path, endpoint: str, role_vars: dict[str, Any], **keywords: A
         gate = {"name": "Around the gate", "block": [gate], **keywords}
     record = {
         "name": "Record the result",
-        "ansible.builtin.copy": {
+        "record_json": {
             "dest": str(tmp_path / "result.json"),
-            "mode": "0600",
             "content": "{{ wait_for_invalidation_result | to_json }}",
         },
     }

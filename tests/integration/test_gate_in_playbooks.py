@@ -34,9 +34,8 @@ def record(tmp_path: Path, name: str, content: str = "{{ {'time': now().timestam
     """A task that writes ``content`` to ``tmp_path/name.json`` on the controller."""
     return {
         "name": f"Record {name}",
-        "ansible.builtin.copy": {"dest": str(tmp_path / f"{name}.json"), "mode": "0600", "content": content},
+        "record_json": {"dest": str(tmp_path / f"{name}.json"), "content": content},
         "delegate_to": "localhost",
-        "vars": {"ansible_python_interpreter": "{{ ansible_playbook_python }}", "ansible_become": False},
     }
 
 

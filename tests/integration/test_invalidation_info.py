@@ -72,6 +72,7 @@ def test_check_mode_reports_the_same(cloudfront, dist, tmp_path):
     assert result["changed"] is False and result["invalidation"]["id"] == inv
 
 
+@pytest.mark.loop
 def test_several_invalidations_in_the_order_given(cloudfront, dist, tmp_path):
     first, second, third = (cloudfront.create_invalidation(dist["id"], [f"/{n}"], complete_in=LONG) for n in "abc")
     cloudfront.complete_in(second, 0)
@@ -85,6 +86,7 @@ def test_several_invalidations_in_the_order_given(cloudfront, dist, tmp_path):
     assert [r["operation"] for r in cloudfront.requests()] == ["ListInvalidations"]
 
 
+@pytest.mark.loop
 def test_an_earlier_runs_invalidations_are_targets_as_they_are(cloudfront, tmp_path, complete_after_first_poll):
     """RV(invalidations) of one run, every key as returned, are the O(targets) of the next: the wait
     goes on from the statuses given, and reads only what is still in progress."""
@@ -108,6 +110,7 @@ def test_an_earlier_runs_invalidations_are_targets_as_they_are(cloudfront, tmp_p
     assert f"/distribution/{first}/" in cloudfront.requests()[0]["path"]
 
 
+@pytest.mark.loop
 def test_targets_wait_for_several_distributions_polling_one_at_a_time(cloudfront, tmp_path, complete_after_first_poll):
     first, second = cloudfront.create_distribution(), cloudfront.create_distribution()
     a = [cloudfront.create_invalidation(first["id"], complete_in=LONG) for n in range(2)]
@@ -135,6 +138,7 @@ def test_targets_wait_for_several_distributions_polling_one_at_a_time(cloudfront
     assert len(paths) >= 5
 
 
+@pytest.mark.loop
 def test_list_mode_newest_first_with_summary_keys(cloudfront, dist, tmp_path):
     ids = [cloudfront.create_invalidation(dist["id"], complete_in=LONG) for n in range(4)]
     cloudfront.complete_in(ids[0], 0)
@@ -146,6 +150,7 @@ def test_list_mode_newest_first_with_summary_keys(cloudfront, dist, tmp_path):
     assert not keys_named(result, "items")
 
 
+@pytest.mark.loop
 def test_list_mode_max_items_and_all_pages(cloudfront, dist, tmp_path):
     ids = [cloudfront.create_invalidation(dist["id"], [f"/{n}"], complete_in=0) for n in range(105)]
     newest_two = run_module(cloudfront.url, {"distribution_id": dist["id"], "max_items": 2}, tmp_path).result
@@ -158,6 +163,7 @@ def test_list_mode_max_items_and_all_pages(cloudfront, dist, tmp_path):
     assert [r["operation"] for r in cloudfront.requests()] == ["ListInvalidations", "ListInvalidations"]
 
 
+@pytest.mark.loop
 def test_caller_reference_finds_the_newest_match_and_stops(cloudfront, dist, tmp_path):
     older = cloudfront.create_invalidation(dist["id"], ["/old"], caller_reference="deploy-7", complete_in=0)
     wanted = cloudfront.create_invalidation(dist["id"], ["/new"], caller_reference="deploy-8", complete_in=LONG)
@@ -173,6 +179,7 @@ def test_caller_reference_finds_the_newest_match_and_stops(cloudfront, dist, tmp
     assert older not in {r["path"].rsplit("/", 1)[-1] for r in cloudfront.requests()}
 
 
+@pytest.mark.loop
 def test_caller_reference_search_is_bounded_by_max_items(cloudfront, dist, tmp_path):
     cloudfront.create_invalidation(dist["id"], caller_reference="deploy-1", complete_in=0)
     for n in range(3):
@@ -189,6 +196,7 @@ def test_caller_reference_search_is_bounded_by_max_items(cloudfront, dist, tmp_p
     assert [r["operation"] for r in cloudfront.requests()].count("GetInvalidation") == 2
 
 
+@pytest.mark.loop
 @pytest.mark.parametrize("alias", ["www.example.com", "STATIC.Example.com", "domain"])
 def test_alias_finds_the_distribution(cloudfront, dist, tmp_path, alias):
     cloudfront.create_distribution(aliases=["other.example.com"])
@@ -203,6 +211,7 @@ def test_alias_finds_the_distribution(cloudfront, dist, tmp_path, alias):
 # ---------------------------------------------------------------- waiting
 
 
+@pytest.mark.loop
 def test_wait_sees_in_progress_become_completed(cloudfront, dist, tmp_path, complete_after_first_poll):
     inv = cloudfront.create_invalidation(dist["id"], complete_in=LONG)
     done = complete_after_first_poll({inv: 3})
@@ -221,6 +230,7 @@ def test_wait_sees_in_progress_become_completed(cloudfront, dist, tmp_path, comp
     assert done.last <= answers[-1]["answered"] <= done.last + 2.5
 
 
+@pytest.mark.loop
 def test_wait_for_several_polls_list_pages_not_one_get_each(cloudfront, dist, tmp_path, complete_after_first_poll):
     ids = [cloudfront.create_invalidation(dist["id"], [f"/{n}"], complete_in=LONG) for n in range(3)]
     done = complete_after_first_poll({ids[0]: 1, ids[1]: 2, ids[2]: 6}, "ListInvalidations")
@@ -240,6 +250,7 @@ def test_wait_for_several_polls_list_pages_not_one_get_each(cloudfront, dist, tm
     assert cloudfront.requests()[-1]["answered"] >= done.last
 
 
+@pytest.mark.loop
 def test_wait_in_list_mode_waits_only_for_what_was_in_progress(cloudfront, dist, tmp_path, after_first_poll):
     done = cloudfront.create_invalidation(dist["id"], complete_in=0)
     running = cloudfront.create_invalidation(dist["id"], complete_in=LONG)
@@ -261,6 +272,7 @@ def test_wait_in_list_mode_waits_only_for_what_was_in_progress(cloudfront, dist,
     assert result["waited"] < 30
 
 
+@pytest.mark.loop
 def test_wait_by_caller_reference(cloudfront, dist, tmp_path, complete_after_first_poll):
     inv = cloudfront.create_invalidation(dist["id"], caller_reference="release-42", complete_in=LONG)
     # the lookup reads the invalidation (its caller reference is not in the list's summaries)
@@ -273,6 +285,7 @@ def test_wait_by_caller_reference(cloudfront, dist, tmp_path, complete_after_fir
     assert result["invalidation"]["caller_reference"] == "release-42"
 
 
+@pytest.mark.loop
 def test_wait_on_completed_invalidation_returns_at_once(cloudfront, dist, tmp_path):
     inv = cloudfront.create_invalidation(dist["id"], complete_in=0)
     result = run_module(
@@ -281,6 +294,7 @@ def test_wait_on_completed_invalidation_returns_at_once(cloudfront, dist, tmp_pa
     assert result["invalidation"]["completed"] is True and result["api_calls"] == 1 and result["waited"] < 1
 
 
+@pytest.mark.loop
 def test_wait_timeout_fails_naming_what_is_still_in_progress(cloudfront, dist, tmp_path):
     slow = cloudfront.create_invalidation(dist["id"], complete_in=LONG)
     quick = cloudfront.create_invalidation(dist["id"], complete_in=0)
@@ -378,12 +392,14 @@ def test_unknown_invalidation_is_named(cloudfront, dist, tmp_path):
         assert "Traceback" not in run.output
 
 
+@pytest.mark.loop
 def test_alias_matching_nothing_is_named(cloudfront, dist, tmp_path):
     run = run_module(cloudfront.url, {"alias": "nothing.example.net"}, tmp_path)
     assert run.result["failed"] is True
     assert "No CloudFront distribution has the alias nothing.example.net" in run.result["msg"]
 
 
+@pytest.mark.loop
 def test_an_alias_lookup_among_300_distributions_stops_at_its_match(cloudfront, tmp_path):
     """A DistributionSummary is large and accounts have thousands: the lookup reads no page past the
     match (CloudFront lets no two distributions share an alternate domain name)."""

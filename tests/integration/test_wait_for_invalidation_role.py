@@ -100,9 +100,8 @@ def test_the_readmes_first_example_gates_by_alias_with_a_profile_from_module_def
             },
             {
                 "name": "Smoke test (runs only once CloudFront serves the new content)",
-                "ansible.builtin.copy": {
+                "record_json": {
                     "dest": str(tmp_path / "{{ inventory_hostname }}.json"),
-                    "mode": "0600",
                     "content": "{{ {'time': now().timestamp(), 'result': wait_for_invalidation_result} | to_json }}",
                 },
                 "delegate_to": "localhost",
