@@ -1,8 +1,8 @@
 """The tests' instrument in a play: ``record_json: {dest: PATH, content: TEXT}`` writes ``content`` (a
 string, or anything JSON can say) to ``dest`` with mode 0600, in the controller's process, in check
 mode too. It is what ``ansible.builtin.copy`` did for the tests without its two module runs (stat, then
-copy: over a second each on a 2-core machine, in nearly every test). ``playbook_runner.aws_env`` puts
-this directory on ANSIBLE_ACTION_PLUGINS."""
+copy: 1 to 2 seconds together on a 2-core machine, in nearly every test). ``playbook_runner.aws_env``
+puts this directory on ANSIBLE_ACTION_PLUGINS."""
 
 from __future__ import annotations
 
