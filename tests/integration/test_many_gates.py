@@ -29,6 +29,7 @@ BURST = 2.0
 # come in the herd's first streak, before each gate's pace spreads it out. A gate that retried a
 # throttled request every 1.5 s with no pace (no slowing down) sees 0.84 to 0.88 in 10 of those runs.
 MOST_THROTTLED = 0.72
+CLOCKS = 0.02  # seconds: the endpoint's clock (time.time) against the gates' (time.monotonic) over a streak
 
 pytestmark = pytest.mark.load
 
@@ -69,8 +70,11 @@ def test_twenty_gates_share_a_rate_limit_and_all_open(cloudfront, tmp_path, comp
     # once waiting (after the gate's first answer, its lookup), a gate that was throttled slowed down:
     # after the answer that ended a streak, its next poll came no sooner than its pace (twice the
     # interval when the streak began, 3 s at the least, or twice the streak's length; 30 s at most),
-    # less 10 % of jitter, not at the 1.5 s of its schedule; measured from the answers (what the gate saw),
-    # not from the requests' arrivals (the answers of twenty gates take a while to make)
+    # less 10 % of jitter, not at the 1.5 s of its schedule. The gate measures the streak between the
+    # answers it received, which a loaded machine delivers late; the log bounds what it measured
+    # from below, with no allowance: it received the streak's first throttled answer before it sent
+    # the next request (that request's arrival), and the answer that ended the streak after it was
+    # made (`answered`); it sent its next poll after its pace, and that poll arrived later still.
     by_gate: dict[str, list[dict]] = {}
     for request in requests:
         by_gate.setdefault(request["access_key_id"], []).append(request)
@@ -81,11 +85,11 @@ def test_twenty_gates_share_a_rate_limit_and_all_open(cloudfront, tmp_path, comp
         began = None
         for n in range(first_answer, len(own) - 1):
             if own[n]["status"] == 400:
-                began = own[n]["answered"] if began is None else began
+                began = own[n + 1]["time"] if began is None else began
                 continue
             if began is not None:
                 pace = min(30.0, max(3.0, 2 * (own[n]["answered"] - began)))
-                assert own[n + 1]["time"] - own[n]["answered"] >= 0.9 * pace - 0.3, own
+                assert own[n + 1]["time"] - own[n]["answered"] >= 0.9 * pace - CLOCKS, own
                 slowed += 1
                 began = None
     assert slowed, "no gate was throttled while waiting: the bucket did not bite"

@@ -14,7 +14,7 @@ from botocore.config import Config
 from botocore.exceptions import ConnectionClosedError, EndpointConnectionError, ReadTimeoutError
 
 from local_cloudfront import NO_ANSWER, LocalCloudFront
-from local_cloudfront.helpers import LONG, SHORT, batch, control, error_of, in_thread, wait_for
+from local_cloudfront.helpers import IMPATIENT, LONG, READ_TIMEOUT, SHORT, batch, control, error_of, in_thread, wait_for
 
 
 def test_reset_connections_gives_connection_errors_then_answers(
@@ -34,10 +34,11 @@ def test_reset_connections_gives_connection_errors_then_answers(
 
 def test_stall_past_the_read_timeout_then_answers(cf: LocalCloudFront, impatient: Any, dist_id: str) -> None:
     cf.stall("GetDistribution", 1, LONG)  # held until the next reset() (the next test's fixture)
+    hasty = cf.client(config=IMPATIENT.merge(Config(read_timeout=READ_TIMEOUT)))
     started = time.monotonic()
     with pytest.raises(ReadTimeoutError):
-        impatient.get_distribution(Id=dist_id)
-    assert 0.9 <= time.monotonic() - started < 3
+        hasty.get_distribution(Id=dist_id)
+    assert READ_TIMEOUT - 0.1 <= time.monotonic() - started < READ_TIMEOUT + 2
     assert impatient.get_distribution(Id=dist_id)["Distribution"]["Id"] == dist_id  # (a stall: ReadTimeoutError)
     assert [e["status"] for e in cf.requests("GetDistribution")] == [None, 200]  # the first still held
 
