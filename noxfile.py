@@ -265,7 +265,10 @@ def pytest_plan(session: nox.Session, line: Line) -> None:
 
 def offline_pip_bootstrap() -> None:
     """ansible-test downloads pip's get-pip.py even with --venv: give it tools/get_pip_offline.py
-    (ensurepip's bundled pip) under each name ansible-test looks for, in every line's HOME."""
+    (ensurepip's bundled pip) under each name ansible-test looks for, in every line's HOME, and beside it
+    the uv of nox (.venv-nox), with which it installs pip faster: ansible-test passes it no environment
+    but HOME and PATH."""
+    uv = Path(sys.executable).with_name("uv")
     sources = REPO.glob(".nox/*/lib/python*/site-packages/ansible_test/_internal/python_requirements.py")
     versions = {
         version
@@ -277,6 +280,13 @@ def offline_pip_bootstrap() -> None:
         cache.mkdir(parents=True, exist_ok=True)
         for version in versions:
             shutil.copy(REPO / "tools" / "get_pip_offline.py", cache / f"get_pip_{version.replace('.', '_')}.py")
+        link = cache / "uv"
+        if uv.is_file() and not (link.is_symlink() and link.readlink() == uv):
+            # sessions side by side do this at once: each makes its own link, then moves it in place
+            own = cache / f"uv.{os.getpid()}"
+            own.unlink(missing_ok=True)
+            own.symlink_to(uv)
+            own.replace(link)
 
 
 def shipped_only() -> None:
