@@ -5,14 +5,16 @@
 PYTHON ?= python3
 NOX := .venv-nox/bin/nox
 LINES := 2.19 2.20 2.21
-# First the lines' virtualenvs (and PREBUILT's), side by side; then pytest, one line after the other:
-# each keeps both cores busy, and some tests judge timings that a busier machine would stretch (the
-# sleepers of a line run beside it, inside its session).
+# First the lines' virtualenvs (and PREBUILT's), side by side. Then pytest: the sleepers of every line
+# (the tests that mostly sleep) start at once, in the background, and the lines' pytest sessions run
+# one after the other beside them (each keeps both cores busy, and some tests judge timings that a
+# busier machine would stretch); the sleepers' output is shown when they and the lines are done.
 # Then the rest side by side: what does not depend on the line runs once.
 PYTEST_SESSIONS := $(addprefix pytest-,$(LINES))
+SLEEPER_SESSIONS := sleepers-2.19 sleepers-2.21
 # the virtualenvs of our own sessions that install the `ansible` package or the ecosystem's tools,
 # built with the lines' ones (uv links them from its cache: seconds)
-PREBUILT := lint docs ee-check bench-smoke
+PREBUILT := $(SLEEPER_SESSIONS) lint docs ee-check bench-smoke
 SIDE_BY_SIDE := $(addprefix sanity-,$(LINES)) $(addprefix units-,$(LINES)) \
 	lint docs docs-check extra-checks build-import-check ee-check bench-smoke
 
@@ -27,7 +29,10 @@ demo: $(NOX)  ## The main job: local CloudFront endpoint, an invalidation, the e
 test: $(NOX)  ## Every test on every ansible-core line (README: What `make test` runs)
 	@status=0; \
 	$(NOX) --install-only --parallel 4 --allow-parallel -s $(PYTEST_SESSIONS) $(PREBUILT) || status=1; \
+	mkdir -p .work/logs; \
+	$(NOX) --parallel 2 --allow-parallel -s $(SLEEPER_SESSIONS) > .work/logs/sleepers.log 2>&1 & sleepers=$$!; \
 	$(NOX) -s $(PYTEST_SESSIONS) || status=1; \
+	wait $$sleepers || status=1; cat .work/logs/sleepers.log; \
 	$(NOX) --parallel 6 --allow-parallel -s $(SIDE_BY_SIDE) || status=1; \
 	exit $$status
 

@@ -58,7 +58,9 @@ class Line:
     requirements: str  # with requirements.txt: the `ansible` package (ansible-core, amazon.aws), the test tools
     pytest_markers: str  # what pytest runs on all cores
     pytest_paths: tuple[str, ...]  # where (none: pyproject.toml's testpaths)
-    sleepers: str = ""  # the tests that mostly sleep, run beside the others, a worker each
+    # the tests that mostly sleep (storms, long gates, tests that wait on the clock: marker `waits`), in
+    # a session of their own (sleepers-L), which make test runs beside the pytest sessions from the start
+    sleepers: str = ""
     sleeper_workers: int = 0
 
 
@@ -74,10 +76,10 @@ LINES = (
         "2.19",
         "3.11",
         "tests/requirements.txt",
-        "not storm and not long",
+        "not storm and not long and not waits",
         # tests/unit runs in ansible-test units; but for the benchmark page's tests, which need moto
         ("tests/support", "tests/integration", "tests/unit/benchmarks"),
-        "storm or long",
+        "storm or long or waits",
         6,
     ),
     Line(
@@ -93,10 +95,10 @@ LINES = (
         "2.21",
         "3.13",
         "tests/requirements-2.21.txt",
-        "not storm and not load and not long and not loop",
+        "not storm and not load and not long and not loop and not waits",
         ("tests/integration",),
-        "long and not loop",
-        1,
+        "(long or waits) and not storm and not load and not loop",
+        3,
     ),
 )
 OLDEST = LINES[0]
@@ -202,65 +204,17 @@ def installing_only(session: nox.Session) -> bool:
     return bool(session._runner.global_config.install_only)
 
 
-def pytest_plan(session: nox.Session, line: Line) -> None:
-    """The line's pytest runs: on all cores, and beside them, from the start, the sleepers (a worker
-    each: they wait out real backoff and long gates; their log is shown when they end)."""
+def pytest_plan(session: nox.Session, line: Line, markers: str, paths: tuple[str, ...], workers: int) -> None:
+    """A pytest run of the line's tests that carry ``markers``, on ``workers`` workers; the session's
+    arguments, when given, instead."""
     if installing_only(session):
         return
     env = line_env(line)
     if session.posargs:
         session.run("python", "-m", "pytest", *session.posargs, env=env)
         return
-    sleepers = None
-    if line.sleepers:
-        log_path = WORK / "logs" / f"pytest-{line.core}-sleepers.log"
-        log_path.parent.mkdir(parents=True, exist_ok=True)
-        log = log_path.open("w")
-        command = [
-            str(Path(session.bin) / "python"),
-            "-m",
-            "pytest",
-            "-n",
-            str(line.sleeper_workers),
-            "-m",
-            line.sleepers,
-        ]
-        session.log(f"beside the others: {' '.join(command[1:])} (log: {log_path.relative_to(REPO)})")
-        sleepers = subprocess.Popen(
-            command,
-            cwd=REPO,
-            env={**os.environ, **env, "PATH": f"{session.bin}{os.pathsep}{os.environ['PATH']}"},
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-        )
-    failed = []
-    try:
-        workers = str(len(os.sched_getaffinity(0)))  # the cores this run may use
-        session.run(
-            "python",
-            "-m",
-            "pytest",
-            "-n",
-            workers,
-            "--dist",
-            "load",
-            "--durations=15",  # where a line's minutes go
-            "-m",
-            line.pytest_markers,
-            *line.pytest_paths,
-            env=env,
-        )
-    except nox.command.CommandFailed:
-        failed.append(f"pytest -m '{line.pytest_markers}'")
-    if sleepers is not None:
-        status = sleepers.wait()
-        log.close()
-        print(log_path.read_text(), end="")
-        if status:
-            failed.append(f"pytest -m '{line.sleepers}'")
-    if failed:
-        session.error(f"failed: {', '.join(failed)}")
+    # --durations: where a line's minutes go
+    session.run("python", "-m", "pytest", "-n", str(workers), "--durations=15", "-m", markers, *paths, env=env)
 
 
 def offline_pip_bootstrap() -> None:
@@ -326,14 +280,28 @@ for _line in LINES:
 
     def _pytest(session: nox.Session, line: Line = _line) -> None:
         install_line(session, line)
-        pytest_plan(session, line)
+        # a worker per core this run may use: most of these tests keep a core busy, some judge timings
+        pytest_plan(session, line, line.pytest_markers, line.pytest_paths, len(os.sched_getaffinity(0)))
 
     _pytest.__doc__ = (
         f"pytest on ansible-core {_line.core} (Python {_line.python}): -m '{_line.pytest_markers}'"
         f" over {', '.join(_line.pytest_paths) or 'every test path'}"
-        + (f"; beside them, -m '{_line.sleepers}'" if _line.sleepers else "")
+        + (f" (the rest: sleepers-{_line.core})" if _line.sleepers else "")
     )
     nox.session(name=f"pytest-{_line.core}", python=_line.python)(_pytest)
+
+    if _line.sleepers:
+
+        def _sleepers(session: nox.Session, line: Line = _line) -> None:
+            install_line(session, line)
+            # more workers than cores: these tests mostly sleep
+            pytest_plan(session, line, line.sleepers, (), line.sleeper_workers)
+
+        _sleepers.__doc__ = (
+            f"pytest on ansible-core {_line.core}, the tests that mostly sleep: -m '{_line.sleepers}',"
+            f" {_line.sleeper_workers} workers"
+        )
+        nox.session(name=f"sleepers-{_line.core}", python=_line.python)(_sleepers)
 
     def _run(session: nox.Session, line: Line = _line) -> None:
         if not session.posargs:

@@ -480,6 +480,7 @@ def job_processes(marker: str) -> list[int]:
 
 
 @pytest.mark.skipif(not Path("/proc/self/environ").exists(), reason="reads the processes' environments in /proc")
+@pytest.mark.waits
 def test_a_cancelled_job_stops_its_gate_and_leaves_no_process(cloudfront, tmp_path, awx_env):
     """ansible-runner cancels a job by killing the process group of ansible-playbook, which does
     not reach ansible-core's workers (each in a session of its own). The gate notices that its job

@@ -91,6 +91,7 @@ def test_unverifiable_certificate_fails_at_once_with_what_to_check(https_cloudfr
     assert "Traceback" not in run.output
 
 
+@pytest.mark.waits
 def test_throttling_during_a_wait_is_retried_at_once_and_slows_it_down(cloudfront, tmp_path):
     """A throttled poll: retried within half a second (a random part of botocore's first window),
     then the wait keeps a pace of twice its interval (3 s, 10 % jitter), not the 1.5 s of its
@@ -107,6 +108,7 @@ def test_throttling_during_a_wait_is_retried_at_once_and_slows_it_down(cloudfron
     assert answers[2]["time"] - answers[1]["time"] >= 2.7 - 0.1
 
 
+@pytest.mark.waits
 def test_max_poll_interval_caps_the_interval(cloudfront, tmp_path, complete_after_first_poll):
     dist = cloudfront.create_distribution()
     inv = cloudfront.create_invalidation(dist["id"], complete_in=3600)

@@ -209,6 +209,7 @@ def test_tenants_by_id_and_by_domain_and_a_multi_tenant_distribution_says_how_to
 # ---------------------------------------------------------------------------------------
 
 
+@pytest.mark.waits
 def test_the_gate_creates_the_invalidation_then_holds_until_it_is_completed_and_a_re_run_creates_nothing(
     cloudfront, tmp_path
 ):
@@ -257,6 +258,7 @@ def test_the_gate_refuses_bad_paths_before_any_request_naming_its_variable(cloud
     assert cloudfront.requests() == []
 
 
+@pytest.mark.waits
 def test_the_awx_job_invalidates_and_holds_and_a_launcher_cannot_redirect_it(cloudfront, tmp_path, awx_env):
     distribution = cloudfront.create_distribution()["id"]
     extravars = {
@@ -397,6 +399,7 @@ def test_cache_tags_need_a_cache_tag_config(cloudfront, tmp_path):
 
 
 @pytest.mark.loop
+@pytest.mark.waits
 def test_every_tenant_of_a_distribution_gets_the_batch_once(cloudfront, tmp_path):
     saas = cloudfront.create_distribution(multi_tenant=True)["id"]
     tenants = [cloudfront.create_distribution_tenant(saas, [f"t{n}.example.net"]) for n in range(3)]
@@ -418,6 +421,7 @@ def test_every_tenant_of_a_distribution_gets_the_batch_once(cloudfront, tmp_path
         assert listed["Quantity"] == 1
 
 
+@pytest.mark.waits
 def test_a_gate_whose_create_finds_no_room_times_out_as_a_gate_does(cloudfront, tmp_path):
     """Room among the invalidations in progress is waited for within the gate's own timeout; a soft
     gate then opens, naming the limit, what is in progress and the invalidation not created."""

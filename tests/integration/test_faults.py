@@ -85,6 +85,7 @@ def test_throttling_is_retried_in_doubling_windows_then_the_wait_keeps_a_slower_
 
 
 @pytest.mark.parametrize("code, cause", [("Throttling", "throttled"), ("ServiceUnavailable", "server error")])
+@pytest.mark.waits
 def test_persistent_faults_fail_cleanly_at_the_deadline_naming_the_cause(cloudfront, tmp_path, code, cause):
     dist = cloudfront.create_distribution()
     inv = cloudfront.create_invalidation(dist["id"], complete_in=LONG)
@@ -112,6 +113,7 @@ def test_persistent_faults_fail_cleanly_at_the_deadline_naming_the_cause(cloudfr
         assert len(polls) <= 5
 
 
+@pytest.mark.waits
 def test_a_wait_in_which_no_poll_succeeded_is_not_completed_in_any_mode(cloudfront, tmp_path):
     """Every poll throttled to the deadline: the wait knows nothing of the invalidations, and says
     completed: false (a caller that read completed alone would otherwise open), in each mode."""
@@ -190,6 +192,7 @@ def test_wait_survives_twenty_seconds_of_outage(cloudfront, tmp_path, after_firs
     assert time.time() - started < 90
 
 
+@pytest.mark.waits
 def test_a_stalled_response_cannot_hold_the_wait_past_its_deadline(cloudfront, tmp_path):
     dist = cloudfront.create_distribution()["id"]
     inv = cloudfront.create_invalidation(dist, complete_in=LONG)
@@ -208,6 +211,7 @@ def test_a_stalled_response_cannot_hold_the_wait_past_its_deadline(cloudfront, t
     assert "Traceback" not in run.output
 
 
+@pytest.mark.waits
 def test_an_endpoint_that_stays_down_fails_the_wait_at_its_deadline(cloudfront, tmp_path, after_first_poll):
     dist = cloudfront.create_distribution()["id"]
     inv = cloudfront.create_invalidation(dist, complete_in=LONG)
@@ -392,6 +396,7 @@ def test_a_gate_round_whose_every_poll_is_throttled_keeps_what_it_saw(cloudfront
     assert [(i["id"], i["completed"]) for i in seen["result"]["invalidations"]] == [(inv, True)]
 
 
+@pytest.mark.waits
 def test_a_gate_whose_endpoint_is_down_fails_at_its_deadline_not_a_minute_later(cloudfront, tmp_path):
     """The gate's first step retries a passing failure for a minute at most, and never past the
     gate's deadline: a gate of 10 s whose endpoint is down fails after 10 s, naming the cause."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
 from ansible_collections.edgeops.cloudfront.tests.integration.gate_plays import LONG, ROLE
@@ -68,6 +69,7 @@ def result_of(tmp_path: Path) -> dict[str, Any]:
     return yaml.safe_load((tmp_path / "result.json").read_text())
 
 
+@pytest.mark.waits
 def test_a_gate_with_a_role_profile_assumes_the_role_once_and_keeps_its_connection(
     cloudfront, tmp_path, complete_after_first_poll
 ):

@@ -258,6 +258,7 @@ def test_a_gate_that_crashes_fails_with_its_cause_and_publishes_that_it_did_not_
     assert cloudfront.requests() == []
 
 
+@pytest.mark.waits
 def test_a_soft_gate_whose_lookup_is_throttled_to_its_timeout_shows_progress_and_times_out(cloudfront, tmp_path):
     """Progress lines from the start, while the gate looks up what is in progress (every request
     throttled), one per interval; at the timeout, a soft gate opens with a timeout, not an error."""

@@ -231,6 +231,7 @@ def test_wait_sees_in_progress_become_completed(cloudfront, dist, tmp_path, comp
 
 
 @pytest.mark.loop
+@pytest.mark.waits
 def test_wait_for_several_polls_list_pages_not_one_get_each(cloudfront, dist, tmp_path, complete_after_first_poll):
     ids = [cloudfront.create_invalidation(dist["id"], [f"/{n}"], complete_in=LONG) for n in range(3)]
     done = complete_after_first_poll({ids[0]: 1, ids[1]: 2, ids[2]: 6}, "ListInvalidations")

@@ -78,6 +78,7 @@ def test_an_old_invalidation_costs_one_request_more_not_the_history(cloudfront, 
     assert operations(cloudfront) == ["ListInvalidations", "GetInvalidation"]
 
 
+@pytest.mark.waits
 def test_a_run_builds_one_client_and_keeps_its_connection(cloudfront, tmp_path, complete_after_first_poll):
     """wait_timeout 20: every request of the run on one client, so on one kept-alive connection
     (a client per request, as before, opened a connection, and resolved the credentials, each time)."""
@@ -92,6 +93,7 @@ def test_a_run_builds_one_client_and_keeps_its_connection(cloudfront, tmp_path, 
     assert len({r["connection"] for r in requests}) == 1
 
 
+@pytest.mark.waits
 def test_a_long_wait_builds_a_second_client_for_its_last_seconds_and_no_more(cloudfront, tmp_path):
     """wait_timeout 45: the default timeouts first, then, for the last 40 s, a client whose timeouts
     end a request soon after the deadline: two clients, two connections, however many requests."""

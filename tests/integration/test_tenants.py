@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from ansible_collections.edgeops.cloudfront.tests.integration.awx_jobs import artifacts, awx_project, run_job
 from ansible_collections.edgeops.cloudfront.tests.integration.gate_plays import (
     LONG,
@@ -148,6 +150,7 @@ def test_access_denied_on_a_tenant_action_names_the_tenant_and_the_action(cloudf
     )
 
 
+@pytest.mark.waits
 def test_a_gate_of_a_tenant_by_its_domain_and_a_distribution(cloudfront, tmp_path, complete_after_first_poll):
     saas = cloudfront.create_distribution(multi_tenant=True)["id"]
     tenant = cloudfront.create_distribution_tenant(saas, [DOMAIN])

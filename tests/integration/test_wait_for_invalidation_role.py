@@ -149,6 +149,7 @@ def test_the_roles_own_profile_and_endpoint_settings_are_used(cloudfront, tmp_pa
     assert requests and {r["access_key_id"] for r in requests} == {PROFILE_KEY}
 
 
+@pytest.mark.waits
 def test_several_distributions_finishing_at_different_times(cloudfront, tmp_path, complete_after_first_poll):
     first = cloudfront.create_distribution(aliases=["www.example.com"])
     second = cloudfront.create_distribution(aliases=["static.example.com"])
@@ -283,6 +284,7 @@ def test_soft_timeout_reports_and_the_play_goes_on(cloudfront, tmp_path):
     assert result["msg"].endswith(f"still in progress: distribution {dist['id']}: {stuck}")
 
 
+@pytest.mark.waits
 def test_a_gate_of_several_rounds_ends_at_its_deadline_hard_or_soft(cloudfront, tmp_path):
     """A timeout of 25 s at a progress interval of 5 s: two rounds (a module run waits 20 s at least).
     Judged by the endpoint's records and the test's clock, not by what the gate says of itself: its
@@ -331,6 +333,7 @@ def test_a_gate_of_several_rounds_ends_at_its_deadline_hard_or_soft(cloudfront, 
         assert ("Timed out after" if hardness == "hard" else "Soft gate open after") in run.output
 
 
+@pytest.mark.waits
 def test_progress_lines_come_at_least_once_per_interval_and_at_each_completion(
     cloudfront, tmp_path, complete_after_first_poll
 ):
