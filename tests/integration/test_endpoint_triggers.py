@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""The triggers the integration tests act with (endpoint_triggers.py): they fire on the request,
+"""The triggers the integration tests act with (endpoint_triggers.py): they fire on the request's answer,
 and a trigger that never fires, or an action that raises, fails the test instead of passing it."""
 
 from __future__ import annotations
@@ -34,8 +34,23 @@ def test_a_trigger_fires_on_its_request_and_completions_say_when(cloudfront):
     assert client.get_invalidation(DistributionId=dist, Id=inv)["Invalidation"]["Status"] == "InProgress"
 
 
+def test_a_trigger_fires_on_the_answer_not_on_the_arrival(cloudfront):
+    """A request in flight has not fired its trigger: an action then (a throttle) could change the answer
+    that a loaded endpoint has yet to make, which failed a test in CI (its first poll throttled)."""
+    fired: list[float] = []
+    with triggers(cloudfront) as schedule:
+        schedule(lambda: fired.append(time.time()), "ListDistributions")
+        cloudfront.stall("ListDistributions", 1, 1.0)  # answered a second after it arrives
+        cloudfront.client().list_distributions()
+        deadline = time.time() + 5
+        while not fired and time.time() < deadline:
+            time.sleep(0.02)
+    (request,) = cloudfront.requests("ListDistributions")
+    assert request["answered"] - request["time"] >= 1.0 and fired[0] >= request["answered"]
+
+
 def test_a_trigger_that_never_fires_fails_the_test(cloudfront):
-    never = r"the trigger never fired: 0 GetInvalidation request\(s\), not 1"
+    never = r"the trigger never fired: 0 GetInvalidation answer\(s\), not 1"
     with pytest.raises(pytest.fail.Exception, match=never), triggers(cloudfront) as schedule:
         schedule(lambda: None)
 
