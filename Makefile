@@ -15,8 +15,9 @@ SLEEPER_SESSIONS := sleepers-2.19 sleepers-2.21
 # the virtualenvs of our own sessions that install the `ansible` package or the ecosystem's tools,
 # built with the lines' ones (uv links them from its cache: seconds)
 PREBUILT := $(SLEEPER_SESSIONS) lint docs ee-check bench-smoke
-SIDE_BY_SIDE := $(addprefix sanity-,$(LINES)) $(addprefix units-,$(LINES)) \
-	lint docs docs-check extra-checks build-import-check ee-check bench-smoke
+# in this order, six at a time: first the longest (bench-smoke partly waits, sanity is most of the work)
+SIDE_BY_SIDE := bench-smoke $(addprefix sanity-,$(LINES)) lint build-import-check \
+	$(addprefix units-,$(LINES)) docs-check docs ee-check extra-checks
 
 $(NOX): tests/nox-requirements.txt
 	$(PYTHON) -m venv --clear .venv-nox
