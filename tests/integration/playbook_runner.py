@@ -51,6 +51,9 @@ SECRETS = tuple(sorted({value for pair in CREDENTIALS.values() for value in pair
 MODULE = "edgeops.cloudfront.cloudfront_invalidation_info"
 CREATE_MODULE = "edgeops.cloudfront.cloudfront_invalidation"
 ANSIBLE_PLAYBOOK = str(Path(sys.executable).with_name("ansible-playbook"))
+# seconds: the endpoint's clock (time.time) against a module's or a gate's (time.monotonic) over a wait,
+# when a test compares the endpoint's log with the pace they keep
+CLOCKS = 0.02
 
 
 def aws_env(**extra: str) -> dict[str, str]:

@@ -20,7 +20,11 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from ansible_collections.edgeops.cloudfront.tests.integration.playbook_runner import accept_test_credentials, run_module
+from ansible_collections.edgeops.cloudfront.tests.integration.playbook_runner import (
+    CLOCKS,
+    accept_test_credentials,
+    run_module,
+)
 from ansible_collections.edgeops.cloudfront.tests.support.local_cloudfront import LocalCloudFront
 
 
@@ -106,9 +110,9 @@ def test_throttling_during_a_wait_is_retried_at_once_and_slows_it_down(cloudfron
     assert [a["status"] for a in answers[:3]] == [400, 200, 200]
     # from the answers the module waited on to the requests it sent after them (a loaded endpoint
     # answers a while after a request arrives): the retry within 0.5 s, and 0.4 s to deliver both;
-    # the next poll no sooner than its pace (0.02 s: the endpoint's clock against the module's)
+    # the next poll no sooner than its pace (CLOCKS: the endpoint's clock against the module's)
     assert answers[1]["time"] - answers[0]["answered"] <= 0.5 + 0.4
-    assert answers[2]["time"] - answers[1]["answered"] >= 2.7 - 0.02
+    assert answers[2]["time"] - answers[1]["answered"] >= 2.7 - CLOCKS
 
 
 @pytest.mark.waits

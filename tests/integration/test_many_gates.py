@@ -13,6 +13,7 @@ import pytest
 
 from ansible_collections.edgeops.cloudfront.tests.integration.gate_plays import after_gate, gate_play
 from ansible_collections.edgeops.cloudfront.tests.integration.playbook_runner import (
+    CLOCKS,
     SECRET_KEY,
     SESSION_TOKEN,
     aws_env,
@@ -29,7 +30,6 @@ BURST = 2.0
 # come in the herd's first streak, before each gate's pace spreads it out. A gate that retried a
 # throttled request every 1.5 s with no pace (no slowing down) sees 0.84 to 0.88 in 10 of those runs.
 MOST_THROTTLED = 0.72
-CLOCKS = 0.02  # seconds: the endpoint's clock (time.time) against the gates' (time.monotonic) over a streak
 
 pytestmark = pytest.mark.load
 
